@@ -1,0 +1,91 @@
+# sign-cli build, test and tooling entry points.
+#
+#   make build   - build bin/sign-cli
+#   make test    - every test tier (installs what each tier needs; see README)
+#   make lint    - gofmt, go vet, staticcheck
+#   make bench   - Go benchmarks of the hot paths
+#   make fuzz    - run every fuzz target for FUZZTIME each
+#   make contract - recompile the FunC contracts into their committed code BOCs
+
+SHELL := /bin/bash
+GO ?= go
+TOOLS := $(CURDIR)/.tools
+TOOLS_BIN := $(TOOLS)/bin
+export PATH := $(TOOLS_BIN):$(PATH)
+
+STATICCHECK_VERSION := v0.8.2
+FUZZTIME ?= 30s
+BENCHTIME ?= 1s
+
+# Node.js packages (nekoton-wasm, func-js, the Everscale config) used by the
+# interoperability tests and by `make contract`; pinned by package-lock.json.
+NODE_STAMP := node_modules/.package-lock.json
+
+.PHONY: all build test test-go lint fmt vet staticcheck bench fuzz contract node-deps ci-deps tools clean
+
+all: build
+
+build:
+	$(GO) build -o bin/ ./cmd/...
+
+# `make test` is what CI runs. Tiers that need Node.js install its packages
+# first; they skip with a message when node is missing outside CI.
+test: node-deps ci-deps
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+test-go:
+	$(GO) test -count=1 ./...
+
+node-deps: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: interoperability tests will be skipped (install Node.js >= 18)"; \
+	fi
+
+# Debian packages and tools from the Go module proxy that only some tiers
+# need. Installed only when CI is set and we are root, so a developer's
+# machine is never changed behind their back.
+ci-deps:
+	@if [ -n "$$CI" ] && [ "$$(id -u)" = 0 ]; then \
+		if ! command -v node >/dev/null 2>&1; then \
+			apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm; \
+		fi; \
+	fi
+
+tools: $(TOOLS_BIN)/staticcheck
+
+$(TOOLS_BIN)/staticcheck:
+	GOBIN=$(TOOLS_BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+
+lint: fmt vet staticcheck
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck: $(TOOLS_BIN)/staticcheck
+	$(TOOLS_BIN)/staticcheck ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+# Every Fuzz* function in the module, FUZZTIME each.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$f ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+contract: node-deps
+	node tools/contract/compile.mjs
+
+clean:
+	rm -rf bin
