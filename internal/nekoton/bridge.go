@@ -1,0 +1,307 @@
+// Package nekoton runs Everscale's own implementation (nekoton-wasm, Broxus's
+// Rust library built to WASM, under Node.js) beside Go tests, so that what the
+// Go code encodes, decodes and executes can be checked against it.
+//
+// One Node.js process (tools/nekoton/bridge.mjs) serves the whole test
+// binary; it is started by the first Start and lives until the binary exits.
+// Requests and answers are JSON lines: {"id":N,"method":"name","params":[...]}
+// and {"id":N,"result":...} or {"id":N,"error":"text"}.
+//
+// Methods:
+//
+//   - Every exported function of nekoton-wasm 1.8.4, by name, with positional
+//     params: getBocHash, packIntoCell, unpackFromCell, mergeTvc,
+//     executeLocal, createExternalMessageWithoutSignature, encodeInternalInput,
+//     decodeInput, unpackContractFields, parseFullAccountBoc, makeFullAccountBoc,
+//     ed25519_sign, verifySignature, … (see node_modules/nekoton-wasm/
+//     nekoton_wasm_node.d.ts). Two param spellings are rewritten: Clock
+//     (the value {"$clock": ms}) becomes a clock that reads exactly ms during
+//     the call, and EverConfig ({"$config": "ever"}) becomes Everscale's main
+//     blockchain config, so executeLocal(EverConfig, account, msg, utime,
+//     false) needs no 34 kB string on every call.
+//   - everConfig(): Everscale's main blockchain config, base64 BOC, read
+//     from the installed @broxus/locklift-network package.
+//   - compileFunc(sources map[file]text, targets []file): the FunC compiler
+//     (@ton-community/func-js); {codeBoc (base64), fiftCode, warnings}.
+//   - ed25519KeyPair(secretHex): {publicKey, secretKey} from a 32-byte seed.
+//   - ed25519Sign(secretHex, dataBase64): plain Ed25519 signature, base64.
+//   - externalMessage(ExternalMessageParams): nekoton's createExternalMessage
+//     with the time and expire headers pinned, signed with a secret key or a
+//     given signature, or unsigned; see ExternalMessage.
+//   - transactionInfo(txBoc): fees, gas and outcome of a transaction; see
+//     TransactionInfo.
+//   - messageInfo(msgBoc): header, StateInit and body of a message; see
+//     MessageInfo.
+//   - methods(): the names the bridge answers to.
+//
+// Errors thrown by nekoton (strings or objects) come back as the error's
+// text, wrapped in a *CallError.
+package nekoton
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// Clock is a param that nekoton receives as a ClockWithOffset reading
+// exactly ms milliseconds since the Unix epoch.
+func Clock(ms int64) any { return map[string]int64{"$clock": ms} }
+
+// EverConfig is a param that the bridge replaces with Everscale's main
+// blockchain config (base64 BOC).
+var EverConfig any = map[string]string{"$config": "ever"}
+
+// ErrClosed is returned by calls on a bridge whose process has ended.
+var ErrClosed = errors.New("nekoton bridge process has ended")
+
+// CallError is an error reported by the bridge for one call: nekoton's own
+// message, or the bridge's complaint about the request.
+type CallError struct {
+	Method  string
+	Message string
+}
+
+func (e *CallError) Error() string { return fmt.Sprintf("nekoton %s: %s", e.Method, e.Message) }
+
+// Bridge is a running bridge process. It is safe for concurrent use.
+type Bridge struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stderr *tailBuffer
+
+	writeMu sync.Mutex
+
+	mu      sync.Mutex
+	nextID  uint64
+	pending map[uint64]chan response
+	err     error // set once the process has ended
+}
+
+type request struct {
+	ID     uint64 `json:"id"`
+	Method string `json:"method"`
+	Params []any  `json:"params"`
+}
+
+type response struct {
+	ID     *uint64         `json:"id"`
+	Result json.RawMessage `json:"result"`
+	Error  *string         `json:"error"`
+}
+
+var (
+	shared     *Bridge
+	sharedErr  error
+	sharedSkip string
+	sharedOnce sync.Once
+)
+
+// Start returns the bridge shared by the test binary, starting it on first
+// use. Without node or the npm packages the test is skipped with a message
+// saying how to install them, or fails when the CI environment variable is
+// set, so that CI can never pass by skipping.
+func Start(tb testing.TB) *Bridge {
+	tb.Helper()
+	sharedOnce.Do(func() {
+		shared, sharedSkip, sharedErr = launch()
+	})
+	switch {
+	case sharedSkip != "" && os.Getenv("CI") != "":
+		tb.Fatalf("CI is set but %s", sharedSkip)
+	case sharedSkip != "":
+		tb.Skipf("%s; run `make node-deps` (needs Node.js >= 18 and npm) to enable this test", sharedSkip)
+	case sharedErr != nil:
+		tb.Fatalf("starting nekoton bridge: %v", sharedErr)
+	}
+	return shared
+}
+
+// launch finds the repository and node, and starts the bridge. A non-empty
+// skip means a missing prerequisite rather than a failure.
+func launch() (b *Bridge, skip string, err error) {
+	root, err := repoRoot()
+	if err != nil {
+		return nil, "", err
+	}
+	node, lookErr := exec.LookPath("node")
+	if lookErr != nil {
+		return nil, "node (Node.js) is not on PATH", nil
+	}
+	if _, statErr := os.Stat(filepath.Join(root, "node_modules", "nekoton-wasm", "package.json")); statErr != nil {
+		return nil, "node_modules/nekoton-wasm is not installed", nil
+	}
+	b, err = startProcess(node, root)
+	return b, "", err
+}
+
+// repoRoot walks up from the working directory to the directory holding
+// go.mod.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("finding repository root: %w", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("finding repository root: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+func startProcess(node, root string) (*Bridge, error) {
+	cmd := exec.Command(node, filepath.Join(root, "tools", "nekoton", "bridge.mjs"))
+	cmd.Dir = root
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("bridge stdin: %w", err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("bridge stdout: %w", err)
+	}
+	b := &Bridge{
+		cmd:     cmd,
+		stdin:   stdin,
+		stderr:  &tailBuffer{max: 8 << 10},
+		pending: make(map[uint64]chan response),
+	}
+	cmd.Stderr = b.stderr
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("running %s: %w", node, err)
+	}
+	go b.readLoop(stdout)
+	return b, nil
+}
+
+func (b *Bridge) readLoop(stdout io.Reader) {
+	r := bufio.NewReaderSize(stdout, 1<<20)
+	var loopErr error
+	for {
+		line, err := r.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			var resp response
+			if jerr := json.Unmarshal(line, &resp); jerr != nil || resp.ID == nil {
+				loopErr = fmt.Errorf("bridge wrote a line that is not an answer: %.200q", line)
+				break
+			}
+			b.mu.Lock()
+			ch := b.pending[*resp.ID]
+			delete(b.pending, *resp.ID)
+			b.mu.Unlock()
+			if ch != nil {
+				ch <- resp
+			}
+		}
+		if err != nil {
+			loopErr = err
+			break
+		}
+	}
+	waitErr := b.cmd.Wait()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.err = fmt.Errorf("%w (%v; exit: %v; stderr: %s)", ErrClosed, loopErr, waitErr, b.stderr.String())
+	for id, ch := range b.pending {
+		close(ch)
+		delete(b.pending, id)
+	}
+}
+
+// Call invokes method with positional params (each encoded as JSON) and
+// returns the raw JSON result.
+func (b *Bridge) Call(method string, params ...any) (json.RawMessage, error) {
+	if params == nil {
+		params = []any{}
+	}
+	b.mu.Lock()
+	if b.err != nil {
+		err := b.err
+		b.mu.Unlock()
+		return nil, err
+	}
+	b.nextID++
+	id := b.nextID
+	ch := make(chan response, 1)
+	b.pending[id] = ch
+	b.mu.Unlock()
+
+	line, err := json.Marshal(request{ID: id, Method: method, Params: params})
+	if err != nil {
+		b.forget(id)
+		return nil, fmt.Errorf("encoding params of %s: %w", method, err)
+	}
+	line = append(line, '\n')
+	b.writeMu.Lock()
+	_, err = b.stdin.Write(line)
+	b.writeMu.Unlock()
+	if err != nil {
+		b.forget(id)
+		return nil, fmt.Errorf("sending %s to the bridge: %w", method, err)
+	}
+	resp, ok := <-ch
+	if !ok {
+		b.mu.Lock()
+		err := b.err
+		b.mu.Unlock()
+		return nil, err
+	}
+	if resp.Error != nil {
+		return nil, &CallError{Method: method, Message: *resp.Error}
+	}
+	return resp.Result, nil
+}
+
+// CallInto is Call with the result decoded into out.
+func (b *Bridge) CallInto(out any, method string, params ...any) error {
+	raw, err := b.Call(method, params...)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("decoding result of %s: %w", method, err)
+	}
+	return nil
+}
+
+func (b *Bridge) forget(id uint64) {
+	b.mu.Lock()
+	delete(b.pending, id)
+	b.mu.Unlock()
+}
+
+// tailBuffer keeps the last max bytes written to it, for error messages.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > t.max {
+		t.buf = t.buf[len(t.buf)-t.max:]
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(bytes.TrimSpace(t.buf))
+}
