@@ -1,0 +1,225 @@
+package everos
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"math/big"
+	"strconv"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// AccountType is an account's status, numbered as the API's acc_type.
+type AccountType int
+
+// Account statuses.
+const (
+	Uninit   AccountType = 0
+	Active   AccountType = 1
+	Frozen   AccountType = 2
+	NonExist AccountType = 3
+)
+
+func (t AccountType) String() string {
+	switch t {
+	case Uninit:
+		return "uninit"
+	case Active:
+		return "active"
+	case Frozen:
+		return "frozen"
+	case NonExist:
+		return "non-existent"
+	}
+	return "AccountType(" + strconv.Itoa(int(t)) + ")"
+}
+
+// Account is the state of an account as the API reports it.
+type Account struct {
+	Address string // "wc:hex", lower case
+	Type    AccountType
+	Balance *big.Int // nano tokens; zero for a non-existent account
+	// CodeHash and DataHash are the representation hashes of code and data
+	// (nil when the account has none).
+	CodeHash, DataHash []byte
+	// Code, Data and BOC are bags of cells: the code, the data and the
+	// whole account (nil when absent).
+	Code, Data, BOC []byte
+	LastPaid        uint32 // Unix seconds
+	LastTransLt     uint64
+}
+
+// Exists reports whether the account is known to the network at all.
+func (a *Account) Exists() bool { return a.Type != NonExist }
+
+// NormalizeAddress lower-cases a raw address "wc:hex" and checks its shape.
+func NormalizeAddress(addr string) (string, error) {
+	wc, h, ok := strings.Cut(strings.TrimSpace(addr), ":")
+	if !ok {
+		return "", fmt.Errorf("parsing address %q: want workchain:hex", addr)
+	}
+	if _, err := strconv.ParseInt(wc, 10, 32); err != nil {
+		return "", fmt.Errorf("parsing address %q: bad workchain: %w", addr, err)
+	}
+	if len(h) != 64 {
+		return "", fmt.Errorf("parsing address %q: want 64 hex digits, have %d", addr, len(h))
+	}
+	if _, err := hex.DecodeString(h); err != nil {
+		return "", fmt.Errorf("parsing address %q: %w", addr, err)
+	}
+	return wc + ":" + strings.ToLower(h), nil
+}
+
+// Account reads one account. A missing account is returned with Type
+// NonExist, not as an error.
+func (c *Client) Account(ctx context.Context, addr string) (*Account, error) {
+	a, err := NormalizeAddress(addr)
+	if err != nil {
+		return nil, err
+	}
+	data, err := c.query(ctx, request{Query: queryAccount, Variables: map[string]any{"a": a}})
+	if err != nil {
+		return nil, fmt.Errorf("querying account %s: %w", a, err)
+	}
+	for _, v := range data.Get("accounts").Array() {
+		acc, err := parseAccount(v)
+		if err != nil {
+			return nil, err
+		}
+		if acc.Address == a {
+			return acc, nil
+		}
+	}
+	return nonExistent(a), nil
+}
+
+// Accounts reads many accounts, as few requests as the server's result cap
+// allows. The result has one entry per address, in the order given;
+// duplicates are asked for once.
+func (c *Client) Accounts(ctx context.Context, addrs []string) ([]*Account, error) {
+	norm := make([]string, len(addrs))
+	var unique []string
+	seen := map[string]bool{}
+	for i, addr := range addrs {
+		a, err := NormalizeAddress(addr)
+		if err != nil {
+			return nil, err
+		}
+		norm[i] = a
+		if !seen[a] {
+			seen[a] = true
+			unique = append(unique, a)
+		}
+	}
+	found := map[string]*Account{}
+	for start := 0; start < len(unique); start += c.cfg.AccountsPerRequest {
+		chunk := unique[start:min(start+c.cfg.AccountsPerRequest, len(unique))]
+		data, err := c.query(ctx, request{Query: queryAccounts, Variables: map[string]any{"ids": chunk, "n": len(chunk)}})
+		if err != nil {
+			return nil, fmt.Errorf("querying %d accounts: %w", len(chunk), err)
+		}
+		for _, v := range data.Get("accounts").Array() {
+			acc, err := parseAccount(v)
+			if err != nil {
+				return nil, err
+			}
+			found[acc.Address] = acc
+		}
+	}
+	out := make([]*Account, len(norm))
+	for i, a := range norm {
+		if acc, ok := found[a]; ok {
+			out[i] = acc
+		} else {
+			out[i] = nonExistent(a)
+		}
+	}
+	return out, nil
+}
+
+func nonExistent(addr string) *Account {
+	return &Account{Address: addr, Type: NonExist, Balance: new(big.Int)}
+}
+
+// parseAccount reads one element of an accounts result.
+func parseAccount(v gjson.Result) (*Account, error) {
+	id := v.Get("id").String()
+	addr, err := NormalizeAddress(id)
+	if err != nil {
+		return nil, fmt.Errorf("reading account: %w", err)
+	}
+	acc := &Account{Address: addr, Balance: new(big.Int)}
+	t := v.Get("acc_type")
+	if t.Type != gjson.Number {
+		return nil, fmt.Errorf("reading account %s: acc_type %q is not a number", addr, t.Raw)
+	}
+	acc.Type = AccountType(t.Int())
+	if acc.Type < Uninit || acc.Type > NonExist {
+		return nil, fmt.Errorf("reading account %s: unknown acc_type %d", addr, acc.Type)
+	}
+	if b := v.Get("balance"); b.Exists() && b.Type != gjson.Null {
+		if acc.Balance, err = ParseBigInt(b.String()); err != nil {
+			return nil, fmt.Errorf("reading balance of %s: %w", addr, err)
+		}
+	}
+	if lt := v.Get("last_trans_lt"); lt.Exists() && lt.Type != gjson.Null {
+		n, err := ParseBigInt(lt.String())
+		if err != nil || !n.IsUint64() {
+			return nil, fmt.Errorf("reading last_trans_lt of %s: %q is not a 64-bit number", addr, lt.String())
+		}
+		acc.LastTransLt = n.Uint64()
+	}
+	acc.LastPaid = uint32(v.Get("last_paid").Uint())
+	for _, f := range []struct {
+		name string
+		dst  *[]byte
+		hex  bool
+	}{
+		{"code_hash", &acc.CodeHash, true}, {"data_hash", &acc.DataHash, true},
+		{"code", &acc.Code, false}, {"data", &acc.Data, false}, {"boc", &acc.BOC, false},
+	} {
+		s := v.Get(f.name).String()
+		if s == "" {
+			continue
+		}
+		var b []byte
+		if f.hex {
+			b, err = hex.DecodeString(s)
+		} else {
+			b, err = base64.StdEncoding.DecodeString(s)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading %s of %s: %w", f.name, addr, err)
+		}
+		*f.dst = b
+	}
+	return acc, nil
+}
+
+// ParseBigInt reads a big integer as the API writes it: "0x…" hexadecimal
+// (the default format, "-0x…" when negative) or decimal.
+func ParseBigInt(s string) (*big.Int, error) {
+	neg := false
+	t := s
+	if strings.HasPrefix(t, "-") {
+		neg, t = true, t[1:]
+	}
+	base := 10
+	if strings.HasPrefix(t, "0x") || strings.HasPrefix(t, "0X") {
+		base, t = 16, t[2:]
+	}
+	if t == "" || strings.ContainsAny(t, "+-_") {
+		return nil, fmt.Errorf("parsing big integer %q: not a number", s)
+	}
+	n, ok := new(big.Int).SetString(t, base)
+	if !ok {
+		return nil, fmt.Errorf("parsing big integer %q: not a number", s)
+	}
+	if neg {
+		n.Neg(n)
+	}
+	return n, nil
+}

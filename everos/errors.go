@@ -1,0 +1,69 @@
+package everos
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrMessageExpired reports that the server's clock passed a message's expiry
+// and no transaction for it appeared: the network will never process it, and
+// the caller may build and send a new message.
+var ErrMessageExpired = errors.New("message expired unprocessed")
+
+// ErrNoEndpoint reports a configuration without any usable endpoint.
+var ErrNoEndpoint = errors.New("no endpoint configured")
+
+// GraphQLError is a response whose "errors" array was not empty. It is never
+// retried: the server understood the request and refused it.
+type GraphQLError struct {
+	Endpoint string
+	Status   int // HTTP status, 0 over websocket
+	Messages []string
+	Codes    []string // extensions.code of each message, "" when absent
+}
+
+func (e *GraphQLError) Error() string {
+	return fmt.Sprintf("GraphQL error from %s: %s", e.Endpoint, strings.Join(e.Messages, "; "))
+}
+
+// Validation reports whether the server refused the document itself (parse or
+// validation failure) rather than failing while executing it.
+func (e *GraphQLError) Validation() bool {
+	for _, c := range e.Codes {
+		if c == "GRAPHQL_VALIDATION_FAILED" || c == "GRAPHQL_PARSE_FAILED" {
+			return true
+		}
+	}
+	return false
+}
+
+// HTTPError is a response with an unexpected HTTP status and no GraphQL
+// errors in its body.
+type HTTPError struct {
+	Endpoint string
+	Status   int
+	Body     string // start of the body, for the message
+}
+
+func (e *HTTPError) Error() string {
+	if e.Body == "" {
+		return fmt.Sprintf("HTTP %d from %s", e.Status, e.Endpoint)
+	}
+	return fmt.Sprintf("HTTP %d from %s: %s", e.Status, e.Endpoint, e.Body)
+}
+
+// Temporary reports whether the status is worth retrying (5xx, 429, 408).
+func (e *HTTPError) Temporary() bool {
+	return e.Status >= 500 || e.Status == 429 || e.Status == 408
+}
+
+// ResponseError is a response that could not be read as GraphQL JSON.
+type ResponseError struct {
+	Endpoint string
+	Reason   string
+}
+
+func (e *ResponseError) Error() string {
+	return fmt.Sprintf("reading response from %s: %s", e.Endpoint, e.Reason)
+}
