@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// App is what a command sees of the world: its streams and environment.
+// Tests run commands in-process with their own App.
+type App struct {
+	In     io.Reader
+	Out    io.Writer
+	Err    io.Writer
+	Getenv func(string) string
+
+	quiet bool
+}
+
+// Main runs one sign-cli command line and returns its exit code. Errors are
+// printed as one line on standard error, never as a stack trace.
+func Main(ctx context.Context, args []string, app *App) (code int) {
+	if app.Getenv == nil {
+		app.Getenv = os.Getenv
+	}
+	defer func() {
+		// A panic is a bug, but the user still gets one line and exit 3.
+		if r := recover(); r != nil {
+			fmt.Fprintf(app.Err, "sign-cli: internal error: %v\n", r)
+			code = exitFailure
+		}
+	}()
+	root := NewCmdRoot(app)
+	root.SetArgs(args)
+	root.SetIn(app.In)
+	root.SetOut(app.Out)
+	root.SetErr(app.Err)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	code = exitCode(err)
+	if !errors.Is(err, errSilent) {
+		fmt.Fprintf(app.Err, "sign-cli: %s\n", oneLine(err.Error()))
+	}
+	return code
+}
+
+// oneLine keeps an error on a single line whatever the libraries put in it.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// NewCmdRoot builds the sign-cli command tree.
+func NewCmdRoot(app *App) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "sign-cli",
+		Short: "Sign container images on the Everscale blockchain and in their registry",
+		Long: `sign-cli signs container images with an Everscale wallet's Ed25519 key.
+
+Each signature is recorded twice: as a proof contract on the Everscale
+blockchain, whose address is derived from the signer's public key and the
+image digest, and as a cosign signature next to the image in its registry,
+which 'cosign verify --key' accepts with no blockchain access.
+
+Exit codes: 0 success (verified), 1 checked and not verified, 2 bad usage or
+input, 3 network, registry or chain failure.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version(),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError("unknown command %q; run 'sign-cli --help' for the list", args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return usageError("%v", err)
+	})
+	root.SetVersionTemplate("sign-cli {{.Version}}\n")
+	root.PersistentFlags().BoolVarP(&app.quiet, "quiet", "q", false, "print no progress on standard error")
+	root.AddCommand(
+		NewCmdVersion(app),
+		NewCmdKeygen(app),
+		NewCmdDigest(app),
+	)
+	return root
+}
+
+// progress prints a progress line on standard error unless --quiet.
+func (a *App) progress(format string, args ...any) {
+	if a.quiet {
+		return
+	}
+	fmt.Fprintf(a.Err, format+"\n", args...)
+}
+
+// warn prints a warning on standard error, even with --quiet.
+func (a *App) warn(format string, args ...any) {
+	fmt.Fprintf(a.Err, "warning: "+format+"\n", args...)
+}
+
+// exactArgs is cobra.ExactArgs with a usage exit code and a clearer message.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageError("%s takes %s, got %d argument(s)", cmd.CommandPath(), what, len(args))
+		}
+		return nil
+	}
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gosh-sh/sign-cli/signature"
+)
+
+type keygenOptions struct {
+	phrase     bool
+	out        string
+	force      bool
+	showSecret bool
+	pem        bool
+	output     string
+}
+
+// NewCmdKeygen makes a new signing key.
+func NewCmdKeygen(app *App) *cobra.Command {
+	o := &keygenOptions{}
+	cmd := &cobra.Command{
+		Use:   "keygen",
+		Short: "Make a new Ed25519 signing key (or seed phrase)",
+		Long: `Make a new Ed25519 signing key, or a new 12-word seed phrase and its key
+(derived as ever-sdk and ever-cli do, along m/44'/396'/0'/0/0).
+
+The public key is printed. The secret is written only to --out FILE (a key
+pair JSON as ever-cli writes it, mode 0600, never overwriting an existing
+file unless --force) and printed only with --show-secret. One of the two is
+required, so that a new secret is never lost.`,
+		Example: `  sign-cli keygen --out signer.keys.json
+  sign-cli keygen --phrase --show-secret
+  sign-cli keygen --out signer.keys.json --pem > cosign.pub`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runKeygen(app, o) },
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.phrase, "phrase", false, "make a 12-word seed phrase and derive the key from it")
+	f.StringVar(&o.out, "out", "", "write the key pair JSON to `FILE` (mode 0600)")
+	f.BoolVar(&o.force, "force", false, "overwrite --out FILE if it exists")
+	f.BoolVar(&o.showSecret, "show-secret", false, "print the secret (or the seed phrase)")
+	f.BoolVar(&o.pem, "pem", false, "print the public key as a PKIX PEM block, for cosign")
+	outputFlag(cmd, &o.output)
+	return cmd
+}
+
+type keygenResult struct {
+	Public string `json:"public"`
+	PEM    string `json:"pem,omitempty"`
+	Secret string `json:"secret,omitempty"`
+	Phrase string `json:"phrase,omitempty"`
+	File   string `json:"file,omitempty"`
+}
+
+func runKeygen(app *App, o *keygenOptions) error {
+	if err := checkOutput(o.output); err != nil {
+		return err
+	}
+	if o.out == "" && !o.showSecret {
+		return usageError("keygen needs --out FILE or --show-secret, otherwise the new secret would be lost")
+	}
+	if o.force && o.out == "" {
+		return usageError("--force only applies to --out FILE")
+	}
+	var (
+		key    signature.Key
+		phrase string
+		err    error
+	)
+	if o.phrase {
+		phrase, key, err = signature.GeneratePhraseKey(nil)
+	} else {
+		key, err = signature.GenerateKey(nil)
+	}
+	if err != nil {
+		return fmt.Errorf("generating a key: %w", err)
+	}
+	res := keygenResult{Public: key.Public().String()}
+	if o.out != "" {
+		if err := signature.WriteKeyFile(o.out, key, o.force); err != nil {
+			if errors.Is(err, signature.ErrKeyFileExists) {
+				return usageError("%s already exists; use --force to replace it", o.out)
+			}
+			return &exitError{code: exitUsage, err: fmt.Errorf("writing key file: %w", err)}
+		}
+		res.File = o.out
+		app.progress("wrote the key pair to %s (mode 0600)", o.out)
+		if o.phrase && !o.showSecret {
+			app.warn("the seed phrase was not shown (--show-secret); only %s holds the key", o.out)
+		}
+	}
+	if o.showSecret {
+		if o.phrase {
+			res.Phrase = phrase
+		} else {
+			res.Secret = key.SecretHex()
+		}
+	}
+	if o.pem {
+		res.PEM = string(key.Public().PEM())
+	}
+	if o.output == "json" {
+		return writeJSON(app.Out, res)
+	}
+	if o.pem {
+		fmt.Fprint(app.Out, res.PEM)
+	} else {
+		fmt.Fprintf(app.Out, "public: %s\n", res.Public)
+	}
+	if res.Secret != "" {
+		fmt.Fprintf(app.Out, "secret: %s\n", res.Secret)
+	}
+	if res.Phrase != "" {
+		fmt.Fprintf(app.Out, "phrase: %s\n", res.Phrase)
+	}
+	return nil
+}
