@@ -2,6 +2,7 @@ package signature
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log"
 	"net/http"
@@ -33,7 +34,7 @@ type testRegistry struct {
 
 // newTestRegistry starts a registry; wrap, if not nil, sits in front of it
 // (to count, refuse or fail requests).
-func newTestRegistry(t *testing.T, wrap func(http.Handler) http.Handler) *testRegistry {
+func newTestRegistry(t testing.TB, wrap func(http.Handler) http.Handler) *testRegistry {
 	t.Helper()
 	tr := &testRegistry{}
 	var h http.Handler = registry.New(registry.Logger(log.New(io.Discard, "", 0)))
@@ -66,7 +67,7 @@ func (tr *testRegistry) count(method, part string) int {
 }
 
 // pushImage writes a small random image with labels and returns its digest.
-func (tr *testRegistry) pushImage(t *testing.T, ref string, labels map[string]string) v1.Hash {
+func (tr *testRegistry) pushImage(t testing.TB, ref string, labels map[string]string) v1.Hash {
 	t.Helper()
 	img, err := random.Image(256, 1)
 	if err != nil {
@@ -131,7 +132,7 @@ func (tr *testRegistry) pushIndex(t *testing.T, ref string, labels map[string]ma
 }
 
 // target parses host/ref, failing the test on error.
-func (tr *testRegistry) target(t *testing.T, ref string) Target {
+func (tr *testRegistry) target(t testing.TB, ref string) Target {
 	t.Helper()
 	tg, err := ParseTarget(tr.host + "/" + ref)
 	if err != nil {
@@ -167,4 +168,12 @@ func (tr *testRegistry) pushImageAuth(t *testing.T, ref string, kc authn.Keychai
 	}
 	d, _ := img.Digest()
 	return d
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+func contextCancelled() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx, cancel
 }

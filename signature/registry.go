@@ -114,15 +114,25 @@ func (r *Registry) Resolve(ctx context.Context, t Target) (Target, error) {
 		}
 		return t, nil
 	}
+	got, err := r.resolveWith(t, r.options(ctx))
+	if err != nil {
+		return Target{}, err
+	}
+	if t.HasDigest() && got.Digest != t.Digest {
+		return Target{}, fmt.Errorf("resolving %s: %w: registry returned digest %s", t.Ref, ErrRegistry, got.Digest)
+	}
+	return got, nil
+}
+
+// resolveWith asks the registry for the digest of t.Ref with the given
+// options (which may reuse a puller across many targets).
+func (r *Registry) resolveWith(t Target, opts []remote.Option) (Target, error) {
 	ref, err := r.withScheme(t.Ref)
 	if err != nil {
 		return Target{}, fmt.Errorf("resolving %s: %w", t.Ref, err)
 	}
-	opts := r.options(ctx)
 	desc, err := remote.Head(ref, opts...)
 	if err != nil && shouldRetryWithGet(err) {
-		// Some registries answer HEAD badly (no digest header, 405); GET
-		// returns the manifest, whose digest go-containerregistry computes.
 		var d *remote.Descriptor
 		if d, err = remote.Get(ref, opts...); err == nil {
 			desc = &d.Descriptor
@@ -130,9 +140,6 @@ func (r *Registry) Resolve(ctx context.Context, t Target) (Target, error) {
 	}
 	if err != nil {
 		return Target{}, fmt.Errorf("resolving %s: %w", t.Ref, classify(err))
-	}
-	if t.HasDigest() && desc.Digest != t.Digest {
-		return Target{}, fmt.Errorf("resolving %s: %w: registry returned digest %s", t.Ref, ErrRegistry, desc.Digest)
 	}
 	t.Digest = desc.Digest
 	return t, nil

@@ -1,0 +1,391 @@
+package signature
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// Media types and annotation of cosign's signature artifact.
+const (
+	// SimpleSigningMediaType is the media type of each signature layer,
+	// whose blob is the payload.
+	SimpleSigningMediaType types.MediaType = "application/vnd.dev.cosign.simplesigning.v1+json"
+	// SignatureAnnotation holds the standard base64 of the signature on
+	// each layer.
+	SignatureAnnotation = "dev.cosignproject.cosign/signature"
+)
+
+// maxPayloadSize bounds the payload blobs read from a registry; real ones are
+// a few hundred bytes.
+const maxPayloadSize = 1 << 20
+
+var (
+	// ErrNotVerified is wrapped by every verification that ran to the end
+	// and found no valid signature: the answer is "no", not "could not tell".
+	ErrNotVerified = errors.New("not verified")
+	// ErrNoSignature: the image has no signature artifact at all. It wraps
+	// ErrNotVerified.
+	ErrNoSignature = fmt.Errorf("%w: no signatures found", ErrNotVerified)
+)
+
+// SignatureTag is the tag under which cosign stores the signatures of
+// digest in repo: sha256-<hex>.sig.
+func SignatureTag(repo name.Repository, digest v1.Hash) name.Tag {
+	return repo.Tag(digest.Algorithm + "-" + digest.Hex + ".sig")
+}
+
+// signatureTag is the .sig tag of a resolved target, in
+// Registry.SignatureRepository when that is set.
+func (r *Registry) signatureTag(t Target) (name.Tag, error) {
+	if !t.HasDigest() {
+		return name.Tag{}, fmt.Errorf("%s: digest not resolved", t)
+	}
+	repo, err := t.Repository()
+	if err != nil {
+		return name.Tag{}, err
+	}
+	opts := []name.Option{}
+	if r != nil && r.Insecure {
+		opts = append(opts, name.Insecure)
+	}
+	if r != nil && r.SignatureRepository != "" {
+		repo, err = name.NewRepository(r.SignatureRepository, opts...)
+		if err != nil {
+			return name.Tag{}, fmt.Errorf("%w: signature repository %q: %v", ErrInvalidTarget, r.SignatureRepository, err)
+		}
+	} else if len(opts) > 0 {
+		if repo, err = name.NewRepository(repo.Name(), opts...); err != nil {
+			return name.Tag{}, err
+		}
+	}
+	return SignatureTag(repo, t.Digest), nil
+}
+
+// SignResult says what WriteSignature did.
+type SignResult struct {
+	// Target is the signed image, with its digest.
+	Target Target
+	// Tag is where the signature artifact lives.
+	Tag name.Tag
+	// Payload is the signed simple-signing JSON; Signature its Ed25519
+	// signature.
+	Payload   []byte
+	Signature []byte
+	// AlreadyPresent is true when the same signature was there and nothing
+	// was pushed.
+	AlreadyPresent bool
+	// Layers is the number of signatures in the artifact afterwards.
+	Layers int
+}
+
+// WriteSignature signs the target's digest with key in cosign's format and
+// stores the signature in the image's .sig artifact: nothing is pushed when
+// the same signature (same payload, same key) is already there, and other
+// signers' signatures are kept beside the new one. A target whose digest is
+// not known yet is resolved first.
+func (r *Registry) WriteSignature(ctx context.Context, t Target, key Key, annotations map[string]string) (*SignResult, error) {
+	if !key.Valid() {
+		return nil, fmt.Errorf("writing signature: %w: no key", ErrInvalidKey)
+	}
+	if _, err := t.Repository(); err != nil {
+		return nil, fmt.Errorf("writing signature: %w", err)
+	}
+	if !t.HasDigest() {
+		var err error
+		if t, err = r.Resolve(ctx, t); err != nil {
+			return nil, fmt.Errorf("writing signature: %w", err)
+		}
+	}
+	tag, err := r.signatureTag(t)
+	if err != nil {
+		return nil, fmt.Errorf("writing signature: %w", err)
+	}
+	payload, err := NewPayload(t.Ref.Context(), t.Digest, annotations)
+	if err != nil {
+		return nil, fmt.Errorf("writing signature of %s: %w", t, err)
+	}
+	sig, err := key.Sign(payload)
+	if err != nil {
+		return nil, fmt.Errorf("writing signature of %s: %w", t, err)
+	}
+	res := &SignResult{Target: t, Tag: tag, Payload: payload, Signature: sig}
+
+	opts := r.options(ctx)
+	puller, err := remote.NewPuller(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("writing signature of %s: %w", t, classify(err))
+	}
+	base, existing, err := fetchSignatures(ctx, tag, append(opts, remote.Reuse(puller)))
+	if err != nil && !errors.Is(err, ErrNoSignature) {
+		return nil, fmt.Errorf("writing signature of %s: reading %s: %w", t, tag, err)
+	}
+	pub := key.Public()
+	for _, l := range existing {
+		if l.err == nil && bytes.Equal(l.payload, payload) && pub.Verify(payload, l.signature) {
+			res.AlreadyPresent = true
+			res.Layers = len(existing)
+			return res, nil
+		}
+	}
+	if base == nil {
+		base = empty.Image
+	}
+	img, err := mutate.Append(base, mutate.Addendum{
+		Layer:       static.NewLayer(payload, SimpleSigningMediaType),
+		Annotations: map[string]string{SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)},
+		MediaType:   SimpleSigningMediaType,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("writing signature of %s: %w", t, err)
+	}
+	img = mutate.ConfigMediaType(mutate.MediaType(img, types.OCIManifestSchema1), types.OCIConfigJSON)
+	if err := remote.Write(tag, img, opts...); err != nil {
+		return nil, fmt.Errorf("writing signature of %s: pushing %s: %w", t, tag, classify(err))
+	}
+	res.Layers = len(existing) + 1
+	return res, nil
+}
+
+// sigLayer is one signature read from a .sig artifact.
+type sigLayer struct {
+	payload   []byte
+	signature []byte
+	err       error // why the layer cannot be a valid signature at all
+}
+
+// fetchSignatures reads the signature artifact at tag and each of its
+// layers. It returns ErrNoSignature when there is none.
+func fetchSignatures(ctx context.Context, tag name.Tag, opts []remote.Option) (v1.Image, []sigLayer, error) {
+	img, err := remote.Image(tag, opts...)
+	if err != nil {
+		err = classify(err)
+		if errors.Is(err, ErrNotFound) {
+			return nil, nil, ErrNoSignature
+		}
+		return nil, nil, err
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, nil, classify(err)
+	}
+	layers := make([]sigLayer, len(m.Layers))
+	for i, d := range m.Layers {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, classify(err)
+		}
+		l := &layers[i]
+		if d.MediaType != SimpleSigningMediaType {
+			l.err = fmt.Errorf("media type %s is not a simple-signing signature", d.MediaType)
+			continue
+		}
+		b64, ok := d.Annotations[SignatureAnnotation]
+		if !ok {
+			l.err = fmt.Errorf("no %s annotation", SignatureAnnotation)
+			continue
+		}
+		if l.signature, err = base64.StdEncoding.DecodeString(strings.TrimSpace(b64)); err != nil {
+			l.err = fmt.Errorf("signature annotation is not base64: %v", err)
+			continue
+		}
+		if d.Size > maxPayloadSize {
+			l.err = fmt.Errorf("payload of %d bytes is larger than %d", d.Size, maxPayloadSize)
+			continue
+		}
+		layer, err := img.LayerByDigest(d.Digest)
+		if err != nil {
+			return nil, nil, classify(err)
+		}
+		rc, err := layer.Compressed()
+		if err != nil {
+			return nil, nil, classify(err)
+		}
+		l.payload, err = io.ReadAll(io.LimitReader(rc, maxPayloadSize+1))
+		rc.Close()
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading payload %s: %w", d.Digest, classify(err))
+		}
+	}
+	return img, layers, nil
+}
+
+// Verification is a signature that verified.
+type Verification struct {
+	// Target is the verified image.
+	Target Target
+	// Tag is the signature artifact, and Layer the index of the layer that
+	// verified.
+	Tag   name.Tag
+	Layer int
+	// Payload is the signed JSON, Signature its signature.
+	Payload   []byte
+	Signature []byte
+	// Annotations are the payload's optional fields that are strings.
+	Annotations map[string]string
+}
+
+// NotVerifiedError says why no layer of a signature artifact verified. It
+// wraps ErrNotVerified.
+type NotVerifiedError struct {
+	Target Target
+	// Reasons has one entry per layer, in order.
+	Reasons []string
+}
+
+func (e *NotVerifiedError) Error() string {
+	return fmt.Sprintf("%s: no signature verified with this key: %s", e.Target, strings.Join(e.Reasons, "; "))
+}
+
+func (e *NotVerifiedError) Unwrap() error { return ErrNotVerified }
+
+// VerifySignature looks for a signature of the target by pub in its .sig
+// artifact, checking each layer as cosign does: the Ed25519 signature over
+// the payload, that critical.image.docker-manifest-digest is the target's
+// digest (a signature copied onto another image fails), and that the payload
+// carries every given annotation. A target whose digest is not known yet is
+// resolved first.
+//
+// The error wraps ErrNotVerified (ErrNoSignature, *NotVerifiedError) when
+// the registry answered and no signature matched, or a registry error
+// (ErrNotFound for the image itself, ErrUnauthorized, ErrRegistry) when it
+// could not be checked.
+func (r *Registry) VerifySignature(ctx context.Context, t Target, pub PublicKey, annotations map[string]string) (*Verification, error) {
+	opts := r.options(ctx)
+	puller, err := remote.NewPuller(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("verifying %s: %w", t, classify(err))
+	}
+	return r.verify(ctx, t, pub, annotations, append(opts, remote.Reuse(puller)))
+}
+
+func (r *Registry) verify(ctx context.Context, t Target, pub PublicKey, annotations map[string]string, opts []remote.Option) (*Verification, error) {
+	if _, err := t.Repository(); err != nil {
+		return nil, fmt.Errorf("verifying signature: %w", err)
+	}
+	if pub.IsZero() {
+		return nil, fmt.Errorf("verifying %s: %w: no public key", t, ErrInvalidKey)
+	}
+	if !t.HasDigest() {
+		var err error
+		if t, err = r.resolveWith(t, opts); err != nil {
+			return nil, fmt.Errorf("verifying signature: %w", err)
+		}
+	}
+	tag, err := r.signatureTag(t)
+	if err != nil {
+		return nil, fmt.Errorf("verifying signature: %w", err)
+	}
+	_, layers, err := fetchSignatures(ctx, tag, opts)
+	if err != nil {
+		if errors.Is(err, ErrNoSignature) {
+			return nil, fmt.Errorf("verifying %s: %w (%s)", t, err, tag)
+		}
+		return nil, fmt.Errorf("verifying %s: reading %s: %w", t, tag, err)
+	}
+	if len(layers) == 0 {
+		return nil, fmt.Errorf("verifying %s: %w (%s has no layers)", t, ErrNoSignature, tag)
+	}
+	nv := &NotVerifiedError{Target: t}
+	for i, l := range layers {
+		reason := func() error {
+			if l.err != nil {
+				return l.err
+			}
+			if !pub.Verify(l.payload, l.signature) {
+				return errors.New("signature does not match the key")
+			}
+			p, err := ParsePayload(l.payload)
+			if err != nil {
+				return err
+			}
+			return p.checkClaims(t.Digest, annotations)
+		}()
+		if reason != nil {
+			nv.Reasons = append(nv.Reasons, fmt.Sprintf("layer %d: %v", i, reason))
+			continue
+		}
+		p, _ := ParsePayload(l.payload)
+		v := &Verification{Target: t, Tag: tag, Layer: i, Payload: l.payload, Signature: l.signature}
+		for k, val := range p.Optional {
+			if s, ok := val.(string); ok {
+				if v.Annotations == nil {
+					v.Annotations = map[string]string{}
+				}
+				v.Annotations[k] = s
+			}
+		}
+		return v, nil
+	}
+	return nil, nv
+}
+
+// VerifyRequest is one target of VerifyAll, with the key and annotations it
+// must be signed with.
+type VerifyRequest struct {
+	Target      Target
+	Public      PublicKey
+	Annotations map[string]string
+}
+
+// VerifyResult is the outcome of one VerifyRequest: Verification when it
+// verified, Err otherwise (see VerifySignature for its kinds).
+type VerifyResult struct {
+	Request      VerifyRequest
+	Verification *Verification
+	Err          error
+}
+
+// DefaultParallelism bounds the registry look-ups of VerifyAll when the
+// caller gives no bound.
+const DefaultParallelism = 8
+
+// VerifyAll verifies many targets with at most parallelism registry look-ups
+// at a time (DefaultParallelism when parallelism < 1), sharing connections
+// and tokens between them. Results are in the order of reqs.
+func (r *Registry) VerifyAll(ctx context.Context, reqs []VerifyRequest, parallelism int) []VerifyResult {
+	if parallelism < 1 {
+		parallelism = DefaultParallelism
+	}
+	results := make([]VerifyResult, len(reqs))
+	opts := r.options(ctx)
+	puller, err := remote.NewPuller(opts...)
+	if err != nil {
+		for i, q := range reqs {
+			results[i] = VerifyResult{Request: q, Err: fmt.Errorf("verifying %s: %w", q.Target, classify(err))}
+		}
+		return results
+	}
+	opts = append(opts, remote.Reuse(puller))
+	sem := make(chan struct{}, parallelism)
+	var wg sync.WaitGroup
+	for i, q := range reqs {
+		results[i].Request = q
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			results[i].Err = fmt.Errorf("verifying %s: %w", q.Target, classify(ctx.Err()))
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i].Verification, results[i].Err = r.verify(ctx, q.Target, q.Public, q.Annotations, opts)
+		}()
+	}
+	wg.Wait()
+	return results
+}
