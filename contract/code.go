@@ -1,0 +1,50 @@
+package contract
+
+import (
+	_ "embed"
+	"fmt"
+	"strings"
+
+	"github.com/gosh-sh/sign-cli/abi/cell"
+)
+
+var (
+	//go:embed proof.code.boc
+	proofCodeBOC string
+	//go:embed giver.code.boc
+	giverCodeBOC string
+
+	// ProofABI is the ABI JSON of the proof contract: its constructor and
+	// its storage fields (ABI 2.4).
+	//go:embed proof.abi.json
+	ProofABI string
+	// GiverABI is the ABI JSON of the package's giver contract.
+	//go:embed giver.abi.json
+	GiverABI string
+
+	proofCode = mustCode("proof", proofCodeBOC)
+	giverCode = mustCode("giver", giverCodeBOC)
+)
+
+// The embedded files are part of the build; a broken one is a build error
+// that every test reports at once.
+func mustCode(name, b64 string) *cell.Cell {
+	c, err := cell.FromBase64(strings.TrimSpace(b64))
+	if err != nil {
+		panic(fmt.Sprintf("contract: embedded %s.code.boc: %v", name, err))
+	}
+	return c
+}
+
+// ProofCode is the proof contract's code cell.
+func ProofCode() *cell.Cell { return proofCode }
+
+// ProofCodeHash is the hash of the proof contract's code, as the GraphQL
+// API reports it in an account's code_hash.
+func ProofCodeHash() [32]byte { return proofCode.Hash() }
+
+// GiverCode is the code cell of the package's giver.
+func GiverCode() *cell.Cell { return giverCode }
+
+// GiverCodeHash is the hash of GiverCode.
+func GiverCodeHash() [32]byte { return giverCode.Hash() }

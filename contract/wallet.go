@@ -1,0 +1,199 @@
+package contract
+
+import (
+	"crypto"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gosh-sh/sign-cli/abi/cell"
+)
+
+// WalletKind is a contract that can fund a proof address: a multisig wallet
+// or a giver. Each kind fixes the ABI version, header and function used.
+type WalletKind int
+
+// Wallet kinds. The multisig wallets are called with
+// sendTransaction(address dest, uint128 value, bool bounce, uint8 flags,
+// cell payload) and header (pubkey, time, expire); the givers with
+// sendTransaction(address dest, uint128 value, bool bounce).
+const (
+	WalletUnknown WalletKind = iota
+	// SafeMultisig and the other multisig wallets of 2020-2021, ABI 2.0.
+	SafeMultisig
+	SafeMultisig24h
+	SetcodeMultisig
+	SetcodeMultisig24h
+	SurfMultisig
+	// Multisig2 is multisignature wallet 2.0 (SafeMultisig and
+	// SetcodeMultisig builds), ABI 2.3.
+	Multisig2
+	// GiverV2 is Everscale's giver of local networks, ABI 2.0, header
+	// (time, expire).
+	GiverV2
+	// GiverV3 is Everscale's later giver, ABI 2.3, header (pubkey, time,
+	// expire).
+	GiverV3
+	// LocalGiver is this package's giver (giver.fc), ABI 2.4, header
+	// (time, expire).
+	LocalGiver
+)
+
+type walletSpec struct {
+	name     string
+	version  abiVersion
+	headers  []header
+	multisig bool
+}
+
+var (
+	multisigHeaders = []header{headerPubkey, headerTime, headerExpire}
+	giverHeaders    = []header{headerTime, headerExpire}
+
+	walletSpecs = map[WalletKind]walletSpec{
+		SafeMultisig:       {"SafeMultisig", abi20, multisigHeaders, true},
+		SafeMultisig24h:    {"SafeMultisig24h", abi20, multisigHeaders, true},
+		SetcodeMultisig:    {"SetcodeMultisig", abi20, multisigHeaders, true},
+		SetcodeMultisig24h: {"SetcodeMultisig24h", abi20, multisigHeaders, true},
+		SurfMultisig:       {"SurfMultisig", abi20, multisigHeaders, true},
+		Multisig2:          {"Multisig2", abi23, multisigHeaders, true},
+		GiverV2:            {"GiverV2", abi20, giverHeaders, false},
+		GiverV3:            {"GiverV3", abi23, multisigHeaders, false},
+		LocalGiver:         {"LocalGiver", abi24, giverHeaders, false},
+	}
+
+	multisigSendID = functionID("sendTransaction(address,uint128,bool,uint8,cell)()v2")
+	giverSendID    = functionID("sendTransaction(address,uint128,bool)()v2")
+)
+
+// Published code hashes of the wallets, as the GraphQL API reports them in
+// code_hash.
+var knownCodeHashes = map[string]WalletKind{
+	// tonlabs ton-labs-contracts (solidity/safemultisig, setcodemultisig).
+	"80d6c47c4a25543c9b397b71716f3fae1e2c5d247174c52e2c19bd896442b105": SafeMultisig,
+	"7d0996943406f7d62a4ff291b1228bf06ebd3e048b58436c5b70fb77ff8b4bf2": SafeMultisig24h,
+	"e2b60b6b602c10ced7ea8ede4bdf96342c97570a3798066f3fb50a4b2b27a208": SetcodeMultisig,
+	"a491804ca55dd5b28cffdff48cb34142930999621a54acee6be83c342051d884": SetcodeMultisig24h,
+	// EverSurf contracts: the Surf wallet, and multisig2 (SafeMultisig,
+	// SetcodeMultisig).
+	"207dc560c5956de1a2c1479356f8f3ee70a59767db2bf4788b1d61ad42cdad82": SurfMultisig,
+	"7377910a1b5d0c8073ba02523e139c7f42f9772fe0076a4d0b211ccec071eb7a": Multisig2,
+	"d66d198766abdbe1253f3415826c946c371f5112552408625aeb0b31e0ef2df3": Multisig2,
+	// Evernode SE's givers.
+	"4e92716de61d456e58f16e4e867e3e93a7548321eace86301b51c8b80ca6239b": GiverV2,
+	"ccbfc821853aa641af3813ebd477e26818b51e4ca23e5f6d34509215aa7123d9": GiverV2,
+	"5534bff04d2d0a14bb2257ec23027947c722159486ceff9e408d6a4d796a0989": GiverV3,
+}
+
+// ErrUnknownWallet: a code hash or name that is not a known wallet.
+var ErrUnknownWallet = errors.New("unknown wallet kind")
+
+// WalletKindByCodeHash returns the kind of the wallet running the code with
+// that hash.
+func WalletKindByCodeHash(codeHash [32]byte) (WalletKind, error) {
+	if codeHash == giverCode.Hash() {
+		return LocalGiver, nil
+	}
+	k, ok := knownCodeHashes[hex.EncodeToString(codeHash[:])]
+	if !ok {
+		return WalletUnknown, fmt.Errorf("%w: code hash %x (give the wallet kind explicitly)", ErrUnknownWallet, codeHash)
+	}
+	return k, nil
+}
+
+// ParseWalletKind reads a kind's name (as String prints it, any case).
+func ParseWalletKind(name string) (WalletKind, error) {
+	for k, s := range walletSpecs {
+		if strings.EqualFold(s.name, name) {
+			return k, nil
+		}
+	}
+	names := make([]string, 0, len(walletSpecs))
+	for k := SafeMultisig; k <= LocalGiver; k++ {
+		names = append(names, k.String())
+	}
+	return WalletUnknown, fmt.Errorf("%w %q (one of %s)", ErrUnknownWallet, name, strings.Join(names, ", "))
+}
+
+func (k WalletKind) String() string {
+	if s, ok := walletSpecs[k]; ok {
+		return s.name
+	}
+	return fmt.Sprintf("WalletKind(%d)", int(k))
+}
+
+// ABIVersion is the ABI version the wallet's messages follow ("2.0" …).
+func (k WalletKind) ABIVersion() string { return walletSpecs[k].version.String() }
+
+// IsMultisig reports whether the wallet takes flags and a payload.
+func (k WalletKind) IsMultisig() bool { return walletSpecs[k].multisig }
+
+// Transfer is a value transfer from a wallet.
+type Transfer struct {
+	Dest   *cell.Address
+	Value  uint64 // nanotokens
+	Bounce bool
+	// Flags are the multisig's send flags (usually 3: pay fees apart
+	// from the value, ignore errors); givers have none.
+	Flags uint8
+	// Payload is the body of the multisig's message; nil is an empty cell.
+	Payload *cell.Cell
+}
+
+// TransferMessage is the external message that makes the wallet at address
+// send t, signed by signer by the rules of the wallet's ABI version, with
+// header time timeMs (milliseconds) and expiry expire (Unix seconds).
+func (k WalletKind) TransferMessage(wallet *cell.Address, t Transfer, signer crypto.Signer, timeMs uint64, expire uint32) (*cell.Cell, error) {
+	spec, ok := walletSpecs[k]
+	if !ok {
+		return nil, fmt.Errorf("building transfer: %w %d", ErrUnknownWallet, int(k))
+	}
+	if _, ok := signer.Public().(ed25519.PublicKey); !ok {
+		return nil, ErrNotEd25519
+	}
+	if t.Dest == nil || (t.Dest.Type != cell.AddrStd && t.Dest.Type != cell.AddrVar) {
+		return nil, fmt.Errorf("building %s transfer: destination must be an internal address", spec.name)
+	}
+	args := []value{addressValue(t.Dest), uintValue(t.Value, 128), boolValue(t.Bounce)}
+	fid := giverSendID
+	if spec.multisig {
+		payload := t.Payload
+		if payload == nil {
+			payload = cell.EmptyCell
+		}
+		args = append(args, uintValue(uint64(t.Flags), 8), cellValue(payload))
+		fid = multisigSendID
+	} else if t.Flags != 0 || t.Payload != nil {
+		return nil, fmt.Errorf("building %s transfer: a giver takes no flags or payload", spec.name)
+	}
+	c := call{version: spec.version, headers: spec.headers, function: fid, args: args}
+	body, err := c.signedBody(wallet, signer, timeMs, expire)
+	if err != nil {
+		return nil, fmt.Errorf("building %s transfer: %w", spec.name, err)
+	}
+	return externalMessage(wallet, nil, body)
+}
+
+// LocalGiverStateInit is the StateInit of the package's giver owned by
+// owner: its code, and data with the owner's key and no recent calls.
+func LocalGiverStateInit(owner ed25519.PublicKey) (*cell.Cell, error) {
+	if len(owner) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("giver owner key: %d bytes, want %d", len(owner), ed25519.PublicKeySize)
+	}
+	data, err := cell.BeginCell().StoreBytes(owner).StoreBool(false).EndCell()
+	if err != nil {
+		return nil, fmt.Errorf("building giver data: %w", err)
+	}
+	return stateInit(giverCode, data), nil
+}
+
+// LocalGiverAddress is the address of the package's giver owned by owner.
+func LocalGiverAddress(owner ed25519.PublicKey) (*cell.Address, error) {
+	init, err := LocalGiverStateInit(owner)
+	if err != nil {
+		return nil, err
+	}
+	return addressOf(init), nil
+}
