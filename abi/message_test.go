@@ -54,7 +54,7 @@ func readTestdata(t testing.TB, name string) []byte {
 	return p
 }
 
-func mustHex(t testing.TB, s string) []byte {
+func decodeHexT(t testing.TB, s string) []byte {
 	t.Helper()
 	p, err := hex.DecodeString(s)
 	if err != nil {
@@ -228,7 +228,7 @@ func TestEventsOldAddress(t *testing.T) {
 		t.Errorf("keyed address %s, want %s", keyed, eventsOldKeyedAddr)
 	}
 	// The keyed data holds the public key bits, the TVC's data does not.
-	keyBits := bitString(mustHex(t, eventsOldPubkey), 256)
+	keyBits := bitString(decodeHexT(t, eventsOldPubkey), 256)
 	if !strings.Contains(treeBits(m.Init.Data), keyBits) {
 		t.Error("public key not found in the deploy message's data")
 	}
@@ -585,7 +585,7 @@ func TestMessageErrors(t *testing.T) {
 func TestMessageID(t *testing.T) {
 	const h = "4ce690920fa498d6e52051e952093438b9e37fa6d803caa5a724090be2cf78c7"
 	var id MessageID
-	copy(id[:], mustHex(t, h))
+	copy(id[:], decodeHexT(t, h))
 	if id.Hex() != h || id.String() != h {
 		t.Errorf("hex %s", id.Hex())
 	}
