@@ -1,0 +1,21 @@
+// Package everostest is an in-process emulator of the EverOS GraphQL API,
+// in the manner of net/http/httptest: NewServer starts it on loopback and
+// its URL is what an everos.Client (or any GraphQL client) connects to.
+//
+// It speaks the subset of the real API that sign-cli uses, over HTTP and
+// over websocket (the legacy graphql-ws protocol), and validates every
+// document against the real schema (embedded), answering with the real
+// error shapes of the Apollo-based server. Supported: info, accounts by id,
+// transactions by id, inbound message or account, with the server-side
+// timeout wait, postRequests, subscriptions to transactions and accounts,
+// and blockchain{account(address){info}}. Fields of the schema that the
+// emulator does not produce are answered with a GraphQL error naming them.
+//
+// The state (accounts, transactions, a clock) lives in memory and, with
+// WithStateDir, in a file rewritten atomically after every change. What an
+// inbound message does is decided by an Executor: the default one knows no
+// contract; other packages plug in the rules of real contracts. Faults
+// (failing or slow requests, refused connections, dropped websockets,
+// malformed JSON, lost messages, duplicate deliveries, clock skew) are
+// switched on per test with the Server's methods.
+package everostest

@@ -1,0 +1,158 @@
+package everostest
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/everos"
+)
+
+// Executor decides what an inbound message does. The server calls it for
+// every external message it accepts and for every internal message that an
+// earlier execution sent, one at a time, in order.
+//
+// It returns the new states of the accounts it changed, the transactions
+// it made (the server assigns their Now and Lt and, when empty, ID, and
+// sets each account's LastTransLt), and the messages they sent, serialized;
+// the server delivers the internal ones to their destinations. An error
+// means the message is rejected without a transaction, as the network does
+// with an external message that no contract accepts; wrap ErrRejected for
+// that, anything else is logged as a failure of the executor.
+type Executor interface {
+	Execute(env Env, in Inbound, st State) (*Result, error)
+}
+
+// ExecutorFunc adapts a function to Executor.
+type ExecutorFunc func(env Env, in Inbound, st State) (*Result, error)
+
+// Execute calls f.
+func (f ExecutorFunc) Execute(env Env, in Inbound, st State) (*Result, error) { return f(env, in, st) }
+
+// Env is the block context of an execution.
+type Env struct {
+	Now time.Time // the server's clock
+	Lt  uint64    // logical time of the first transaction of this execution
+}
+
+// Inbound is a message to execute.
+type Inbound struct {
+	*Message
+	// ExpireAt is the expiry the sender gave with postRequests (zero when
+	// none, and for internal messages). The server drops expired messages
+	// before calling the executor.
+	ExpireAt time.Time
+}
+
+// Result is what an execution changed.
+type Result struct {
+	Accounts     []Account
+	Transactions []Transaction
+	OutMessages  [][]byte
+}
+
+// ErrRejected is returned by an Executor that refuses a message.
+var ErrRejected = errors.New("message rejected")
+
+// DefaultExecutor knows no contract. It applies only what the blockchain
+// does before any code runs:
+//
+//   - an external message to an active account makes a successful
+//     transaction that changes nothing; to any other account it is rejected,
+//     unless it carries a StateInit for an uninitialized account that has a
+//     balance, which then becomes active with that code and data;
+//   - an internal message credits its value to the destination, creating
+//     it (uninitialized) if needed, and deploys the StateInit it carries;
+//     a bounceable message to an account that does not exist makes an
+//     aborted transaction (compute skipped, no state) and bounces its value
+//     back to the sender.
+//
+// It charges no fees.
+type DefaultExecutor struct{}
+
+// Execute implements Executor.
+func (DefaultExecutor) Execute(env Env, in Inbound, st State) (*Result, error) {
+	acc, exists := st.Account(in.Dst)
+	if !exists {
+		acc = Account{Address: in.Dst, Type: everos.NonExist, Balance: new(big.Int)}
+	}
+	acc = acc.clone()
+	tx := Transaction{Account: in.Dst, InMsg: hexID(in.Hash), OrigStatus: acc.Type,
+		TotalFees: new(big.Int), BalanceDelta: new(big.Int)}
+	deploy := func() bool {
+		if in.Init == nil || acc.Type == everos.Active || acc.Type == everos.Frozen {
+			return false
+		}
+		acc.Type = everos.Active
+		acc.Code, acc.Data = bocOf(in.Init.Code), bocOf(in.Init.Data)
+		acc.BOC = nil
+		return true
+	}
+	switch in.Kind {
+	case ExternalIn:
+		if acc.Type != everos.Active && !(acc.Type == everos.Uninit && acc.Balance.Sign() > 0 && deploy()) {
+			return nil, fmt.Errorf("%w: account %s is %v and has no code to accept it", ErrRejected, in.Dst, acc.Type)
+		}
+	case Internal:
+		if acc.Type == everos.NonExist && in.Init == nil && in.Bounce {
+			tx.Aborted, tx.ComputeSkipped, tx.EndStatus = true, true, everos.NonExist
+			res := &Result{Transactions: []Transaction{tx}}
+			if in.Value.Sign() > 0 && in.Src != "" {
+				back, err := BuildInternalMessage(in.Dst, in.Src, in.Value, false, true, nil)
+				if err != nil {
+					return nil, err
+				}
+				res.OutMessages = append(res.OutMessages, back)
+			}
+			return res, nil
+		}
+		if acc.Type == everos.NonExist {
+			acc.Type = everos.Uninit
+		}
+		acc.Balance.Add(acc.Balance, in.Value)
+		tx.BalanceDelta.Set(in.Value)
+		deploy()
+		acc.BOC = nil
+	default:
+		return nil, fmt.Errorf("%w: a %v message cannot be executed", ErrRejected, in.Kind)
+	}
+	tx.EndStatus = acc.Type
+	acc.LastPaid = uint32(env.Now.Unix())
+	return &Result{Accounts: []Account{acc}, Transactions: []Transaction{tx}}, nil
+}
+
+func bocOf(c *cell.Cell) []byte {
+	if c == nil {
+		return nil
+	}
+	return c.ToBOC()
+}
+
+// BuildInternalMessage serializes an internal message from src to dst
+// carrying value, with an optional body (stored in a reference).
+func BuildInternalMessage(src, dst string, value *big.Int, bounce, bounced bool, body *cell.Cell) ([]byte, error) {
+	s, err := cell.ParseAddress(src)
+	if err != nil {
+		return nil, fmt.Errorf("building internal message: %w", err)
+	}
+	d, err := cell.ParseAddress(dst)
+	if err != nil {
+		return nil, fmt.Errorf("building internal message: %w", err)
+	}
+	b := cell.BeginCell().StoreBool(false).StoreBool(true).StoreBool(bounce).StoreBool(bounced).
+		StoreAddress(s).StoreAddress(d).StoreCoins(value).StoreBool(false).
+		StoreCoinsUint64(0).StoreCoinsUint64(0).StoreUInt(0, 64).StoreUInt(0, 32).
+		StoreBool(false) // no init
+	if body == nil {
+		b.StoreBool(false)
+	} else {
+		b.StoreBool(true).StoreRef(body)
+	}
+	c, err := b.EndCell()
+	if err != nil {
+		return nil, fmt.Errorf("building internal message: %w", err)
+	}
+	return c.ToBOC(), nil
+}

@@ -1,0 +1,234 @@
+package everostest
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+
+	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/everos"
+)
+
+// Account is the state of one account.
+type Account struct {
+	Address string             `json:"address"` // "wc:hex", lower case
+	Type    everos.AccountType `json:"type"`
+	Balance *big.Int           `json:"balance"`
+	// Code and Data are bags of cells, nil when absent.
+	Code []byte `json:"code,omitempty"`
+	Data []byte `json:"data,omitempty"`
+	// BOC is the whole account; the server builds it from the other fields
+	// when it is nil.
+	BOC         []byte `json:"boc,omitempty"`
+	LastTransLt uint64 `json:"last_trans_lt"`
+	LastPaid    uint32 `json:"last_paid"`
+}
+
+func (a Account) clone() Account {
+	if a.Balance != nil {
+		a.Balance = new(big.Int).Set(a.Balance)
+	} else {
+		a.Balance = new(big.Int)
+	}
+	return a
+}
+
+// Transaction is the outcome of one inbound message on one account.
+type Transaction struct {
+	// ID is the transaction's hash (hex). The server derives one from the
+	// account, lt and inbound message when the executor leaves it empty.
+	ID      string `json:"id"`
+	Account string `json:"account"`
+	InMsg   string `json:"in_msg"` // hex id of the inbound message
+	// OrigStatus and EndStatus are the account's status before and after.
+	OrigStatus everos.AccountType `json:"orig_status"`
+	EndStatus  everos.AccountType `json:"end_status"`
+	Aborted    bool               `json:"aborted"`
+	// ComputeSkipped is set when no code ran; SkippedReason is then
+	// 0 no state, 1 bad state, 2 no gas.
+	ComputeSkipped bool `json:"compute_skipped"`
+	SkippedReason  int  `json:"skipped_reason"`
+	ExitCode       int  `json:"exit_code"`
+	// ResultCode is the action phase's result code (0 when it succeeded).
+	ResultCode   int      `json:"result_code"`
+	TotalFees    *big.Int `json:"total_fees"`
+	BalanceDelta *big.Int `json:"balance_delta"`
+	// OutMsgs are the hex ids of the messages the transaction sent; the
+	// server fills them from the executor's result.
+	OutMsgs []string `json:"out_msgs,omitempty"`
+	// Now (Unix seconds) and Lt are assigned by the server.
+	Now uint32 `json:"now"`
+	Lt  uint64 `json:"lt"`
+	// BOC is the serialized transaction, when the executor makes one.
+	BOC []byte `json:"boc,omitempty"`
+}
+
+// ComputeSuccess is the compute phase's verdict: exit code 0 or 1.
+func (t *Transaction) ComputeSuccess() bool {
+	return !t.ComputeSkipped && (t.ExitCode == 0 || t.ExitCode == 1)
+}
+
+// State is a read-only view of the accounts, given to an Executor.
+type State interface {
+	// Account returns an account's state; false when it does not exist.
+	Account(addr string) (Account, bool)
+}
+
+// stored is an account with what the API derives from it.
+type stored struct {
+	Account
+	codeHash, dataHash string
+}
+
+func newStored(a Account) (*stored, error) {
+	a = a.clone()
+	addr, err := everos.NormalizeAddress(a.Address)
+	if err != nil {
+		return nil, err
+	}
+	a.Address = addr
+	s := &stored{Account: a}
+	for _, f := range []struct {
+		boc []byte
+		dst *string
+	}{{a.Code, &s.codeHash}, {a.Data, &s.dataHash}} {
+		if len(f.boc) == 0 {
+			continue
+		}
+		c, err := cell.FromBOC(f.boc)
+		if err != nil {
+			return nil, fmt.Errorf("account %s: decoding code or data: %w", addr, err)
+		}
+		h := c.Hash()
+		*f.dst = hex.EncodeToString(h[:])
+	}
+	if s.BOC == nil && s.Type != everos.NonExist {
+		if s.BOC, err = accountBOC(s.Account); err != nil {
+			return nil, fmt.Errorf("account %s: %w", addr, err)
+		}
+	}
+	return s, nil
+}
+
+// accountBOC serializes an account as the TL-B Account of the blockchain:
+// account$1 addr storage_stat:StorageInfo storage:AccountStorage.
+func accountBOC(a Account) ([]byte, error) {
+	addr, err := cell.ParseAddress(a.Address)
+	if err != nil {
+		return nil, err
+	}
+	var code, data *cell.Cell
+	if len(a.Code) > 0 {
+		if code, err = cell.FromBOC(a.Code); err != nil {
+			return nil, err
+		}
+	}
+	if len(a.Data) > 0 {
+		if data, err = cell.FromBOC(a.Data); err != nil {
+			return nil, err
+		}
+	}
+	cells, bits := storageUsed(code, data)
+	b := cell.BeginCell().StoreBool(true).StoreAddress(addr).
+		StoreVarUInt(big.NewInt(cells), 3).StoreVarUInt(big.NewInt(bits), 3).StoreVarUInt(new(big.Int), 3).
+		StoreUInt(uint64(a.LastPaid), 32).StoreBool(false).
+		StoreUInt(a.LastTransLt, 64).StoreCoins(a.Balance).StoreBool(false)
+	si := cell.BeginCell().StoreBool(false).StoreBool(false).StoreMaybeRef(code).StoreMaybeRef(data).StoreBool(false)
+	switch a.Type {
+	case everos.Uninit:
+		b.StoreUInt(0, 2)
+	case everos.Active:
+		b.StoreBool(true).StoreBuilder(si)
+	case everos.Frozen:
+		c, err := si.EndCell()
+		if err != nil {
+			return nil, err
+		}
+		h := c.Hash()
+		b.StoreUInt(1, 2).StoreBytes(h[:])
+	default:
+		return nil, fmt.Errorf("no account BOC for status %v", a.Type)
+	}
+	root, err := b.EndCell()
+	if err != nil {
+		return nil, fmt.Errorf("building account cell: %w", err)
+	}
+	return root.ToBOC(), nil
+}
+
+// storageUsed counts the distinct cells and their bits under the roots.
+func storageUsed(roots ...*cell.Cell) (cells, bits int64) {
+	seen := map[[32]byte]bool{}
+	var walk func(c *cell.Cell)
+	walk = func(c *cell.Cell) {
+		if c == nil || seen[c.Hash()] {
+			return
+		}
+		seen[c.Hash()] = true
+		cells++
+		bits += int64(c.BitsSize())
+		for _, r := range c.Refs() {
+			walk(r)
+		}
+	}
+	for _, r := range roots {
+		walk(r)
+	}
+	return cells + 1, bits
+}
+
+// snapshot is what a state directory holds.
+type snapshot struct {
+	Lt           uint64        `json:"lt"`
+	Accounts     []Account     `json:"accounts"`
+	Transactions []Transaction `json:"transactions"`
+}
+
+const stateFile = "everos-state.json"
+
+func readSnapshot(dir string) (*snapshot, error) {
+	b, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading emulator state: %w", err)
+	}
+	var s snapshot
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("reading emulator state %s: %w", filepath.Join(dir, stateFile), err)
+	}
+	return &s, nil
+}
+
+// writeSnapshot replaces the state file atomically: a reader or a crash
+// sees the old state or the new one, never a mix.
+func writeSnapshot(dir string, s *snapshot) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("encoding emulator state: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, stateFile+".*")
+	if err != nil {
+		return fmt.Errorf("writing emulator state: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing emulator state: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing emulator state: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing emulator state: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, stateFile)); err != nil {
+		return fmt.Errorf("writing emulator state: %w", err)
+	}
+	return nil
+}
