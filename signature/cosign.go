@@ -129,35 +129,56 @@ func (r *Registry) WriteSignature(ctx context.Context, t Target, key Key, annota
 	if err != nil {
 		return nil, fmt.Errorf("writing signature of %s: %w", t, classify(err))
 	}
-	base, existing, err := fetchSignatures(ctx, tag, append(opts, remote.Reuse(puller)))
-	if err != nil && !errors.Is(err, ErrNoSignature) {
-		return nil, fmt.Errorf("writing signature of %s: reading %s: %w", t, tag, err)
-	}
+	pullOpts := append(opts, remote.Reuse(puller))
 	pub := key.Public()
-	for _, l := range existing {
-		if l.err == nil && bytes.Equal(l.payload, payload) && pub.Verify(payload, l.signature) {
-			res.AlreadyPresent = true
+	// Another signer may push between our read and our write, and the tag
+	// then holds only one of the two artifacts. Reading back after the push
+	// catches that, and appending again repairs it.
+	for attempt := 0; ; attempt++ {
+		base, existing, err := fetchSignatures(ctx, tag, pullOpts)
+		if err != nil && !errors.Is(err, ErrNoSignature) {
+			return nil, fmt.Errorf("writing signature of %s: reading %s: %w", t, tag, err)
+		}
+		if hasSignature(existing, payload, pub) {
+			res.AlreadyPresent = attempt == 0
 			res.Layers = len(existing)
 			return res, nil
 		}
+		if attempt == maxSignAttempts || (attempt > 0 && len(existing) == 0) {
+			// Pushed and lost too often, or our push is not visible at all.
+			break
+		}
+		if base == nil {
+			base = empty.Image
+		}
+		img, err := mutate.Append(base, mutate.Addendum{
+			Layer:       static.NewLayer(payload, SimpleSigningMediaType),
+			Annotations: map[string]string{SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)},
+			MediaType:   SimpleSigningMediaType,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("writing signature of %s: %w", t, err)
+		}
+		img = mutate.ConfigMediaType(mutate.MediaType(img, types.OCIManifestSchema1), types.OCIConfigJSON)
+		if err := remote.Write(tag, img, opts...); err != nil {
+			return nil, fmt.Errorf("writing signature of %s: pushing %s: %w", t, tag, classify(err))
+		}
 	}
-	if base == nil {
-		base = empty.Image
+	return nil, fmt.Errorf("writing signature of %s: %w: the signature pushed to %s did not stay there (other signers writing at the same time?)", t, ErrRegistry, tag)
+}
+
+// maxSignAttempts bounds how often WriteSignature pushes when concurrent
+// signers keep replacing the artifact.
+const maxSignAttempts = 4
+
+// hasSignature reports whether layers hold this payload signed by pub.
+func hasSignature(layers []sigLayer, payload []byte, pub PublicKey) bool {
+	for _, l := range layers {
+		if l.err == nil && bytes.Equal(l.payload, payload) && pub.Verify(payload, l.signature) {
+			return true
+		}
 	}
-	img, err := mutate.Append(base, mutate.Addendum{
-		Layer:       static.NewLayer(payload, SimpleSigningMediaType),
-		Annotations: map[string]string{SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)},
-		MediaType:   SimpleSigningMediaType,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("writing signature of %s: %w", t, err)
-	}
-	img = mutate.ConfigMediaType(mutate.MediaType(img, types.OCIManifestSchema1), types.OCIConfigJSON)
-	if err := remote.Write(tag, img, opts...); err != nil {
-		return nil, fmt.Errorf("writing signature of %s: pushing %s: %w", t, tag, classify(err))
-	}
-	res.Layers = len(existing) + 1
-	return res, nil
+	return false
 }
 
 // sigLayer is one signature read from a .sig artifact.

@@ -523,3 +523,65 @@ func BenchmarkVerifyAll(b *testing.B) {
 		}
 	}
 }
+
+// TestConcurrentSignersKeepBothSignatures sets up the lost update that two
+// signers of one image can cause: both read "no signatures", both push, and
+// the second push replaces the first. The first signer reads back only
+// after the second push, sees its signature gone and appends it again.
+// (A registry has no compare-and-swap, so an overwrite that lands after a
+// signer's read-back cannot be seen; this narrows the window, no more.)
+func TestConcurrentSignersKeepBothSignatures(t *testing.T) {
+	ctx := testContext(t)
+	var reads, puts atomic.Int32
+	bothRead := make(chan struct{})
+	bothPushed := make(chan struct{})
+	reg := newTestRegistry(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			isSig := strings.HasSuffix(r.URL.Path, ".sig")
+			if r.Method == http.MethodGet && isSig {
+				switch n := reads.Add(1); {
+				case n == 1:
+					<-bothRead
+				case n == 2:
+					close(bothRead)
+				default:
+					<-bothPushed
+				}
+			}
+			h.ServeHTTP(w, r)
+			if r.Method == http.MethodPut && isSig && puts.Add(1) == 2 {
+				close(bothPushed)
+			}
+		})
+	})
+	digest := reg.pushImage(t, "app:v1", nil)
+	r := fastRegistry()
+	keys := []Key{mustKey(t, 'a'), mustKey(t, 'b')}
+	var wg sync.WaitGroup
+	errs := make([]error, len(keys))
+	for i, k := range keys {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = r.WriteSignature(ctx, reg.target(t, "app@"+digest.String()), k, nil)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if puts.Load() < 3 {
+		t.Errorf("%d pushes: the race this test sets up did not happen", puts.Load())
+	}
+	_, m := sigManifest(t, reg, "app", digest)
+	if len(m.Layers) != 2 {
+		t.Fatalf("%d layers after two concurrent signers, want 2", len(m.Layers))
+	}
+	for _, k := range keys {
+		if _, err := r.VerifySignature(ctx, reg.target(t, "app:v1"), k.Public(), nil); err != nil {
+			t.Errorf("signer %s lost: %v", k.Public(), err)
+		}
+	}
+}
