@@ -178,3 +178,13 @@ func readString(c *cell.Cell, limit int) (string, error) {
 	}
 	return string(out), nil
 }
+
+// DefaultTopUp is what a wallet should send to a proof address before
+// deploying it, in nanotokens (0.1): measured on Everscale's executor with
+// its main config, a deployment costs about 0.005 and storing the longest
+// proof for StorageYears years less than the rest (docs/proof-contract.md).
+const DefaultTopUp = 100_000_000
+
+// StorageYears is how many years of storage DefaultTopUp pays for, at
+// least, for content of MaxContentLen bytes.
+const StorageYears = 10
