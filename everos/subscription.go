@@ -213,11 +213,14 @@ func (c *Client) waitSubscribed(ctx context.Context, m Message, sub *subscriptio
 	if tx, err := c.findTransaction(ctx, m.ID(), 0); err != nil || tx != nil {
 		return tx, err
 	}
+	// Every WaitTimeout (and at the deadline) the server is asked again,
+	// so that a silently dead connection or a server clock that moved
+	// faster than ours cannot stretch the wait.
 	next := func() time.Duration {
 		if m.ExpireAt.IsZero() {
 			return c.cfg.WaitTimeout
 		}
-		return max(c.deadline(m).Sub(c.now()), 50*time.Millisecond)
+		return min(c.cfg.WaitTimeout, max(c.deadline(m).Sub(c.now()), 50*time.Millisecond))
 	}
 	timer := time.NewTimer(next())
 	defer timer.Stop()
@@ -233,13 +236,13 @@ func (c *Client) waitSubscribed(ctx context.Context, m Message, sub *subscriptio
 				return ev.tx, nil
 			}
 		case <-timer.C:
-			if m.ExpireAt.IsZero() {
-				// A silent connection must not hang the wait forever.
-				if tx, err := c.findTransaction(ctx, m.ID(), 0); err != nil || tx != nil {
+			if tx, err := c.findTransaction(ctx, m.ID(), 0); err != nil || tx != nil {
+				return tx, err
+			}
+			if !m.ExpireAt.IsZero() {
+				if tx, expired, err := c.checkExpired(ctx, m); err != nil || tx != nil || expired {
 					return tx, err
 				}
-			} else if tx, expired, err := c.checkExpired(ctx, m); err != nil || tx != nil || expired {
-				return tx, err
 			}
 			timer.Reset(next())
 		}

@@ -56,7 +56,7 @@ func TestGraphQLResponses(t *testing.T) {
 			"data":                     ``,
 		}},
 		{name: "parse error", query: `query{accounts{`, status: 400, check: map[string]string{
-			"errors.0.extensions.code": `"GRAPHQL_PARSE_FAILED"`,
+			"errors.0.extensions.code":  `"GRAPHQL_PARSE_FAILED"`,
 			"errors.0.locations.0.line": `1`,
 		}},
 		{name: "empty query", query: ``, status: 400, check: map[string]string{"errors.#": `1`}},

@@ -653,6 +653,15 @@ func (s *Server) postRequest(r map[string]any) (string, error) {
 		s.cfg.logf("everostest: losing message %x as asked", m.Hash)
 		return id, nil
 	}
+	// A message already accepted is not executed again: the network
+	// processes an external message once, however often it is posted.
+	s.mu.Lock()
+	dup := s.seen[m.Hash]
+	s.seen[m.Hash] = true
+	s.mu.Unlock()
+	if dup {
+		return id, nil
+	}
 	select {
 	case s.queue <- queued{msg: m, expireAt: expire}:
 	case <-s.done:

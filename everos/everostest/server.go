@@ -42,6 +42,7 @@ type Server struct {
 	lt       uint64
 	changed  chan struct{} // closed and replaced on every change
 	subs     map[*subscriber]struct{}
+	seen     map[[32]byte]bool // external messages accepted
 	conns    map[net.Conn]struct{}
 
 	queue  chan queued
@@ -144,7 +145,7 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, schema: schema, accounts: map[string]*stored{}, changed: make(chan struct{}),
-		subs: map[*subscriber]struct{}{}, conns: map[net.Conn]struct{}{},
+		subs: map[*subscriber]struct{}{}, seen: map[[32]byte]bool{}, conns: map[net.Conn]struct{}{},
 		queue: make(chan queued, 1024), done: make(chan struct{}),
 	}
 	if err := s.loadState(); err != nil {
@@ -231,7 +232,13 @@ func (s *Server) loadState() error {
 				s.accounts[st.Address] = st
 			}
 			for i := range snap.Transactions {
-				s.txs = append(s.txs, &snap.Transactions[i])
+				t := &snap.Transactions[i]
+				s.txs = append(s.txs, t)
+				var h [32]byte
+				if b, err := hex.DecodeString(t.InMsg); err == nil && len(b) == 32 {
+					copy(h[:], b)
+					s.seen[h] = true
+				}
 			}
 			s.lt = snap.Lt
 			return nil
