@@ -1,10 +1,11 @@
 package contract
 
 import (
-	_ "embed"
+	"embed"
 	"fmt"
 	"strings"
 
+	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
 )
 
@@ -22,8 +23,15 @@ var (
 	//go:embed giver.abi.json
 	GiverABI string
 
+	//go:embed wallets/*.abi.json
+	walletABIFiles embed.FS
+
 	proofCode = mustCode("proof", proofCodeBOC)
 	giverCode = mustCode("giver", giverCodeBOC)
+
+	proofABI    = mustABI("proof.abi.json", ProofABI)
+	constructor = mustFunction(proofABI, "constructor")
+	giverABI    = mustABI("giver.abi.json", GiverABI)
 )
 
 // The embedded files are part of the build; a broken one is a build error
@@ -34,6 +42,30 @@ func mustCode(name, b64 string) *cell.Cell {
 		panic(fmt.Sprintf("contract: embedded %s.code.boc: %v", name, err))
 	}
 	return c
+}
+
+func mustABI(name, text string) *abi.ABI {
+	a, err := abi.Parse([]byte(text))
+	if err != nil {
+		panic(fmt.Sprintf("contract: embedded %s: %v", name, err))
+	}
+	return a
+}
+
+func mustFunction(a *abi.ABI, name string) *abi.Function {
+	f, err := a.Function(name)
+	if err != nil {
+		panic(fmt.Sprintf("contract: embedded ABI has no %s: %v", name, err))
+	}
+	return f
+}
+
+func walletABIText(file string) string {
+	b, err := walletABIFiles.ReadFile("wallets/" + file + ".abi.json")
+	if err != nil {
+		panic(fmt.Sprintf("contract: embedded wallet ABI %s: %v", file, err))
+	}
+	return string(b)
 }
 
 // ProofCode is the proof contract's code cell.

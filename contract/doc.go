@@ -17,9 +17,11 @@
 // (multisig wallets, Everscale's givers and the package's own giver for
 // local networks).
 //
-// Messages are laid out and signed by the Everscale ABI rules of each
-// contract's ABI version: cells split by the maximum sizes of values (2.2
-// and later) or their actual sizes (2.0, 2.1); the signature over the
-// unsigned body (up to 2.2) or over the destination address followed by it
-// (2.3 and later).
+// Messages are encoded by package abi from each contract's ABI JSON (the
+// wallets' are embedded from wallets/), so every call follows the rules of
+// its contract's ABI version: cells split by actual sizes (2.0, 2.1) or by
+// maximum sizes (2.2 and later), and a signature over the unsigned body (up
+// to 2.2) or over the destination address followed by it (2.3 and later).
+// Signers are crypto.Signers with Ed25519 keys, so a key need not be in
+// memory.
 package contract

@@ -121,3 +121,9 @@ func randomContent(r *rand.Rand, n int) string {
 }
 
 func hexString(b []byte) string { return hex.EncodeToString(b) }
+
+var (
+	constructorID  = constructor.InputID
+	giverSendID    = walletSpecs[LocalGiver].send.InputID
+	multisigSendID = walletSpecs[SafeMultisig].send.InputID
+)

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"math/big"
 	"time"
 	"unicode/utf8"
 
@@ -23,12 +24,6 @@ var (
 	ErrContentEmpty   = errors.New("proof content is empty")
 	ErrContentNotUTF8 = errors.New("proof content is not valid UTF-8")
 )
-
-// constructorID is the id of `constructor()()v2`.
-var constructorID = functionID("constructor()()v2")
-
-// bytesPerCell is how many bytes of a string the ABI puts in each cell.
-const bytesPerCell = 127
 
 // Proof is the proof contract of one (public key, content) pair.
 type Proof struct {
@@ -49,12 +44,16 @@ func NewProof(publicKey ed25519.PublicKey, content string) (*Proof, error) {
 	}
 	p := &Proof{publicKey: append(ed25519.PublicKey(nil), publicKey...), content: content}
 	var err error
-	p.data, err = proofData(publicKey, content, 0, false, 0)
+	p.data, err = proofABI.EncodeStorage(map[string]any{
+		"_pubkey": new(big.Int).SetBytes(publicKey),
+		"content": content,
+	})
 	if err != nil {
+		return nil, fmt.Errorf("building proof data: %w", err)
+	}
+	if p.init, p.address, err = newStateInit(proofCode, p.data); err != nil {
 		return nil, err
 	}
-	p.init = stateInit(proofCode, p.data)
-	p.address = addressOf(p.init)
 	return p, nil
 }
 
@@ -92,91 +91,22 @@ func (p *Proof) Address() *cell.Address { return p.address }
 // call). The contract accepts it only before expire (Unix seconds) and only
 // if signer holds the proof's key; signTime is recorded as _timestamp.
 func (p *Proof) DeployMessage(signer crypto.Signer, signTime time.Time, expire uint32) (*cell.Cell, error) {
-	pub, ok := signer.Public().(ed25519.PublicKey)
-	if !ok {
-		return nil, ErrNotEd25519
+	pub, err := ed25519Public(signer)
+	if err != nil {
+		return nil, err
 	}
 	if !pub.Equal(p.publicKey) {
 		return nil, errors.New("building proof deploy message: the signer's key is not the proof's public key")
 	}
 	ms := signTime.UnixMilli()
-	if ms < 0 {
-		return nil, fmt.Errorf("building proof deploy message: sign time %v is before 1970", signTime)
+	if ms <= 0 {
+		return nil, fmt.Errorf("building proof deploy message: sign time %v is not after 1970", signTime)
 	}
-	c := call{
-		version:  abi24,
-		headers:  []header{headerPubkey, headerTime, headerExpire},
-		function: constructorID,
-	}
-	body, err := c.signedBody(p.address, signer, uint64(ms), expire)
+	body, err := signedCall(constructor, p.address, nil, signer, uint64(ms), expire)
 	if err != nil {
 		return nil, fmt.Errorf("building proof deploy message: %w", err)
 	}
 	return externalMessage(p.address, p.init, body)
-}
-
-// proofData lays out the proof's fields as ABI 2.4 does, all in one cell:
-// _pubkey uint256, _timestamp uint64, _constructorFlag bool, content string
-// (a ref), deployedAt uint32.
-func proofData(pub ed25519.PublicKey, content string, timestampMs uint64, constructed bool, deployedAt uint32) (*cell.Cell, error) {
-	str, err := stringCell(content)
-	if err != nil {
-		return nil, err
-	}
-	c, err := cell.BeginCell().
-		StoreBytes(pub).
-		StoreUInt(timestampMs, 64).
-		StoreBool(constructed).
-		StoreRef(str).
-		StoreUInt(uint64(deployedAt), 32).
-		EndCell()
-	if err != nil {
-		return nil, fmt.Errorf("building proof data: %w", err)
-	}
-	return c, nil
-}
-
-// stringCell is the ABI encoding of a string or bytes value: 127-byte
-// pieces, each cell referring to the next; "" is an empty cell.
-func stringCell(s string) (*cell.Cell, error) {
-	var next *cell.Cell
-	n := (len(s) + bytesPerCell - 1) / bytesPerCell
-	for i := n - 1; i >= 0; i-- {
-		end := min((i+1)*bytesPerCell, len(s))
-		b := cell.BeginCell().StoreBytes([]byte(s[i*bytesPerCell : end]))
-		if next != nil {
-			b.StoreRef(next)
-		}
-		c, err := b.EndCell()
-		if err != nil {
-			return nil, fmt.Errorf("encoding string: %w", err)
-		}
-		next = c
-	}
-	if next == nil {
-		return cell.EmptyCell, nil
-	}
-	return next, nil
-}
-
-// readString reads a chain of cells written by stringCell, up to limit
-// bytes.
-func readString(c *cell.Cell, limit int) (string, error) {
-	var out []byte
-	for depth := 0; c != nil; depth++ {
-		if c.BitsSize()%8 != 0 {
-			return "", fmt.Errorf("string cell %d has %d bits, not whole bytes", depth, c.BitsSize())
-		}
-		if c.RefsNum() > 1 {
-			return "", fmt.Errorf("string cell %d has %d refs, want at most 1", depth, c.RefsNum())
-		}
-		if len(out)+c.BitsSize()/8 > limit {
-			return "", fmt.Errorf("string is longer than %d bytes", limit)
-		}
-		out = append(out, c.Data()...)
-		c = c.Ref(0)
-	}
-	return string(out), nil
 }
 
 // DefaultTopUp is what a wallet should send to a proof address before

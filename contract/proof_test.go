@@ -182,7 +182,7 @@ func TestDeployMessageRefusesOtherKey(t *testing.T) {
 }
 
 func TestParseProofDataRejects(t *testing.T) {
-	str, _ := stringCell("abc")
+	str := mustCell(cell.BeginCell().StoreBytes([]byte("abc")))
 	tests := []struct {
 		name string
 		b    *cell.Builder

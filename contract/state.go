@@ -55,40 +55,34 @@ func DecodeProofData(boc []byte) (*ProofState, error) {
 	return ParseProofData(c)
 }
 
-// ParseProofData decodes a proof's data cell.
+// ParseProofData decodes a proof's data cell by the fields of ProofABI.
 func ParseProofData(data *cell.Cell) (*ProofState, error) {
+	// One cell with the content as its only ref: anything else is not data
+	// the proof contract wrote, whatever a lenient decoder would make of it.
 	if data.BitsSize() != proofDataBits || data.RefsNum() != 1 {
 		return nil, fmt.Errorf("%w: data has %d bits and %d refs, want %d and 1",
 			ErrNotProof, data.BitsSize(), data.RefsNum(), proofDataBits)
 	}
-	s := data.BeginParse()
-	var st ProofState
-	pub, err := s.LoadBytes(ed25519.PublicKeySize)
+	v, err := proofABI.DecodeStorage(data, false)
 	if err != nil {
-		return nil, fmt.Errorf("reading proof public key: %w", err)
+		return nil, fmt.Errorf("%w: %v", ErrNotProof, err)
 	}
-	st.PublicKey = pub
-	if st.Timestamp, err = s.LoadUInt(64); err != nil {
-		return nil, fmt.Errorf("reading proof timestamp: %w", err)
+	pub, _ := v["_pubkey"].(*big.Int)
+	ts, _ := v["_timestamp"].(*big.Int)
+	flag, _ := v["_constructorFlag"].(bool)
+	content, okContent := v["content"].(string)
+	deployed, _ := v["deployedAt"].(*big.Int)
+	if pub == nil || ts == nil || deployed == nil || !okContent {
+		return nil, fmt.Errorf("%w: decoded fields %v", ErrNotProof, v)
 	}
-	if st.Constructed, err = s.LoadBool(); err != nil {
-		return nil, fmt.Errorf("reading proof constructor flag: %w", err)
+	st := &ProofState{
+		PublicKey:   pub.FillBytes(make([]byte, ed25519.PublicKeySize)),
+		Content:     content,
+		Constructed: flag,
+		Timestamp:   ts.Uint64(),
+		DeployedAt:  uint32(deployed.Uint64()),
 	}
-	str, err := s.LoadRef()
-	if err != nil {
-		return nil, fmt.Errorf("reading proof content: %w", err)
-	}
-	deployed, err := s.LoadUInt(32)
-	if err != nil {
-		return nil, fmt.Errorf("reading proof deploy time: %w", err)
-	}
-	st.DeployedAt = uint32(deployed)
-	// Content longer than MaxContentLen cannot come from NewProof, but the
-	// chain may hold any proof; cap only what a reader should ever buffer.
-	if st.Content, err = readString(str, 64<<10); err != nil {
-		return nil, fmt.Errorf("%w: content: %v", ErrNotProof, err)
-	}
-	return &st, nil
+	return st, nil
 }
 
 // AccountStatus is an account's state on the chain.

@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 
+	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
 )
 
@@ -43,29 +45,34 @@ const (
 
 type walletSpec struct {
 	name     string
-	version  abiVersion
-	headers  []header
+	abiJSON  string
+	send     *abi.Function // sendTransaction
 	multisig bool
 }
 
+func newWalletSpec(name, abiJSON string, multisig bool) walletSpec {
+	return walletSpec{
+		name:     name,
+		abiJSON:  abiJSON,
+		send:     mustFunction(mustABI(name, abiJSON), "sendTransaction"),
+		multisig: multisig,
+	}
+}
+
 var (
-	multisigHeaders = []header{headerPubkey, headerTime, headerExpire}
-	giverHeaders    = []header{headerTime, headerExpire}
+	multisig20 = walletABIText("multisig20")
 
 	walletSpecs = map[WalletKind]walletSpec{
-		SafeMultisig:       {"SafeMultisig", abi20, multisigHeaders, true},
-		SafeMultisig24h:    {"SafeMultisig24h", abi20, multisigHeaders, true},
-		SetcodeMultisig:    {"SetcodeMultisig", abi20, multisigHeaders, true},
-		SetcodeMultisig24h: {"SetcodeMultisig24h", abi20, multisigHeaders, true},
-		SurfMultisig:       {"SurfMultisig", abi20, multisigHeaders, true},
-		Multisig2:          {"Multisig2", abi23, multisigHeaders, true},
-		GiverV2:            {"GiverV2", abi20, giverHeaders, false},
-		GiverV3:            {"GiverV3", abi23, multisigHeaders, false},
-		LocalGiver:         {"LocalGiver", abi24, giverHeaders, false},
+		SafeMultisig:       newWalletSpec("SafeMultisig", multisig20, true),
+		SafeMultisig24h:    newWalletSpec("SafeMultisig24h", multisig20, true),
+		SetcodeMultisig:    newWalletSpec("SetcodeMultisig", multisig20, true),
+		SetcodeMultisig24h: newWalletSpec("SetcodeMultisig24h", multisig20, true),
+		SurfMultisig:       newWalletSpec("SurfMultisig", multisig20, true),
+		Multisig2:          newWalletSpec("Multisig2", walletABIText("multisig23"), true),
+		GiverV2:            newWalletSpec("GiverV2", walletABIText("giverv2"), false),
+		GiverV3:            newWalletSpec("GiverV3", walletABIText("giverv3"), false),
+		LocalGiver:         newWalletSpec("LocalGiver", GiverABI, false),
 	}
-
-	multisigSendID = functionID("sendTransaction(address,uint128,bool,uint8,cell)()v2")
-	giverSendID    = functionID("sendTransaction(address,uint128,bool)()v2")
 )
 
 // Published code hashes of the wallets, as the GraphQL API reports them in
@@ -125,7 +132,19 @@ func (k WalletKind) String() string {
 }
 
 // ABIVersion is the ABI version the wallet's messages follow ("2.0" …).
-func (k WalletKind) ABIVersion() string { return walletSpecs[k].version.String() }
+func (k WalletKind) ABIVersion() string {
+	s, ok := walletSpecs[k]
+	if !ok {
+		return ""
+	}
+	v := mustABI(s.name, s.abiJSON).Version
+	return fmt.Sprintf("%d.%d", v.Major, v.Minor)
+}
+
+// ABI is the ABI JSON of the wallet's sendTransaction, with the wallet's
+// ABI version and header: what standard Everscale tools need to build or
+// decode its transfers.
+func (k WalletKind) ABI() string { return walletSpecs[k].abiJSON }
 
 // IsMultisig reports whether the wallet takes flags and a payload.
 func (k WalletKind) IsMultisig() bool { return walletSpecs[k].multisig }
@@ -150,26 +169,21 @@ func (k WalletKind) TransferMessage(wallet *cell.Address, t Transfer, signer cry
 	if !ok {
 		return nil, fmt.Errorf("building transfer: %w %d", ErrUnknownWallet, int(k))
 	}
-	if _, ok := signer.Public().(ed25519.PublicKey); !ok {
-		return nil, ErrNotEd25519
-	}
 	if t.Dest == nil || (t.Dest.Type != cell.AddrStd && t.Dest.Type != cell.AddrVar) {
 		return nil, fmt.Errorf("building %s transfer: destination must be an internal address", spec.name)
 	}
-	args := []value{addressValue(t.Dest), uintValue(t.Value, 128), boolValue(t.Bounce)}
-	fid := giverSendID
+	args := map[string]any{"dest": t.Dest, "value": new(big.Int).SetUint64(t.Value), "bounce": t.Bounce}
 	if spec.multisig {
 		payload := t.Payload
 		if payload == nil {
 			payload = cell.EmptyCell
 		}
-		args = append(args, uintValue(uint64(t.Flags), 8), cellValue(payload))
-		fid = multisigSendID
+		args["flags"] = big.NewInt(int64(t.Flags))
+		args["payload"] = payload
 	} else if t.Flags != 0 || t.Payload != nil {
 		return nil, fmt.Errorf("building %s transfer: a giver takes no flags or payload", spec.name)
 	}
-	c := call{version: spec.version, headers: spec.headers, function: fid, args: args}
-	body, err := c.signedBody(wallet, signer, timeMs, expire)
+	body, err := signedCall(spec.send, wallet, args, signer, timeMs, expire)
 	if err != nil {
 		return nil, fmt.Errorf("building %s transfer: %w", spec.name, err)
 	}
@@ -179,21 +193,23 @@ func (k WalletKind) TransferMessage(wallet *cell.Address, t Transfer, signer cry
 // LocalGiverStateInit is the StateInit of the package's giver owned by
 // owner: its code, and data with the owner's key and no recent calls.
 func LocalGiverStateInit(owner ed25519.PublicKey) (*cell.Cell, error) {
-	if len(owner) != ed25519.PublicKeySize {
-		return nil, fmt.Errorf("giver owner key: %d bytes, want %d", len(owner), ed25519.PublicKeySize)
-	}
-	data, err := cell.BeginCell().StoreBytes(owner).StoreBool(false).EndCell()
-	if err != nil {
-		return nil, fmt.Errorf("building giver data: %w", err)
-	}
-	return stateInit(giverCode, data), nil
+	init, _, err := localGiver(owner)
+	return init, err
 }
 
 // LocalGiverAddress is the address of the package's giver owned by owner.
 func LocalGiverAddress(owner ed25519.PublicKey) (*cell.Address, error) {
-	init, err := LocalGiverStateInit(owner)
-	if err != nil {
-		return nil, err
+	_, addr, err := localGiver(owner)
+	return addr, err
+}
+
+func localGiver(owner ed25519.PublicKey) (*cell.Cell, *cell.Address, error) {
+	if len(owner) != ed25519.PublicKeySize {
+		return nil, nil, fmt.Errorf("giver owner key: %d bytes, want %d", len(owner), ed25519.PublicKeySize)
 	}
-	return addressOf(init), nil
+	data, err := giverABI.EncodeStorage(map[string]any{"_pubkey": new(big.Int).SetBytes(owner)})
+	if err != nil {
+		return nil, nil, fmt.Errorf("building giver data: %w", err)
+	}
+	return newStateInit(giverCode, data)
 }

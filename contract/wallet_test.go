@@ -4,8 +4,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -52,24 +50,6 @@ func TestParseWalletKind(t *testing.T) {
 	}
 }
 
-// walletABI is the ABI JSON nekoton uses for each kind's sendTransaction.
-func walletABI(t testing.TB, k WalletKind) string {
-	t.Helper()
-	file := map[WalletKind]string{
-		SafeMultisig: "multisig20", SafeMultisig24h: "multisig20", SetcodeMultisig: "multisig20",
-		SetcodeMultisig24h: "multisig20", SurfMultisig: "multisig20", Multisig2: "multisig23",
-		GiverV2: "giverv2", GiverV3: "giverv3",
-	}[k]
-	if k == LocalGiver {
-		return GiverABI
-	}
-	b, err := os.ReadFile(filepath.Join("testdata", file+".abi.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 func randomAddress(r *rand.Rand) *cell.Address {
 	var id [32]byte
 	for i := range id {
@@ -90,7 +70,7 @@ func TestWalletMessagesMatchNekoton(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 3))
 	for k := SafeMultisig; k <= LocalGiver; k++ {
 		t.Run(k.String(), func(t *testing.T) {
-			abiJSON := walletABI(t, k)
+			abiJSON := k.ABI()
 			for i := range 8 {
 				key := testKey(uint64(k)*100 + uint64(i))
 				wallet := randomAddress(r)

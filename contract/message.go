@@ -1,0 +1,77 @@
+package contract
+
+import (
+	"crypto"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+
+	"github.com/gosh-sh/sign-cli/abi"
+	"github.com/gosh-sh/sign-cli/abi/cell"
+)
+
+// ErrNotEd25519 is returned when a signer's public key is not Ed25519.
+var ErrNotEd25519 = errors.New("signer is not an Ed25519 key")
+
+func ed25519Public(signer crypto.Signer) (ed25519.PublicKey, error) {
+	pub, ok := signer.Public().(ed25519.PublicKey)
+	if !ok || len(pub) != ed25519.PublicKeySize {
+		return nil, ErrNotEd25519
+	}
+	return pub, nil
+}
+
+// signedCall encodes an external call of f to dst and has signer sign it
+// by the rule of f's ABI version. The pubkey header, where the ABI has one,
+// carries the signer's key. Any crypto.Signer with an Ed25519 key works
+// (an ed25519.PrivateKey, or a key kept elsewhere).
+func signedCall(f *abi.Function, dst *cell.Address, args map[string]any, signer crypto.Signer, timeMs uint64, expire uint32) (*cell.Cell, error) {
+	pub, err := ed25519Public(signer)
+	if err != nil {
+		return nil, err
+	}
+	if timeMs == 0 || expire == 0 {
+		return nil, errors.New("a signed call needs its time and expire headers")
+	}
+	u, err := f.EncodeExternal(abi.ExternalCall{Args: args, PubKey: pub, Time: timeMs, Expire: expire, Dst: dst})
+	if err != nil {
+		return nil, fmt.Errorf("encoding %s: %w", f.Name, err)
+	}
+	sig, err := signer.Sign(nil, u.DataToSign(nil), crypto.Hash(0))
+	if err != nil {
+		return nil, fmt.Errorf("signing %s: %w", f.Name, err)
+	}
+	body, err := u.WithSignature(sig)
+	if err != nil {
+		return nil, fmt.Errorf("signing %s: %w", f.Name, err)
+	}
+	return body, nil
+}
+
+// externalMessage wraps body, and the StateInit init if not nil, in an
+// inbound external message to dst.
+func externalMessage(dst *cell.Address, init *cell.Cell, body *cell.Cell) (*cell.Cell, error) {
+	var si *abi.StateInit
+	if init != nil {
+		var err error
+		if si, err = abi.ParseStateInit(init); err != nil {
+			return nil, fmt.Errorf("building external message: %w", err)
+		}
+	}
+	c, err := abi.NewExternalInMessage(dst, si, body).Cell()
+	if err != nil {
+		return nil, fmt.Errorf("building external message: %w", err)
+	}
+	return c, nil
+}
+
+// newStateInit is the usual StateInit of code and data, and its address in
+// workchain 0.
+func newStateInit(code, data *cell.Cell) (*cell.Cell, *cell.Address, error) {
+	si := &abi.StateInit{Code: code, Data: data}
+	c, err := si.Cell()
+	if err != nil {
+		return nil, nil, fmt.Errorf("building StateInit: %w", err)
+	}
+	return c, abi.ContractAddress(0, c), nil
+}
