@@ -340,7 +340,9 @@ func TestRandomDeployments(t *testing.T) {
 	if testing.Short() {
 		n = 20
 	}
-	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	runSeed := uint64(time.Now().UnixNano())
+	t.Logf("random seed %d", runSeed)
+	r := rand.New(rand.NewPCG(runSeed, 1))
 	for i := range n {
 		seed := r.Uint64()
 		key := testKey(seed)
