@@ -10,7 +10,7 @@
 //	uintN, intN, varuintN, varintN, gram  *big.Int  (int, int64, uint64, decimal or 0x-hex string, json.Number)
 //	bool                                  bool
 //	address, address_std                  *cell.Address (AddrNone for none; "wc:hex" or "" string)
-//	bytes, fixedbytesN                    []byte (base64 or 0x-hex string)
+//	bytes, fixedbytesN                    []byte (base64 string)
 //	string                                string
 //	cell                                  *cell.Cell (base64 BOC string)
 //	optional(T)                           nil or the value of T

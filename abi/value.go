@@ -133,20 +133,13 @@ func toAddress(v any) (*cell.Address, error) {
 	return nil, invalid("%T is not an address", v)
 }
 
-// toBytes accepts []byte, or base64 (standard, as nekoton writes it) or
-// 0x-hex strings.
+// toBytes accepts []byte or a standard base64 string, as nekoton writes
+// bytes (hex strings are not accepted: "0x…" is also valid base64).
 func toBytes(v any) ([]byte, error) {
 	switch x := v.(type) {
 	case []byte:
 		return x, nil
 	case string:
-		if h, ok := strings.CutPrefix(x, "0x"); ok {
-			b, err := hex.DecodeString(h)
-			if err != nil {
-				return nil, invalid("bytes %q: %v", x, err)
-			}
-			return b, nil
-		}
 		b, err := base64.StdEncoding.DecodeString(x)
 		if err != nil {
 			return nil, invalid("bytes %q are not base64: %v", x, err)
