@@ -21,6 +21,9 @@ import (
 // means the message is rejected without a transaction, as the network does
 // with an external message that no contract accepts; wrap ErrRejected for
 // that, anything else is logged as a failure of the executor.
+//
+// Execute runs under the server's lock: it must not call the Server's
+// methods, and st is valid only during the call.
 type Executor interface {
 	Execute(env Env, in Inbound, st State) (*Result, error)
 }

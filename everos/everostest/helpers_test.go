@@ -3,8 +3,14 @@ package everostest
 import (
 	"fmt"
 	"math/big"
+
+	"github.com/gosh-sh/sign-cli/abi/cell"
 )
 
 func testAddr(i int) string { return fmt.Sprintf("0:%064x", i) }
 
 func bigInt(n int64) *big.Int { return big.NewInt(n) }
+
+type cellT = cell.Cell
+
+func cellBuilder() *cell.Builder { return cell.BeginCell() }

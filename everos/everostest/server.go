@@ -44,6 +44,7 @@ type Server struct {
 	subs     map[*subscriber]struct{}
 	seen     map[[32]byte]bool // external messages accepted
 	conns    map[net.Conn]struct{}
+	ws       map[*wsConn]struct{}
 
 	queue  chan queued
 	done   chan struct{}
@@ -145,7 +146,7 @@ func Start(opts ...Option) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, schema: schema, accounts: map[string]*stored{}, changed: make(chan struct{}),
-		subs: map[*subscriber]struct{}{}, seen: map[[32]byte]bool{}, conns: map[net.Conn]struct{}{},
+		subs: map[*subscriber]struct{}{}, seen: map[[32]byte]bool{}, conns: map[net.Conn]struct{}{}, ws: map[*wsConn]struct{}{},
 		queue: make(chan queued, 1024), done: make(chan struct{}),
 	}
 	if err := s.loadState(); err != nil {
@@ -183,8 +184,8 @@ func (s *Server) Close() {
 		s.http.Close()
 		s.closeConns()
 		s.mu.Lock()
-		for sub := range s.subs {
-			sub.conn.Close()
+		for c := range s.ws {
+			c.conn.Close()
 		}
 		s.mu.Unlock()
 		s.wg.Wait()
@@ -197,16 +198,19 @@ func (s *Server) trackConn(c net.Conn, st http.ConnState) {
 	switch st {
 	case http.StateNew:
 		s.conns[c] = struct{}{}
-	case http.StateClosed:
+	case http.StateClosed, http.StateHijacked:
 		delete(s.conns, c)
 	}
 }
 
 func (s *Server) closeConns() {
 	s.mu.Lock()
-	conns := make([]net.Conn, 0, len(s.conns))
+	conns := make([]net.Conn, 0, len(s.conns)+len(s.ws))
 	for c := range s.conns {
 		conns = append(conns, c)
+	}
+	for c := range s.ws {
+		conns = append(conns, c.conn.NetConn())
 	}
 	s.mu.Unlock()
 	for _, c := range conns {

@@ -54,6 +54,9 @@ func (s *Server) serveWebsocket(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &wsConn{s: s, conn: conn, out: make(chan wsMessage, 256), ctx: ctx, cancel: cancel, subs: map[string]*subscriber{}}
+	s.mu.Lock()
+	s.ws[c] = struct{}{}
+	s.mu.Unlock()
 	defer c.shutdown()
 	if conn.Subprotocol() != "graphql-ws" {
 		conn.WriteControl(websocket.CloseMessage,
@@ -152,6 +155,7 @@ func (c *wsConn) shutdown() {
 		delete(c.s.subs, sub)
 	}
 	c.subs = nil
+	delete(c.s.ws, c)
 	c.mu.Unlock()
 	c.s.mu.Unlock()
 	c.conn.Close()
