@@ -62,13 +62,22 @@ func TestDefaultExecutor(t *testing.T) {
 			msg: func() []byte { b, _, _ := BuildExternalMessage(otherAddr, init, nil); return b }, dst: otherAddr,
 			want: want{txs: 0, typ: everos.Uninit, balance: 10}},
 		{name: "internal credits active", accounts: []Account{{Address: testAddr(1), Type: everos.Active, Balance: bigInt(10)}},
-			msg: func() []byte { b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), true, false, nil); return b }, dst: testAddr(1),
+			msg: func() []byte {
+				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), true, false, nil)
+				return b
+			}, dst: testAddr(1),
 			want: want{txs: 1, typ: everos.Active, balance: 15}},
 		{name: "internal non-bounceable creates uninit",
-			msg: func() []byte { b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), false, false, nil); return b }, dst: testAddr(1),
+			msg: func() []byte {
+				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), false, false, nil)
+				return b
+			}, dst: testAddr(1),
 			want: want{txs: 1, typ: everos.Uninit, balance: 5}},
 		{name: "internal bounceable to missing bounces", accounts: []Account{{Address: testAddr(2), Type: everos.Active, Balance: bigInt(100)}},
-			msg: func() []byte { b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), true, false, nil); return b }, dst: testAddr(1),
+			msg: func() []byte {
+				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), true, false, nil)
+				return b
+			}, dst: testAddr(1),
 			want: want{txs: 2, aborted: true, skipped: true, typ: everos.NonExist}, backTo: testAddr(2), backBal: 105},
 		{name: "internal with StateInit deploys",
 			msg: func() []byte {
