@@ -50,6 +50,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Clock is a param that nekoton receives as a ClockWithOffset reading
@@ -83,7 +84,8 @@ type Bridge struct {
 	mu      sync.Mutex
 	nextID  uint64
 	pending map[uint64]chan response
-	err     error // set once the process has ended
+	err     error         // set once the process has ended
+	done    chan struct{} // closed once the process has ended
 }
 
 type request struct {
@@ -178,6 +180,7 @@ func startProcess(node, root string) (*Bridge, error) {
 		stdin:   stdin,
 		stderr:  &tailBuffer{max: 8 << 10},
 		pending: make(map[uint64]chan response),
+		done:    make(chan struct{}),
 	}
 	cmd.Stderr = b.stderr
 	if err := cmd.Start(); err != nil {
@@ -219,6 +222,7 @@ func (b *Bridge) readLoop(stdout io.Reader) {
 		close(ch)
 		delete(b.pending, id)
 	}
+	close(b.done)
 }
 
 // Call invokes method with positional params (each encoded as JSON) and
@@ -250,7 +254,16 @@ func (b *Bridge) Call(method string, params ...any) (json.RawMessage, error) {
 	b.writeMu.Unlock()
 	if err != nil {
 		b.forget(id)
-		return nil, fmt.Errorf("sending %s to the bridge: %w", method, err)
+		// A write fails when the process has gone; say so once the reader
+		// has seen it end, rather than report a bare broken pipe.
+		select {
+		case <-b.done:
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			return nil, b.err
+		case <-time.After(5 * time.Second):
+			return nil, fmt.Errorf("sending %s to the bridge: %w", method, err)
+		}
 	}
 	resp, ok := <-ch
 	if !ok {

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -246,5 +248,36 @@ func TestConcurrentCalls(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// TestProcessEnd: when the bridge process ends, calls in flight and later
+// calls fail with ErrClosed instead of hanging.
+func TestProcessEnd(t *testing.T) {
+	Start(t) // skips or fails like every other test when node is missing
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := startProcess(node, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h string
+	if err := b.CallInto(&h, "getBocHash", "te6ccgEBAQEAAwAAAUA="); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		t.Fatal(err)
+	}
+	<-b.done
+	for range 2 {
+		if _, err := b.Call("getBocHash", "te6ccgEBAQEAAwAAAUA="); !errors.Is(err, ErrClosed) {
+			t.Fatalf("call after the process ended: %v, want ErrClosed", err)
+		}
 	}
 }
