@@ -261,10 +261,7 @@ func parseRawCell(b []byte, pos, self, n, refSize int) (rawCell, int, error) {
 		}
 		pos += skip
 	}
-	size := int(rc.d2+1) / 2
-	if size > 128 {
-		return rawCell{}, 0, fmt.Errorf("%w: cell %d has %d data bytes", ErrInvalidBOC, self, size)
-	}
+	size := (int(rc.d2) + 1) / 2 // d2 is at most 255, so at most 128 bytes
 	if len(b)-pos < size+refs*refSize {
 		return rawCell{}, 0, fmt.Errorf("%w: cell %d truncated", ErrInvalidBOC, self)
 	}
@@ -292,8 +289,11 @@ func dataBits(rc rawCell) (int, error) {
 		return int(rc.d2) / 2 * 8, nil
 	}
 	last := rc.data[len(rc.data)-1]
-	if last == 0 {
-		return 0, fmt.Errorf("missing completion tag")
+	// An odd d2 promises a partial last byte: its tag must leave 1 to 7
+	// data bits there. 0x00 has no tag and 0x80 would make the byte empty,
+	// an overlong encoding that would hash differently from its canonical form.
+	if last&0x7f == 0 {
+		return 0, fmt.Errorf("bad completion tag %#02x in the last data byte", last)
 	}
 	trailing := 0
 	for last&(1<<trailing) == 0 {
