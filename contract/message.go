@@ -33,6 +33,9 @@ func signedCall(f *abi.Function, dst *cell.Address, args map[string]any, signer 
 	if timeMs == 0 || expire == 0 {
 		return nil, errors.New("a signed call needs its time and expire headers")
 	}
+	if uint64(expire) <= timeMs/1000 {
+		return nil, fmt.Errorf("a call made at %d ms that expires at %d s is expired already", timeMs, expire)
+	}
 	u, err := f.EncodeExternal(abi.ExternalCall{Args: args, PubKey: pub, Time: timeMs, Expire: expire, Dst: dst})
 	if err != nil {
 		return nil, fmt.Errorf("encoding %s: %w", f.Name, err)

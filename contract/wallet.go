@@ -46,15 +46,18 @@ const (
 type walletSpec struct {
 	name     string
 	abiJSON  string
+	version  string
 	send     *abi.Function // sendTransaction
 	multisig bool
 }
 
 func newWalletSpec(name, abiJSON string, multisig bool) walletSpec {
+	a := mustABI(name, abiJSON)
 	return walletSpec{
 		name:     name,
 		abiJSON:  abiJSON,
-		send:     mustFunction(mustABI(name, abiJSON), "sendTransaction"),
+		version:  fmt.Sprintf("%d.%d", a.Version.Major, a.Version.Minor),
+		send:     mustFunction(a, "sendTransaction"),
 		multisig: multisig,
 	}
 }
@@ -132,14 +135,7 @@ func (k WalletKind) String() string {
 }
 
 // ABIVersion is the ABI version the wallet's messages follow ("2.0" …).
-func (k WalletKind) ABIVersion() string {
-	s, ok := walletSpecs[k]
-	if !ok {
-		return ""
-	}
-	v := mustABI(s.name, s.abiJSON).Version
-	return fmt.Sprintf("%d.%d", v.Major, v.Minor)
-}
+func (k WalletKind) ABIVersion() string { return walletSpecs[k].version }
 
 // ABI is the ABI JSON of the wallet's sendTransaction, with the wallet's
 // ABI version and header: what standard Everscale tools need to build or
@@ -188,6 +184,22 @@ func (k WalletKind) TransferMessage(wallet *cell.Address, t Transfer, signer cry
 		return nil, fmt.Errorf("building %s transfer: %w", spec.name, err)
 	}
 	return externalMessage(wallet, nil, body)
+}
+
+// MultisigFlags are the send flags FundProofMessage gives a multisig: pay
+// the forwarding fees apart from the value (1) and ignore errors (2).
+const MultisigFlags = 3
+
+// FundProofMessage is the transfer of value from the wallet at address to
+// the proof p's address, not bounceable (the address is uninit until the
+// proof is deployed, and a bounceable transfer would come back), with
+// MultisigFlags for multisig wallets.
+func (k WalletKind) FundProofMessage(wallet *cell.Address, p *Proof, value uint64, signer crypto.Signer, timeMs uint64, expire uint32) (*cell.Cell, error) {
+	t := Transfer{Dest: p.Address(), Value: value}
+	if k.IsMultisig() {
+		t.Flags = MultisigFlags
+	}
+	return k.TransferMessage(wallet, t, signer, timeMs, expire)
 }
 
 // LocalGiverStateInit is the StateInit of the package's giver owned by

@@ -144,3 +144,39 @@ func TestTransferMessageRefuses(t *testing.T) {
 		})
 	}
 }
+
+// TestFundProofMessage: for every kind, the funding transfer goes to the
+// proof's address, not bounceable, with MultisigFlags for multisigs, as
+// nekoton decodes it.
+func TestFundProofMessage(t *testing.T) {
+	nk := nekoton.Start(t)
+	p, err := NewProof(pubOf(testKey(1)), "sha256:"+strings.Repeat("cd", 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wallet := cell.NewStdAddress(0, [32]byte{7})
+	for k := SafeMultisig; k <= LocalGiver; k++ {
+		msg, err := k.FundProofMessage(wallet, p, DefaultTopUp, testKey(2), chainTime*1000, chainTime+60)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := nk.MessageInfo(msg.ToBase64())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dec struct{ Input map[string]any }
+		if err := nk.CallInto(&dec, "decodeInput", info.Body, k.ABI(), "sendTransaction", false); err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		in := dec.Input
+		if in["dest"] != p.Address().String() || in["bounce"] != false || in["value"] != uintString(DefaultTopUp) {
+			t.Fatalf("%s: decoded %v", k, in)
+		}
+		if k.IsMultisig() && in["flags"] != float64(MultisigFlags) && in["flags"] != "3" {
+			t.Fatalf("%s: flags %v", k, in["flags"])
+		}
+	}
+	if _, err := LocalGiver.FundProofMessage(wallet, p, 1, testKey(2), chainTime*1000, chainTime); err == nil {
+		t.Fatal("a message that expires when it is made was built")
+	}
+}
