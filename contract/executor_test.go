@@ -365,3 +365,28 @@ func TestRandomDeployments(t *testing.T) {
 		e.deployed(p, x, signMs, now)
 	}
 }
+
+// TestDeployWithoutFunds: a deploy message to an address with no balance
+// is refused and changes nothing; after funding, the same message deploys.
+func TestDeployWithoutFunds(t *testing.T) {
+	e := newExecutor(t)
+	key := testKey(22)
+	p, err := NewProof(pubOf(key), "unfunded")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := p.DeployMessage(key, time.UnixMilli(chainTime*1000), chainTime+60)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var none string
+	if err := e.nk.CallInto(&none, "makeFullAccountBoc", nil); err != nil {
+		t.Fatal(err)
+	}
+	x, err := e.nk.Execute(none, msg.ToBase64(), chainTime)
+	if err == nil && !x.Rejected {
+		t.Fatalf("deploy with no funds was executed: %+v", x.Transaction)
+	}
+	acc := e.fund("", p.Address(), DefaultTopUp, nil, chainTime)
+	e.deployed(p, e.run(acc, msg, chainTime+1), chainTime*1000, chainTime+1)
+}
