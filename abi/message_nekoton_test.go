@@ -2,7 +2,9 @@ package abi
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"encoding/base64"
+	"encoding/hex"
 	"math/big"
 	"math/rand/v2"
 	"os"
@@ -501,6 +503,85 @@ func TestNekotonVectors(t *testing.T) {
 		got, err := b.Call("getBocHash", v.EncodeV2[name])
 		if err != nil || !bytes.Contains(got, []byte(root.HashHex())) {
 			t.Errorf("%s: getBocHash %s, %v", name, got, err)
+		}
+	}
+}
+
+// TestNekotonDeployMessages: complete signed external messages, with and
+// without a StateInit, for ABI 2.2, 2.3 and 2.4 and random keys, times,
+// arguments and contracts, built by Go and by nekoton's createExternalMessage:
+// the same bytes and the same hash.
+func TestNekotonDeployMessages(t *testing.T) {
+	b := nekoton.Start(t)
+	g := &treeGen{r: diffRand(t)}
+	const n = 150
+	for i := range n {
+		version := []string{"2.2", "2.3", "2.4"}[g.r.IntN(3)]
+		storage := `"data": []`
+		if version == "2.4" {
+			storage = `"fields": []`
+		}
+		abiJSON := `{"ABI version": 2, "version": "` + version + `", "header": ["pubkey", "time", "expire"],
+			"functions": [
+				{"name": "constructor", "inputs": [], "outputs": []},
+				{"name": "put", "inputs": [{"name": "a", "type": "uint256"}, {"name": "b", "type": "address"}], "outputs": []}
+			], "events": [], ` + storage + `}`
+		a, err := Parse([]byte(abiJSON))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seed [32]byte
+		for j := range seed {
+			seed[j] = byte(g.r.Uint32())
+		}
+		key := ed25519.NewKeyFromSeed(seed[:])
+		pub := []byte(key.Public().(ed25519.PublicKey))
+		nowMs := int64(1_600_000_000_000 + g.r.Int64N(300_000_000_000))
+		expire := uint32(nowMs/1000) + 1 + uint32(g.r.IntN(3600))
+
+		si := g.stateInit(t)
+		var dst *cell.Address
+		if si != nil {
+			if dst, err = si.Address(0); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			dst = g.address()
+		}
+		method, args := "constructor", map[string]any{}
+		if g.r.IntN(2) == 0 {
+			method = "put"
+			args = map[string]any{"a": g.coins(120).String(), "b": g.address().String()}
+		}
+		f, err := a.Function(method)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := f.SignExternal(ExternalCall{Args: args, PubKey: pub, Time: uint64(nowMs), Expire: expire, Dst: dst}, key, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := NewExternalInMessage(dst, si, body)
+		c, err := m.Cell()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var siParam string
+		if si != nil {
+			siParam = stateInitBase64(t, si).(string)
+		}
+		want, err := b.ExternalMessage(nekoton.ExternalMessageParams{
+			Dst: dst.String(), ABI: abiJSON, Method: method, StateInit: siParam, Input: args,
+			SecretKey: hex.EncodeToString(seed[:]), NowMs: nowMs, ExpireAt: expire,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.ToBase64() != want.BOC {
+			t.Fatalf("case %d (ABI %s, %s, init %t): message differs\nnekoton %s\n     Go %s", i, version, method, si != nil, want.BOC, c.ToBase64())
+		}
+		if MessageIDOf(c).Hex() != want.Hash {
+			t.Fatalf("case %d: hash %s, nekoton %s", i, MessageIDOf(c).Hex(), want.Hash)
 		}
 	}
 }
