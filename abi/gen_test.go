@@ -69,6 +69,9 @@ func (g *typeGen) typeString(depth int) (string, []Param) {
 		case 1:
 			return fmt.Sprintf("int%d", g.width(257)), nil
 		case 2:
+			if !g.v.AtLeast(V2_1) {
+				return "bool", nil
+			}
 			return []string{"varuint16", "varuint32", "varint16", "varint32"}[g.r.IntN(4)], nil
 		case 3:
 			return "bool", nil
@@ -77,6 +80,9 @@ func (g *typeGen) typeString(depth int) (string, []Param) {
 		case 5:
 			return "bytes", nil
 		case 6:
+			if !g.v.AtLeast(V2_1) {
+				return "bytes", nil
+			}
 			return "string", nil
 		case 7:
 			return fmt.Sprintf("fixedbytes%d", 1+g.r.IntN(32)), nil
@@ -91,6 +97,9 @@ func (g *typeGen) typeString(depth int) (string, []Param) {
 	switch g.r.IntN(6) {
 	case 0:
 		t, c := g.typeString(depth - 1)
+		if !g.v.AtLeast(V2_1) {
+			return t + "[]", c
+		}
 		return "optional(" + t + ")", c
 	case 1:
 		t, c := g.typeString(depth - 1)

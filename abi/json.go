@@ -200,10 +200,10 @@ func Parse(data []byte) (*ABI, error) {
 	}
 	for _, rf := range raw.Functions {
 		f := &Function{Name: rf.Name, Inputs: rf.Inputs, Outputs: rf.Outputs, abi: a}
-		if err := resolveAll(f.Inputs); err != nil {
+		if err := resolveAll(a.Version, f.Inputs); err != nil {
 			return nil, fmt.Errorf("parsing ABI function %q inputs: %w", f.Name, err)
 		}
-		if err := resolveAll(f.Outputs); err != nil {
+		if err := resolveAll(a.Version, f.Outputs); err != nil {
 			return nil, fmt.Errorf("parsing ABI function %q outputs: %w", f.Name, err)
 		}
 		id, explicit, err := explicitID(rf.ID)
@@ -220,7 +220,7 @@ func Parse(data []byte) (*ABI, error) {
 	}
 	for _, re := range raw.Events {
 		e := &Event{Name: re.Name, Inputs: re.Inputs, abi: a}
-		if err := resolveAll(e.Inputs); err != nil {
+		if err := resolveAll(a.Version, e.Inputs); err != nil {
 			return nil, fmt.Errorf("parsing ABI event %q inputs: %w", e.Name, err)
 		}
 		id, explicit, err := explicitID(re.ID)
@@ -236,21 +236,29 @@ func Parse(data []byte) (*ABI, error) {
 	}
 	a.Data = raw.Data
 	for i := range a.Data {
-		if _, err := a.Data[i].resolve(0); err != nil {
+		t, err := a.Data[i].resolve(0)
+		if err == nil {
+			err = t.supportedIn(a.Version)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("parsing ABI data: %w", err)
 		}
 	}
 	a.Fields = raw.Fields
-	if err := resolveAll(a.Fields); err != nil {
+	if err := resolveAll(a.Version, a.Fields); err != nil {
 		return nil, fmt.Errorf("parsing ABI fields: %w", err)
 	}
 	return a, nil
 }
 
-func resolveAll(ps []Param) error {
+func resolveAll(v Version, ps []Param) error {
 	for i := range ps {
-		if _, err := ps[i].resolve(0); err != nil {
+		t, err := ps[i].resolve(0)
+		if err != nil {
 			return err
+		}
+		if err := t.supportedIn(v); err != nil {
+			return fmt.Errorf("parameter %q: %w", ps[i].Name, err)
 		}
 	}
 	return nil

@@ -389,3 +389,31 @@ func (t *Type) flatten(out []*Type) []*Type {
 	}
 	return out
 }
+
+// supportedIn reports whether ABI version v knows the type: string,
+// optional and the varints came with 2.1, ref(T) with 2.4.
+func (t *Type) supportedIn(v Version) error {
+	switch t.Kind {
+	case KindString, KindOptional, KindVarInt, KindVarUint:
+		if !v.AtLeast(V2_1) {
+			return fmt.Errorf("%w: %s needs ABI 2.1 or later, this ABI is %s", ErrInvalidType, t, v)
+		}
+	case KindRef:
+		if !v.AtLeast(V2_4) {
+			return fmt.Errorf("%w: %s needs ABI 2.4 or later, this ABI is %s", ErrInvalidType, t, v)
+		}
+	}
+	for _, sub := range []*Type{t.Elem, t.Key} {
+		if sub != nil {
+			if err := sub.supportedIn(v); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range t.Components {
+		if err := t.Components[i].parsed.supportedIn(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}

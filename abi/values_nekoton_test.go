@@ -39,7 +39,9 @@ func TestNekotonPackUnpack(t *testing.T) {
 		for i := 0; i < 120; i++ {
 			ps := g.params(3+i%6, 2)
 			vals := g.values(ps)
-			what := func() string { return "version " + v.String() + " seed " + itoa(seed) + " case " + itoa(uint64(i)) + " " + typeList(ps) }
+			what := func() string {
+				return "version " + v.String() + " seed " + itoa(seed) + " case " + itoa(uint64(i)) + " " + typeList(ps)
+			}
 			c, err := EncodeParams(v, ps, vals)
 			if err != nil {
 				t.Fatalf("%s: encoding: %v", what(), err)
