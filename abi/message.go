@@ -292,6 +292,16 @@ func (m *Message) ToBOC() ([]byte, error) {
 	return c.ToBOC(), nil
 }
 
+// ToBase64 is the standard-base64 BOC of the message, the form the
+// postRequests mutation takes as its body.
+func (m *Message) ToBase64() (string, error) {
+	c, err := m.Cell()
+	if err != nil {
+		return "", err
+	}
+	return c.ToBase64(), nil
+}
+
 // ID is the message's hash: the representation hash of its root cell.
 func (m *Message) ID() (MessageID, error) {
 	c, err := m.Cell()

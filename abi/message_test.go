@@ -327,6 +327,9 @@ func TestInternalMessageVectors(t *testing.T) {
 			if err != nil || !bytes.Equal(again, want) {
 				t.Errorf("parsed message re-encodes differently (%v)", err)
 			}
+			if b64, err := tt.msg.ToBase64(); err != nil || b64 != tt.boc {
+				t.Errorf("ToBase64 %s (%v)", b64, err)
+			}
 			if id, _ := tt.msg.ID(); id != MessageIDOf(root) {
 				t.Errorf("ID %s, want %s", id, root.HashHex())
 			}
