@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tidwall/gjson"
 )
@@ -96,8 +97,8 @@ func (c *Client) Account(ctx context.Context, addr string) (*Account, error) {
 	return nonExistent(a), nil
 }
 
-// Accounts reads many accounts, as few requests as the server's result cap
-// allows. The result has one entry per address, in the order given;
+// Accounts reads many accounts in as few requests as the server's result
+// cap allows, Config.ParallelRequests of them at a time. The result has one entry per address, in the order given;
 // duplicates are asked for once.
 func (c *Client) Accounts(ctx context.Context, addrs []string) ([]*Account, error) {
 	norm := make([]string, len(addrs))
@@ -114,18 +115,34 @@ func (c *Client) Accounts(ctx context.Context, addrs []string) ([]*Account, erro
 			unique = append(unique, a)
 		}
 	}
-	found := map[string]*Account{}
+	var chunks [][]string
 	for start := 0; start < len(unique); start += c.cfg.AccountsPerRequest {
-		chunk := unique[start:min(start+c.cfg.AccountsPerRequest, len(unique))]
-		data, err := c.query(ctx, request{Query: queryAccounts, Variables: map[string]any{"ids": chunk, "n": len(chunk)}})
-		if err != nil {
-			return nil, fmt.Errorf("querying %d accounts: %w", len(chunk), err)
-		}
-		for _, v := range data.Get("accounts").Array() {
-			acc, err := parseAccount(v)
-			if err != nil {
-				return nil, err
+		chunks = append(chunks, unique[start:min(start+c.cfg.AccountsPerRequest, len(unique))])
+	}
+	results := make([][]*Account, len(chunks))
+	errs := make([]error, len(chunks))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, c.cfg.ParallelRequests)
+	var wg sync.WaitGroup
+	for i, chunk := range chunks {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i], errs[i] = c.accountsChunk(ctx, chunk)
+			if errs[i] != nil {
+				cancel()
 			}
+		}()
+	}
+	wg.Wait()
+	found := map[string]*Account{}
+	for i := range chunks {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		for _, acc := range results[i] {
 			found[acc.Address] = acc
 		}
 	}
@@ -136,6 +153,23 @@ func (c *Client) Accounts(ctx context.Context, addrs []string) ([]*Account, erro
 		} else {
 			out[i] = nonExistent(a)
 		}
+	}
+	return out, nil
+}
+
+// accountsChunk asks for the accounts of one request.
+func (c *Client) accountsChunk(ctx context.Context, chunk []string) ([]*Account, error) {
+	data, err := c.query(ctx, request{Query: queryAccounts, Variables: map[string]any{"ids": chunk, "n": len(chunk)}})
+	if err != nil {
+		return nil, fmt.Errorf("querying %d accounts: %w", len(chunk), err)
+	}
+	var out []*Account
+	for _, v := range data.Get("accounts").Array() {
+		acc, err := parseAccount(v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, acc)
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package everos
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"strings"
@@ -174,5 +175,26 @@ func TestAccountTypeString(t *testing.T) {
 		if typ.String() != want {
 			t.Errorf("%d: %s", typ, typ.String())
 		}
+	}
+}
+
+func TestAccountsChunkError(t *testing.T) {
+	f := newFake(t, func(_ int, r fakeReq) (int, string) {
+		for _, id := range r.Vars.Get("ids").Array() {
+			if id.String() == addr(5) {
+				return 200, `{"data":{"accounts":null},"errors":[{"message":"too many requests for this shard"}]}`
+			}
+		}
+		return ok(`{"accounts":[]}`)
+	})
+	var addrs []string
+	for i := 1; i <= 12; i++ {
+		addrs = append(addrs, addr(i))
+	}
+	c := testClient(t, Config{AccountsPerRequest: 2, ParallelRequests: 3}, f.srv.URL)
+	_, err := c.Accounts(ctxT(t), addrs)
+	var ge *GraphQLError
+	if !errors.As(err, &ge) || !strings.Contains(err.Error(), "too many requests for this shard") {
+		t.Errorf("error %v", err)
 	}
 }

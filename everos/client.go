@@ -38,7 +38,7 @@ type Config struct {
 	AllowInsecureHTTP bool
 	// Selection orders the endpoints; InOrder by default.
 	Selection Selection
-	// HTTPClient sends the requests; http.DefaultClient when nil.
+	// HTTPClient sends the requests; a client of its own when nil.
 	HTTPClient *http.Client
 	// RequestTimeout bounds one HTTP attempt (not counting the server-side
 	// wait of a waiting query). Default 30s.
@@ -52,6 +52,9 @@ type Config struct {
 	// AccountsPerRequest is how many addresses one accounts query asks
 	// for (the server caps the result size). Default 50.
 	AccountsPerRequest int
+	// ParallelRequests is how many of those requests run at once.
+	// Default 4.
+	ParallelRequests int
 	// WaitTimeout is the server-side wait of one polling query. Default 40s.
 	WaitTimeout time.Duration
 	// ExpiryGrace is how long past a message's expiry (by the server's
@@ -92,9 +95,6 @@ func New(cfg Config) (*Client, error) {
 		c.endpoints = append(c.endpoints, u)
 		c.order = append(c.order, len(c.order))
 	}
-	if c.http == nil {
-		c.http = http.DefaultClient
-	}
 	d := &c.cfg
 	setDefault(&d.RequestTimeout, 30*time.Second)
 	setDefault(&d.RetryBaseDelay, 250*time.Millisecond)
@@ -108,6 +108,15 @@ func New(cfg Config) (*Client, error) {
 	}
 	if d.AccountsPerRequest <= 0 {
 		d.AccountsPerRequest = 50
+	}
+	if d.ParallelRequests <= 0 {
+		d.ParallelRequests = 4
+	}
+	if c.http == nil {
+		// Keep enough idle connections for the parallel requests.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = d.ParallelRequests + 2
+		c.http = &http.Client{Transport: t}
 	}
 	return c, nil
 }

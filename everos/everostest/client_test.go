@@ -51,7 +51,7 @@ func ctxT(t *testing.T) context.Context {
 var nonce atomic.Uint64
 
 // message builds a distinct external message to dst expiring after ttl.
-func message(t *testing.T, dst string, ttl time.Duration) everos.Message {
+func message(t testing.TB, dst string, ttl time.Duration) everos.Message {
 	t.Helper()
 	body, _ := cell.BeginCell().StoreUInt(nonce.Add(1), 64).EndCell()
 	boc, hash, err := everostest.BuildExternalMessage(dst, nil, body)

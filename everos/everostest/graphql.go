@@ -139,22 +139,54 @@ func (o *object) set(k string, v any) {
 // MarshalJSON writes the keys in order.
 func (o *object) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, k := range o.keys {
-		if i > 0 {
-			b.WriteByte(',')
+	if err := writeJSON(&b, o); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// writeJSON encodes results directly, without encoding/json re-reading
+// the output of every nested object.
+func writeJSON(b *bytes.Buffer, v any) error {
+	switch v := v.(type) {
+	case *object:
+		b.WriteByte('{')
+		for i, k := range v.keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			kb, _ := json.Marshal(k)
+			b.Write(kb)
+			b.WriteByte(':')
+			if err := writeJSON(b, v.vals[i]); err != nil {
+				return err
+			}
 		}
-		kb, _ := json.Marshal(k)
-		b.Write(kb)
-		b.WriteByte(':')
-		vb, err := json.Marshal(o.vals[i])
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range v {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := writeJSON(b, e); err != nil {
+				return err
+			}
+		}
+		b.WriteByte(']')
+	case nil:
+		b.WriteString("null")
+	case string:
+		sb, _ := json.Marshal(v)
+		b.Write(sb)
+	default:
+		vb, err := json.Marshal(v)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		b.Write(vb)
 	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return nil
 }
 
 // resolver answers the fields of one object. It returns a scalar, nil, a
@@ -260,11 +292,11 @@ func (e *execution) result(data any) []byte {
 		resp.set("errors", e.errs)
 	}
 	resp.set("data", data)
-	b, err := json.Marshal(resp)
-	if err != nil {
+	var b bytes.Buffer
+	if err := writeJSON(&b, resp); err != nil {
 		return errorsBody([]gqlError{newError(codeInternal, "encoding the response: "+err.Error(), nil, nil)})
 	}
-	return b
+	return b.Bytes()
 }
 
 // Argument helpers. Values come from ast.Field.ArgumentMap: numbers are
