@@ -121,16 +121,13 @@ func (e encoder) store(b *cell.Builder, t *Type, v any) error {
 		}
 		b.StoreRef(c)
 	case KindPubKey:
-		if v == nil {
-			b.StoreBool(false)
-			return nil
-		}
-		p, err := toBytes(v)
+		p, err := toPubKey(v)
 		if err != nil {
 			return err
 		}
-		if len(p) != 32 {
-			return invalid("public key of %d bytes", len(p))
+		if p == nil {
+			b.StoreBool(false)
+			return nil
 		}
 		b.StoreBool(true).StoreBytes(p)
 	case KindOptional:

@@ -149,6 +149,25 @@ func toBytes(v any) ([]byte, error) {
 	return nil, invalid("%T is not bytes", v)
 }
 
+// toPubKey accepts nil (no key), 32 bytes, or 64 hex digits with or
+// without 0x, as header public keys are written.
+func toPubKey(v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case []byte:
+		if len(x) == 32 {
+			return x, nil
+		}
+	case string:
+		b, err := hex.DecodeString(strings.TrimPrefix(x, "0x"))
+		if err == nil && len(b) == 32 {
+			return b, nil
+		}
+	}
+	return nil, invalid("%v is not a 32-byte public key", v)
+}
+
 func toString(v any) (string, error) {
 	switch x := v.(type) {
 	case string:
@@ -284,10 +303,7 @@ func FromJSON(t *Type, v any) (any, error) {
 	case KindCell:
 		return toCell(v)
 	case KindPubKey:
-		if v == nil {
-			return nil, nil
-		}
-		return toBytes(v)
+		return toPubKey(v)
 	case KindOptional:
 		if v == nil {
 			return nil, nil
@@ -388,11 +404,8 @@ func ToJSON(t *Type, v any) (any, error) {
 		}
 		return c.ToBase64(), nil
 	case KindPubKey:
-		if v == nil {
-			return nil, nil
-		}
-		b, err := toBytes(v)
-		if err != nil {
+		b, err := toPubKey(v)
+		if err != nil || b == nil {
 			return nil, err
 		}
 		return "0x" + hex.EncodeToString(b), nil
