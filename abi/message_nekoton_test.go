@@ -40,34 +40,10 @@ func diffRand(t *testing.T) *rand.Rand {
 type treeGen struct {
 	r    *rand.Rand
 	pool []*cell.Cell
-	// below1017 keeps cells under 1017 bits, for tests that decode BOCs in
-	// Go while the BOC decoder cannot read cells of 1017 to 1023 bits.
-	below1017 bool
-}
-
-// newDecodingTreeGen is a treeGen for trees that also go through the Go
-// BOC decoder. It probes that decoder with a 1023-bit cell: if it fails, the
-// trees stay below 1017 bits per cell (the known limitation is logged), so
-// that the rest is still checked; once the decoder reads such cells, the
-// full range is used again.
-func newDecodingTreeGen(t *testing.T) *treeGen {
-	g := &treeGen{r: diffRand(t)}
-	full, err := cell.BeginCell().StoreZeros(1023).EndCell()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if back, err := cell.FromBOC(full.ToBOC()); err != nil || !back.Equal(full) {
-		t.Logf("abi/cell cannot decode its own BOC of a 1023-bit cell (%v); random cells stay under 1017 bits", err)
-		g.below1017 = true
-	}
-	return g
 }
 
 // bits is a random bit length, most often an odd one, sometimes an edge.
 func (g *treeGen) bits(max int) int {
-	if g.below1017 {
-		max = min(max, 1016)
-	}
 	switch g.r.IntN(8) {
 	case 0:
 		return 0
@@ -187,7 +163,7 @@ func TestNekotonCellHashes(t *testing.T) {
 // and splitTvc must take Go's StateInit apart into the same code and data.
 func TestNekotonStateInit(t *testing.T) {
 	b := nekoton.Start(t)
-	g := newDecodingTreeGen(t)
+	g := &treeGen{r: diffRand(t)}
 	const n = 200
 	for i := range n {
 		si := &StateInit{Code: g.any(t), Data: g.any(t)}
@@ -319,9 +295,8 @@ func stateInitBase64(t testing.TB, si *StateInit) any {
 // bodies, and Go parses nekoton's message back into its parts.
 func TestNekotonInternalMessages(t *testing.T) {
 	b := nekoton.Start(t)
-	g := newDecodingTreeGen(t)
+	g := &treeGen{r: diffRand(t)}
 	const n = 300
-	skipped := 0
 	for i := range n {
 		dst := g.address()
 		value := g.coins(64) // nekoton takes amounts as u64
@@ -347,10 +322,6 @@ func TestNekotonInternalMessages(t *testing.T) {
 		if c.ToBase64() != want {
 			t.Fatalf("case %d: message differs\nnekoton %s\n     Go %s\n%v", i, want, c.ToBase64(), c)
 		}
-		if g.undecodable(c) {
-			skipped++
-			continue
-		}
 		p, _, err := ParseMessageBase64(want)
 		if err != nil {
 			t.Fatal(err)
@@ -359,30 +330,6 @@ func TestNekotonInternalMessages(t *testing.T) {
 		if p.Value.Cmp(value) != 0 || p.Bounce != bounce || p.Bounced != bounced || !p.Src.Equal(src) {
 			t.Fatalf("case %d: parsed header %+v", i, p)
 		}
-	}
-	logSkipped(t, skipped, n)
-}
-
-// undecodable reports whether c has a cell the Go BOC decoder cannot read
-// yet (see newDecodingTreeGen).
-func (g *treeGen) undecodable(c *cell.Cell) bool {
-	if !g.below1017 {
-		return false
-	}
-	if c.BitsSize() >= 1017 {
-		return true
-	}
-	for _, r := range c.Refs() {
-		if g.undecodable(r) {
-			return true
-		}
-	}
-	return false
-}
-
-func logSkipped(t *testing.T, skipped, n int) {
-	if skipped > 0 {
-		t.Logf("%d of %d messages have a cell of 1017 to 1023 bits: built and compared, not decoded in Go", skipped, n)
 	}
 }
 
@@ -413,9 +360,8 @@ func checkParsed(t *testing.T, i int, p *Message, dst *cell.Address, si *StateIn
 // reader (messageInfo) parses Go's, into the same parts.
 func TestNekotonExternalMessages(t *testing.T) {
 	b := nekoton.Start(t)
-	g := newDecodingTreeGen(t)
+	g := &treeGen{r: diffRand(t)}
 	const n = 300
-	skipped := 0
 	for i := range n {
 		dst := g.address()
 		si, body := g.stateInit(t), g.body(t)
@@ -444,18 +390,14 @@ func TestNekotonExternalMessages(t *testing.T) {
 		if id.Hex() != made.Hash {
 			t.Fatalf("case %d: hash %s, nekoton %s", i, id.Hex(), made.Hash)
 		}
-		if g.undecodable(c) {
-			skipped++
-		} else {
-			p, _, err := ParseMessageBase64(made.BOC)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p.Kind != ExternalInMessage {
-				t.Fatalf("case %d: kind %s", i, p.Kind)
-			}
-			checkParsed(t, i, p, dst, si, body)
+		p, _, err := ParseMessageBase64(made.BOC)
+		if err != nil {
+			t.Fatal(err)
 		}
+		if p.Kind != ExternalInMessage {
+			t.Fatalf("case %d: kind %s", i, p.Kind)
+		}
+		checkParsed(t, i, p, dst, si, body)
 
 		info, err := b.MessageInfo(c.ToBase64())
 		if err != nil {
@@ -476,7 +418,6 @@ func TestNekotonExternalMessages(t *testing.T) {
 			t.Fatalf("case %d: messageInfo body differs", i)
 		}
 	}
-	logSkipped(t, skipped, n)
 }
 
 // TestNekotonVectors: nekoton reproduces the published messages too, so
