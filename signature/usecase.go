@@ -1,0 +1,282 @@
+package signature
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+)
+
+// Signer produces both proofs of a signature: the proof contract on chain
+// and the cosign signature in the registry.
+type Signer struct {
+	Key Key
+	// Registry resolves references and, unless SkipRegistry, stores the
+	// registry signature.
+	Registry *Registry
+	// Chain deploys the proof; nil signs in the registry only.
+	Chain *Chain
+	// SkipRegistry leaves the registry alone (bare digests never reach it).
+	SkipRegistry bool
+	Annotations  map[string]string
+	// Progress receives a line for every step that waits on the network.
+	Progress func(string)
+}
+
+// Signed is what Sign did for one target.
+type Signed struct {
+	Target Target
+	// Proof is the on-chain proof (nil when the chain was skipped).
+	Proof *Deployment
+	// Registry is the registry signature (nil when skipped).
+	Registry *SignResult
+	// Err is the first failure; what succeeded before it is still reported.
+	Err error
+}
+
+// Sign signs every target: resolves its digest, deploys its proof (all
+// proofs' accounts read in one query) and writes its registry signature.
+// Both halves are idempotent, so signing again completes what a failed or
+// interrupted run left undone and repeats nothing.
+func (s *Signer) Sign(ctx context.Context, targets []Target) []Signed {
+	out := make([]Signed, len(targets))
+	for i, t := range targets {
+		out[i].Target = t
+		if !t.HasDigest() {
+			s.progress("resolving %s", t)
+			rt, err := s.Registry.Resolve(ctx, t)
+			if err != nil {
+				out[i].Err = fmt.Errorf("resolving %s: %w", t, err)
+				continue
+			}
+			out[i].Target = rt
+		}
+	}
+	if s.Chain != nil {
+		var idx []int
+		var contents []string
+		for i := range out {
+			if out[i].Err == nil {
+				idx = append(idx, i)
+				contents = append(contents, out[i].Target.Digest.String())
+			}
+		}
+		if len(contents) > 0 {
+			deps, errs := s.Chain.DeployAll(ctx, s.Key, contents)
+			for k, i := range idx {
+				out[i].Proof, out[i].Err = deps[k], errs[k]
+			}
+		}
+	}
+	if !s.SkipRegistry {
+		for i := range out {
+			if out[i].Err != nil || out[i].Target.Ref == nil {
+				continue
+			}
+			s.progress("writing the registry signature of %s", out[i].Target)
+			res, err := s.Registry.WriteSignature(ctx, out[i].Target, s.Key, s.Annotations)
+			if err != nil {
+				out[i].Err = fmt.Errorf("writing the registry signature of %s: %w", out[i].Target, err)
+				continue
+			}
+			out[i].Registry = res
+		}
+	}
+	return out
+}
+
+func (s *Signer) progress(format string, args ...any) {
+	if s.Progress != nil {
+		s.Progress(fmt.Sprintf(format, args...))
+	}
+}
+
+// Source chooses which proofs Check verifies.
+type Source int
+
+// Sources of Check.
+const (
+	SourceChain Source = 1 << iota
+	SourceRegistry
+	SourceAll = SourceChain | SourceRegistry
+)
+
+// ParseSource reads chain, registry or all.
+func ParseSource(s string) (Source, error) {
+	switch s {
+	case "chain":
+		return SourceChain, nil
+	case "registry":
+		return SourceRegistry, nil
+	case "all":
+		return SourceAll, nil
+	}
+	return 0, fmt.Errorf("source %q: expected chain, registry or all", s)
+}
+
+// CheckRequest asks whether Target was signed by Public.
+type CheckRequest struct {
+	Target Target
+	// Public is the key the target must be signed with; zero means the key
+	// in the image's WALLET_PUBLIC label, which only says who claims to have
+	// signed it.
+	Public      PublicKey
+	Annotations map[string]string
+}
+
+// Checked is the answer for one CheckRequest.
+type Checked struct {
+	Target Target
+	Public PublicKey
+	// KeyFromLabel is set when Public came from the image's label.
+	KeyFromLabel bool
+	// Chain and Registry are the verdicts of the sources asked for.
+	Chain    *ProofVerdict
+	Registry *VerifyResult
+	// Verified is set when every source asked for verified.
+	Verified bool
+	// Err is set when the answer is unknown: the target or its key could not
+	// be read, or a source could not be reached. Verified is then false and
+	// means nothing.
+	Err error
+}
+
+// NotVerified reports a definite "no": every source answered, and one said no.
+func (c Checked) NotVerified() bool { return c.Err == nil && !c.Verified }
+
+// Checker verifies many targets at once.
+type Checker struct {
+	Registry *Registry
+	Chain    *Chain
+	Source   Source
+	// Parallelism bounds concurrent registry look-ups (DefaultParallelism
+	// when < 1).
+	Parallelism int
+}
+
+// Check verifies every request: resolves tags and reads label keys in
+// parallel, checks every proof with one batched chain query, and verifies
+// registry signatures in parallel. Results are in the order of reqs.
+func (c *Checker) Check(ctx context.Context, reqs []CheckRequest) []Checked {
+	out := make([]Checked, len(reqs))
+	par := c.Parallelism
+	if par < 1 {
+		par = DefaultParallelism
+	}
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for i, r := range reqs {
+		out[i] = Checked{Target: r.Target, Public: r.Public}
+		if r.Target.HasDigest() && !r.Public.IsZero() {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i].Err = c.prepare(ctx, &out[i])
+		}()
+	}
+	wg.Wait()
+
+	if c.Source&SourceChain != 0 {
+		var idx []int
+		var checks []ProofCheck
+		for i := range out {
+			if out[i].Err == nil {
+				idx = append(idx, i)
+				checks = append(checks, ProofCheck{Public: out[i].Public, Content: out[i].Target.Digest.String()})
+			}
+		}
+		if len(checks) > 0 {
+			verdicts := c.Chain.Check(ctx, checks)
+			for k, i := range idx {
+				v := verdicts[k]
+				out[i].Chain = &v
+			}
+		}
+	}
+	if c.Source&SourceRegistry != 0 {
+		var idx []int
+		var vreqs []VerifyRequest
+		for i, r := range reqs {
+			if out[i].Err != nil {
+				continue
+			}
+			if out[i].Target.Ref == nil {
+				out[i].Err = fmt.Errorf("%s is a bare digest: the registry signature needs an image reference", out[i].Target)
+				continue
+			}
+			idx = append(idx, i)
+			vreqs = append(vreqs, VerifyRequest{Target: out[i].Target, Public: out[i].Public, Annotations: r.Annotations})
+		}
+		if len(vreqs) > 0 {
+			results := c.Registry.VerifyAll(ctx, vreqs, par)
+			for k, i := range idx {
+				res := results[k]
+				out[i].Registry = &res
+			}
+		}
+	}
+	for i := range out {
+		finish(&out[i], c.Source)
+	}
+	return out
+}
+
+// prepare resolves a tag to its digest and reads the label key when none
+// was given.
+func (c *Checker) prepare(ctx context.Context, o *Checked) error {
+	if !o.Target.HasDigest() {
+		t, err := c.Registry.Resolve(ctx, o.Target)
+		if err != nil {
+			return fmt.Errorf("resolving %s: %w", o.Target, err)
+		}
+		o.Target = t
+	}
+	if o.Public.IsZero() {
+		if o.Target.Ref == nil {
+			return fmt.Errorf("%w: %s is a bare digest and no public key was given", ErrInvalidTarget, o.Target)
+		}
+		pub, err := c.Registry.WalletPublic(ctx, o.Target)
+		if err != nil {
+			return fmt.Errorf("reading the %s label of %s: %w", WalletPublicLabel, o.Target, err)
+		}
+		o.Public, o.KeyFromLabel = pub, true
+	}
+	return nil
+}
+
+// finish turns the sources' verdicts into Verified or Err.
+func finish(o *Checked, src Source) {
+	if o.Err != nil {
+		return
+	}
+	verified := true
+	if src&SourceChain != 0 {
+		switch v := o.Chain; {
+		case v == nil:
+			verified = false
+		case v.Err == nil:
+		case v.NotVerified():
+			verified = false
+		default:
+			o.Err = v.Err
+			return
+		}
+	}
+	if src&SourceRegistry != 0 {
+		switch r := o.Registry; {
+		case r == nil:
+			verified = false
+		case r.Err == nil:
+		case errors.Is(r.Err, ErrNotVerified):
+			verified = false
+		default:
+			o.Err = r.Err
+			return
+		}
+	}
+	o.Verified = verified
+}
