@@ -276,3 +276,6 @@ func (g *typeGen) values(ps []Param) map[string]any {
 	}
 	return m
 }
+
+// newFuzzRand is a fixed-seed source for fuzz seed corpora.
+func newFuzzRand() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
