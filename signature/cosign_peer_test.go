@@ -45,10 +45,23 @@ func findCosign(t *testing.T) string {
 		t.Skip("building cosign is skipped in -short mode")
 	}
 	t.Logf("building cosign %s into %s", cosignVersion, toolsBin)
+	// Build into a directory of our own and rename into place, so that
+	// another test binary doing the same never sees half a file.
+	if err := os.MkdirAll(toolsBin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmp, err := os.MkdirTemp(toolsBin, ".cosign-build-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
 	cmd := exec.Command("go", "install", "github.com/sigstore/cosign/v2/cmd/cosign@"+cosignVersion)
-	cmd.Env = append(os.Environ(), "GOBIN="+toolsBin)
+	cmd.Env = append(os.Environ(), "GOBIN="+tmp)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building cosign: %v\n%s", err, out)
+	}
+	if err := os.Rename(filepath.Join(tmp, "cosign"), local); err != nil {
+		t.Fatal(err)
 	}
 	return local
 }
@@ -63,6 +76,7 @@ func TestCosignVerifiesOurSignatures(t *testing.T) {
 	reg := newTestRegistry(t, nil)
 	signed := reg.pushImage(t, "peer/app:v1", nil)
 	other := reg.pushImage(t, "peer/app:other", nil)
+	unsigned := reg.pushImage(t, "peer/app:unsigned", nil)
 	r := fastRegistry()
 	alice, bob, carol := mustKey(t, 'a'), mustKey(t, 'b'), mustKey(t, 'c')
 	for _, k := range []Key{alice, bob} {
@@ -95,14 +109,16 @@ func TestCosignVerifiesOurSignatures(t *testing.T) {
 		key      Key
 		args     []string
 		verified bool
+		exitCode int // when not verified
 	}{
-		{"first signer", "peer/app@" + signed.String(), alice, nil, true},
-		{"second signer", "peer/app@" + signed.String(), bob, nil, true},
-		{"by tag", "peer/app:v1", alice, nil, true},
-		{"annotation matches", "peer/app@" + signed.String(), alice, []string{"-a", "env=prod"}, true},
-		{"annotation differs", "peer/app@" + signed.String(), alice, []string{"-a", "env=dev"}, false},
-		{"another key", "peer/app@" + signed.String(), carol, nil, false},
-		{"signature copied onto another image", "peer/app@" + other.String(), alice, nil, false},
+		{"first signer", "peer/app@" + signed.String(), alice, nil, true, 0},
+		{"second signer", "peer/app@" + signed.String(), bob, nil, true, 0},
+		{"by tag", "peer/app:v1", alice, nil, true, 0},
+		{"annotation matches", "peer/app@" + signed.String(), alice, []string{"-a", "env=prod"}, true, 0},
+		{"annotation differs", "peer/app@" + signed.String(), alice, []string{"-a", "env=dev"}, false, 12},
+		{"another key", "peer/app@" + signed.String(), carol, nil, false, 12},
+		{"signature copied onto another image", "peer/app@" + other.String(), alice, nil, false, 12},
+		{"no signatures", "peer/app@" + unsigned.String(), alice, nil, false, 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,6 +147,12 @@ func TestCosignVerifiesOurSignatures(t *testing.T) {
 				t.Fatalf("cosign verified=%v, want %v\nstdout: %s\nstderr: %s", got, tt.verified, stdout.String(), stderr.String())
 			}
 			if !tt.verified {
+				// 12: no signature matched the key or the claims; 10: no
+				// signatures. Anything else (network, trust root) would
+				// mean the test proved nothing.
+				if code := exitErr.ExitCode(); code != tt.exitCode {
+					t.Fatalf("cosign exit code %d, want %d\nstderr: %s", code, tt.exitCode, stderr.String())
+				}
 				return
 			}
 			var payloads []SimpleSigning
