@@ -90,6 +90,10 @@ input, 3 network, registry or chain failure.`,
 		NewCmdVersion(app),
 		NewCmdKeygen(app),
 		NewCmdDigest(app),
+		NewCmdAddr(app),
+		NewCmdSign(app),
+		NewCmdSend(app),
+		NewCmdCheck(app),
 	)
 	return root
 }

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gosh-sh/sign-cli/signature"
+)
+
+type checkOptions struct {
+	net         networkFlags
+	reg         registryFlags
+	public      string
+	source      string
+	fromFile    string
+	annotations []string
+	timeout     time.Duration
+	parallelism int
+	output      string
+}
+
+// NewCmdCheck verifies the proofs of images.
+func NewCmdCheck(app *App) *cobra.Command {
+	o := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check [PUBLIC] TARGET...",
+		Short: "Verify that images were signed by a key",
+		Long: `Verify that each TARGET (an image reference, or a bare sha256: digest) was
+signed by the key PUBLIC.
+
+--source chain (the default) checks the proof contract: the account at the
+address of (PUBLIC, digest) is active, runs the proof contract's code and
+holds exactly that key and digest, constructed. --source registry checks the
+cosign signature next to the image (key and digest claim), and all checks
+both. Many targets are checked together: one batched query to the network,
+registry look-ups in parallel.
+
+The key is PUBLIC, --public, or $WALLET_PUBLIC. Without any, the key in each
+image's WALLET_PUBLIC label is used and a warning names it: a label only says
+who claims to have signed the image.
+
+One line per target. Exit code 0 when every target verified, 1 when one did
+not, 2 or 3 when one could not be checked (bad input, network failure).`,
+		Example: `  sign-cli check -n https://mainnet.evercloud.dev/<project-id>/graphql $WALLET_PUBLIC sha256:...
+  sign-cli check --source all --public 5d2f...e1 registry.example.com/team/app:1.4
+  sign-cli check --from-file images.txt -o json`,
+		RunE: func(cmd *cobra.Command, args []string) error { return runCheck(cmd.Context(), app, o, args) },
+	}
+	o.net.add(cmd)
+	o.reg.add(cmd)
+	f := cmd.Flags()
+	f.StringVar(&o.public, "public", "", "the signer's public key, 64 hex or a PEM file's path (default $WALLET_PUBLIC)")
+	f.StringVar(&o.source, "source", "chain", "what to verify: chain, registry or all")
+	f.StringVar(&o.fromFile, "from-file", "", "read more targets from `FILE`, one per line (- for standard input)")
+	f.StringArrayVarP(&o.annotations, "annotations", "a", nil, "`key=value` the registry signature must carry (repeatable)")
+	f.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this long")
+	f.IntVar(&o.parallelism, "parallel", signature.DefaultParallelism, "registry look-ups at a time")
+	outputFlag(cmd, &o.output)
+	return cmd
+}
+
+// checkedJSON is one target's line of `check --output json`.
+type checkedJSON struct {
+	Target       string `json:"target"`
+	Digest       string `json:"digest,omitempty"`
+	Public       string `json:"public,omitempty"`
+	KeyFromLabel bool   `json:"key_from_label,omitempty"`
+	Verified     bool   `json:"verified"`
+	Chain        any    `json:"chain,omitempty"`
+	Registry     any    `json:"registry,omitempty"`
+	Error        string `json:"error,omitempty"`
+	ExitCode     int    `json:"exit_code"`
+}
+
+type chainJSON struct {
+	Verified   bool      `json:"verified"`
+	Address    string    `json:"address"`
+	SignedAt   time.Time `json:"signed_at,omitzero"`
+	DeployedAt time.Time `json:"deployed_at,omitzero"`
+	Reason     string    `json:"reason,omitempty"`
+}
+
+type registryVerdictJSON struct {
+	Verified  bool   `json:"verified"`
+	Signature string `json:"signature,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) error {
+	if err := checkOutput(o.output); err != nil {
+		return err
+	}
+	src, err := signature.ParseSource(o.source)
+	if err != nil {
+		return usageError("--source: %v", err)
+	}
+	pubText := o.public
+	if (len(args) > 1 || o.fromFile != "") && len(args) > 0 && looksLikePublic(args[0]) {
+		if pubText != "" {
+			return usageError("give the public key once: PUBLIC or --public")
+		}
+		pubText, args = args[0], args[1:]
+	}
+	if pubText == "" {
+		pubText = app.Getenv("WALLET_PUBLIC")
+	}
+	var pub signature.PublicKey
+	if pubText != "" {
+		if pub, err = parsePublicArg(pubText); err != nil {
+			return err
+		}
+	}
+	targetArgs := args
+	if o.fromFile != "" {
+		more, err := readTargetsFile(app, o.fromFile)
+		if err != nil {
+			return err
+		}
+		targetArgs = append(targetArgs, more...)
+	}
+	if len(targetArgs) == 0 {
+		return usageError("check needs at least one TARGET (image reference or sha256:<64 hex>), as an argument or in --from-file")
+	}
+	annotations, err := signature.ParseAnnotations(o.annotations)
+	if err != nil {
+		return usageError("--annotations: %v", err)
+	}
+	reqs := make([]signature.CheckRequest, len(targetArgs))
+	for i, a := range targetArgs {
+		t, err := signature.ParseTarget(a)
+		if err != nil {
+			return err
+		}
+		reqs[i] = signature.CheckRequest{Target: t, Public: pub, Annotations: annotations}
+	}
+	checker := &signature.Checker{Registry: o.reg.registry(), Source: src, Parallelism: o.parallelism}
+	if src&signature.SourceChain != 0 {
+		client, err := o.net.client(app)
+		if err != nil {
+			return err
+		}
+		checker.Chain = &signature.Chain{Client: client}
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	results := checker.Check(ctx, reqs)
+
+	worst := exitOK
+	for _, r := range results {
+		line := checkLine(r)
+		if r.KeyFromLabel {
+			app.warn("%s: no key was given; trusted the key %s from the image's %s label", r.Target, r.Public, signature.WalletPublicLabel)
+		}
+		switch {
+		case r.Err != nil:
+			worst = max(worst, line.ExitCode)
+		case !r.Verified && worst == exitOK:
+			worst = exitNotVerified
+		}
+		if o.output == "json" {
+			if err := writeJSON(app.Out, line); err != nil {
+				return err
+			}
+			continue
+		}
+		fmt.Fprintln(app.Out, checkText(line))
+	}
+	if worst != exitOK {
+		return silentExit(worst)
+	}
+	return nil
+}
+
+func checkLine(r signature.Checked) checkedJSON {
+	line := checkedJSON{Target: r.Target.String(), Verified: r.Verified, KeyFromLabel: r.KeyFromLabel}
+	if r.Target.HasDigest() {
+		line.Digest = r.Target.Digest.String()
+	}
+	if !r.Public.IsZero() {
+		line.Public = r.Public.String()
+	}
+	if v := r.Chain; v != nil && (v.Err == nil || v.NotVerified()) {
+		cj := chainJSON{Verified: v.Err == nil, Address: v.Address}
+		if v.State != nil {
+			cj.SignedAt, cj.DeployedAt = v.State.SignedAt().UTC(), v.State.DeployTime().UTC()
+		}
+		if v.Err != nil {
+			cj.Reason = oneLine(v.Err.Error())
+		}
+		line.Chain = cj
+	}
+	if g := r.Registry; g != nil && (g.Err == nil || errors.Is(g.Err, signature.ErrNotVerified)) {
+		rj := registryVerdictJSON{Verified: g.Err == nil}
+		if g.Verification != nil {
+			rj.Signature = g.Verification.Tag.String()
+		}
+		if g.Err != nil {
+			rj.Reason = oneLine(g.Err.Error())
+		}
+		line.Registry = rj
+	}
+	switch {
+	case r.Err != nil:
+		line.Error, line.ExitCode = oneLine(r.Err.Error()), exitCode(r.Err)
+	case !r.Verified:
+		line.ExitCode = exitNotVerified
+	}
+	return line
+}
+
+// checkText is the one-line text form of a check result.
+func checkText(l checkedJSON) string {
+	target := l.Target
+	if l.Digest != "" && !strings.Contains(target, l.Digest) {
+		target += "@" + l.Digest
+	}
+	if l.Error != "" {
+		return fmt.Sprintf("ERROR         %s: %s", target, l.Error)
+	}
+	var parts []string
+	if c, ok := l.Chain.(chainJSON); ok {
+		if c.Verified {
+			parts = append(parts, fmt.Sprintf("chain: proof %s deployed %s", c.Address, c.DeployedAt.Format(time.RFC3339)))
+		} else {
+			parts = append(parts, "chain: "+c.Reason)
+		}
+	}
+	if g, ok := l.Registry.(registryVerdictJSON); ok {
+		if g.Verified {
+			parts = append(parts, "registry: "+g.Signature)
+		} else {
+			parts = append(parts, "registry: "+g.Reason)
+		}
+	}
+	status := "NOT VERIFIED "
+	if l.Verified {
+		status = "verified     "
+	}
+	return fmt.Sprintf("%s %s by %s (%s)", status, target, l.Public, strings.Join(parts, "; "))
+}
+
+// looksLikePublic tells a leading PUBLIC argument from a target.
+func looksLikePublic(s string) bool {
+	s = strings.TrimPrefix(s, "0x")
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return false
+		}
+	}
+	return true
+}
+
+// parsePublicArg reads a public key as hex, PEM text, or the path of a PEM file.
+func parsePublicArg(s string) (signature.PublicKey, error) {
+	if pub, err := signature.ParsePublicKey(s); err == nil {
+		return pub, nil
+	}
+	if data, err := os.ReadFile(s); err == nil {
+		pub, err := signature.ParsePublicKey(string(data))
+		if err != nil {
+			return pub, usageError("public key file %s: %v", s, err)
+		}
+		return pub, nil
+	}
+	_, err := signature.ParsePublicKey(s)
+	return signature.PublicKey{}, usageError("public key: %v", err)
+}
+
+// readTargetsFile reads targets one per line; blank lines and # comments
+// are skipped.
+func readTargetsFile(app *App, path string) ([]string, error) {
+	var r io.Reader
+	if path == "-" {
+		r = app.In
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, usageError("--from-file: %v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	var out []string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, usageError("--from-file %s: %v", path, err)
+	}
+	return out, nil
+}

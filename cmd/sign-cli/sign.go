@@ -1,0 +1,299 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/contract"
+	"github.com/gosh-sh/sign-cli/signature"
+)
+
+// signFlags are the flags of sign, shared with build-and-sign.
+type signFlags struct {
+	keys        keyFlags
+	net         networkFlags
+	reg         registryFlags
+	wallet      string
+	walletType  string
+	noChain     bool
+	noRegistry  bool
+	topUp       string
+	timeout     time.Duration
+	annotations []string
+	output      string
+
+	offline    bool
+	messageOut string
+	expire     time.Duration
+}
+
+func (o *signFlags) add(cmd *cobra.Command) {
+	o.keys.addSigner(cmd)
+	o.keys.addWallet(cmd)
+	o.net.add(cmd)
+	o.reg.add(cmd)
+	f := cmd.Flags()
+	f.StringVarP(&o.wallet, "wallet", "g", "", "address of the wallet that pays for proofs (default $WALLET)")
+	f.StringVar(&o.walletType, "wallet-type", "", "the wallet's contract when its code is not recognized: "+strings.Join(walletKindNames(), ", "))
+	f.BoolVar(&o.noChain, "no-chain", false, "do not deploy the on-chain proof")
+	f.BoolVar(&o.noRegistry, "no-registry", false, "do not write the registry (cosign) signature")
+	f.StringVar(&o.topUp, "topup", formatNano(defaultTopUp()), "tokens the wallet sends to a proof address that holds less than half of it")
+	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after this long")
+	f.StringArrayVarP(&o.annotations, "annotations", "a", nil, "`key=value` added to the registry signature (repeatable)")
+	outputFlag(cmd, &o.output)
+}
+
+func walletKindNames() []string {
+	var names []string
+	for k := contract.SafeMultisig; k <= contract.LocalGiver; k++ {
+		names = append(names, k.String())
+	}
+	return names
+}
+
+// NewCmdSign signs images: a proof contract on chain and a cosign signature
+// in the registry.
+func NewCmdSign(app *App) *cobra.Command {
+	o := &signFlags{}
+	cmd := &cobra.Command{
+		Use:   "sign [SIGNER_SECRET] TARGET...",
+		Short: "Sign images: a proof contract on chain and a cosign signature in the registry",
+		Long: `Sign each TARGET (an image reference, or a bare sha256: digest) with the
+signer's key.
+
+The image reference is resolved to its manifest digest; then the proof
+contract of (signer's public key, digest) is deployed on chain, funded from
+the wallet (-g) when its address holds too little, and the signature is
+written next to the image in cosign's format, beside any other signers'.
+Both steps are idempotent: signing again completes what an interrupted run
+left undone and never deploys or pushes twice.
+
+The signer's key is SIGNER_SECRET, --secret-file or --phrase-file, and
+otherwise the wallet's key ($WALLET_SECRET or -s), as in the commands:
+  sign -n NETWORK -g WALLET -s WALLET_SECRET [SIGNER_SECRET] IMAGE
+
+With --offline, nothing is sent: the signed deploy message of one digest is
+written to --message-out FILE, for 'sign-cli send FILE' to publish later from
+a machine that does not hold the key.`,
+		Example: `  export SIGN_CLI_NETWORK=https://mainnet.evercloud.dev/<project-id>/graphql
+  export WALLET=0:... WALLET_SECRET=...
+  sign-cli sign registry.example.com/team/app:1.4
+  sign-cli sign --secret-file signer.keys.json registry.example.com/team/app@sha256:...
+  sign-cli sign --offline --secret-file signer.keys.json --message-out deploy.json sha256:...`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError("sign needs at least one TARGET (image reference or sha256:<64 hex>)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runSign(cmd.Context(), app, o, args) },
+	}
+	o.add(cmd)
+	f := cmd.Flags()
+	f.BoolVar(&o.offline, "offline", false, "only build the signed deploy message (needs --message-out)")
+	f.StringVar(&o.messageOut, "message-out", "", "with --offline, write the signed message to `FILE`")
+	f.DurationVar(&o.expire, "expire", time.Hour, "with --offline, how long the message stays valid")
+	return cmd
+}
+
+func runSign(ctx context.Context, app *App, o *signFlags, args []string) error {
+	if err := checkOutput(o.output); err != nil {
+		return err
+	}
+	secret, targetArgs, err := splitSecretArg(args)
+	if err != nil {
+		return err
+	}
+	targets := make([]signature.Target, len(targetArgs))
+	for i, a := range targetArgs {
+		if targets[i], err = signature.ParseTarget(a); err != nil {
+			return err
+		}
+	}
+	key, err := o.keys.signerKey(app, secret)
+	if err != nil {
+		return err
+	}
+	if o.offline {
+		return runSignOffline(app, o, key, targets)
+	}
+	if o.messageOut != "" {
+		return usageError("--message-out only applies with --offline")
+	}
+	if o.noChain && o.noRegistry {
+		return usageError("--no-chain and --no-registry together leave nothing to do")
+	}
+	annotations, err := signature.ParseAnnotations(o.annotations)
+	if err != nil {
+		return usageError("--annotations: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	s := &signature.Signer{
+		Key:          key,
+		Registry:     o.reg.registry(),
+		SkipRegistry: o.noRegistry,
+		Annotations:  annotations,
+		Progress:     func(line string) { app.progress("%s", line) },
+	}
+	if !o.noChain {
+		if s.Chain, err = o.chain(app); err != nil {
+			return err
+		}
+	}
+	results := s.Sign(ctx, targets)
+	return printSigned(app, o.output, key.Public(), results)
+}
+
+// chain makes the Chain of the network and wallet flags.
+func (o *signFlags) chain(app *App) (*signature.Chain, error) {
+	client, err := o.net.client(app)
+	if err != nil {
+		return nil, err
+	}
+	topUp, err := parseTokens(o.topUp)
+	if err != nil {
+		return nil, usageError("--topup %q: %v", o.topUp, err)
+	}
+	c := &signature.Chain{Client: client, TopUp: topUp, Progress: func(line string) { app.progress("%s", line) }}
+	walletAddr := o.wallet
+	if walletAddr == "" {
+		walletAddr = app.Getenv("WALLET")
+	}
+	if walletAddr == "" {
+		return c, nil
+	}
+	addr, err := cell.ParseAddress(walletAddr)
+	if err != nil {
+		return nil, usageError("wallet address: %v", err)
+	}
+	wkey, err := o.keys.walletKey(app)
+	if err != nil {
+		return nil, err
+	}
+	if !wkey.Valid() {
+		return nil, usageError("wallet %s needs its key: set $WALLET_SECRET or give --wallet-secret-file", addr)
+	}
+	kind := contract.WalletUnknown
+	if o.walletType != "" {
+		if kind, err = contract.ParseWalletKind(o.walletType); err != nil {
+			return nil, usageError("--wallet-type %q: expected one of %s", o.walletType, strings.Join(walletKindNames(), ", "))
+		}
+	}
+	c.Wallet = &signature.Wallet{Address: addr, Kind: kind, Key: wkey}
+	return c, nil
+}
+
+// signedJSON is one target's line of `sign --output json`.
+type signedJSON struct {
+	Target    string `json:"target"`
+	Digest    string `json:"digest,omitempty"`
+	Public    string `json:"public"`
+	Proof     any    `json:"proof,omitempty"`
+	Registry  any    `json:"registry,omitempty"`
+	Error     string `json:"error,omitempty"`
+	ErrorCode int    `json:"exit_code,omitempty"`
+}
+
+type registryJSON struct {
+	Signature      string `json:"signature"`
+	AlreadyPresent bool   `json:"already_present"`
+	Signatures     int    `json:"signatures"`
+}
+
+func printSigned(app *App, format string, pub signature.PublicKey, results []signature.Signed) error {
+	worst := exitOK
+	for _, r := range results {
+		line := signedJSON{Target: r.Target.String(), Public: pub.String()}
+		if r.Target.HasDigest() {
+			line.Digest = r.Target.Digest.String()
+		}
+		if r.Proof != nil {
+			line.Proof = r.Proof
+		}
+		if r.Registry != nil {
+			line.Registry = registryJSON{Signature: r.Registry.Tag.String(), AlreadyPresent: r.Registry.AlreadyPresent, Signatures: r.Registry.Layers}
+		}
+		if r.Err != nil {
+			code := exitCode(r.Err)
+			worst = max(worst, code)
+			line.Error, line.ErrorCode = oneLine(r.Err.Error()), code
+		}
+		if format == "json" {
+			if err := writeJSON(app.Out, line); err != nil {
+				return err
+			}
+			continue
+		}
+		if r.Err != nil {
+			fmt.Fprintf(app.Err, "sign-cli: %s: %s\n", r.Target, line.Error)
+		}
+		if !r.Target.HasDigest() || (r.Proof == nil && r.Registry == nil) {
+			continue
+		}
+		fmt.Fprintf(app.Out, "signed %s\n", r.Target)
+		if p := r.Proof; p != nil {
+			switch {
+			case p.AlreadyDeployed:
+				fmt.Fprintf(app.Out, "  proof     %s (already deployed)\n", p.Address)
+			case p.Transaction != "":
+				fmt.Fprintf(app.Out, "  proof     %s (deployed in transaction %s)\n", p.Address, p.Transaction)
+			default:
+				fmt.Fprintf(app.Out, "  proof     %s (not deployed)\n", p.Address)
+			}
+		}
+		if g := r.Registry; g != nil {
+			state := "pushed"
+			if g.AlreadyPresent {
+				state = "already present"
+			}
+			fmt.Fprintf(app.Out, "  registry  %s (%s, %d signature(s))\n", g.Tag, state, g.Layers)
+		}
+	}
+	if worst != exitOK {
+		return silentExit(worst)
+	}
+	return nil
+}
+
+// parseTokens reads a token amount ("0.1", "2") as nanotokens.
+func parseTokens(s string) (uint64, error) {
+	r, ok := new(big.Rat).SetString(strings.TrimSpace(s))
+	if !ok || r.Sign() < 0 {
+		return 0, fmt.Errorf("expected a non-negative amount of tokens such as 0.1")
+	}
+	n := new(big.Rat).Mul(r, big.NewRat(1_000_000_000, 1))
+	if !n.IsInt() || !n.Num().IsUint64() {
+		return 0, fmt.Errorf("expected at most 9 decimals and less than 1.8e10 tokens")
+	}
+	return n.Num().Uint64(), nil
+}
+
+func formatNano(n uint64) string {
+	s := fmt.Sprintf("%d.%09d", n/1_000_000_000, n%1_000_000_000)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
+}
+
+func defaultTopUp() uint64 { return contract.DefaultTopUp }
+
+// printDeployment prints one proof deployment (send's result).
+func printDeployment(app *App, format string, d *signature.Deployment) error {
+	if format == "json" {
+		return writeJSON(app.Out, d)
+	}
+	switch {
+	case d.AlreadyDeployed:
+		_, err := fmt.Fprintf(app.Out, "proof %s of %s: already deployed\n", d.Address, d.Content)
+		return err
+	default:
+		_, err := fmt.Fprintf(app.Out, "proof %s of %s: deployed in transaction %s\n", d.Address, d.Content, d.Transaction)
+		return err
+	}
+}
