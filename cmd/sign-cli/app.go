@@ -94,6 +94,7 @@ input, 3 network, registry or chain failure.`,
 		NewCmdSign(app),
 		NewCmdSend(app),
 		NewCmdCheck(app),
+		NewCmdDevnet(app),
 	)
 	return root
 }

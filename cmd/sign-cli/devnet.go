@@ -1,0 +1,244 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/spf13/cobra"
+
+	"github.com/gosh-sh/sign-cli/signature"
+)
+
+type devnetOptions struct {
+	listen   string
+	registry string
+	envFile  string
+	stateDir string
+	noSample bool
+}
+
+// NewCmdDevnet runs a local network and registry for trying sign-cli.
+func NewCmdDevnet(app *App) *cobra.Command {
+	o := &devnetOptions{}
+	cmd := &cobra.Command{
+		Use:   "devnet",
+		Short: "Run a local Everscale network and registry to try sign-cli with no network",
+		Long: `Run, on loopback, an emulator of the EverOS GraphQL API that executes the
+proof contract's and wallets' rules, with a funded giver wallet, and an
+in-memory container registry holding a small sample image. It prints the
+endpoint, the registry and the giver's address and key (a throwaway key for
+this devnet only), and with --env-file writes them as shell export lines:
+
+  SIGN_CLI_NETWORK, WALLET, WALLET_PUBLIC, WALLET_SECRET,
+  SIGN_CLI_REGISTRY, SIGN_CLI_SAMPLE_IMAGE
+
+It runs until interrupted (Ctrl-C) and then shuts down cleanly. With
+--state-dir the chain (and the giver's key) survive a restart; the registry
+is always in memory.`,
+		Example: `  sign-cli devnet --env-file devnet.env &
+  . ./devnet.env
+  sign-cli sign "$SIGN_CLI_SAMPLE_IMAGE"
+  sign-cli check --source all "$WALLET_PUBLIC" "$SIGN_CLI_SAMPLE_IMAGE"`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDevnet(cmd.Context(), app, o) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:0", "address of the GraphQL endpoint")
+	f.StringVar(&o.registry, "registry", "127.0.0.1:0", "address of the registry")
+	f.StringVar(&o.envFile, "env-file", "", "write the devnet's settings as shell export lines to `FILE` (mode 0600)")
+	f.StringVar(&o.stateDir, "state-dir", "", "keep the chain's state in `DIR` across restarts")
+	f.BoolVar(&o.noSample, "no-sample-image", false, "do not push the sample image")
+	return cmd
+}
+
+func runDevnet(ctx context.Context, app *App, o *devnetOptions) error {
+	for _, a := range []string{o.listen, o.registry} {
+		if !isLoopbackAddr(a) {
+			return usageError("address %q: the devnet only listens on loopback (127.0.0.1:PORT or [::1]:PORT)", a)
+		}
+	}
+	giverKey, err := devnetGiverKey(o.stateDir)
+	if err != nil {
+		return err
+	}
+	chain, err := startDevnetChain(o, giverKey)
+	if err != nil {
+		return fmt.Errorf("starting the network: %w", err)
+	}
+	defer chain.Close()
+
+	ln, err := listen(o.registry)
+	if err != nil {
+		return fmt.Errorf("starting the registry: %w", err)
+	}
+	regSrv := &http.Server{
+		Handler:           registry.New(registry.Logger(log.New(io.Discard, "", 0))),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	go regSrv.Serve(ln)
+	defer regSrv.Close()
+	regAddr := ln.Addr().String()
+
+	settings := [][2]string{
+		{"SIGN_CLI_NETWORK", chain.URL},
+		{"WALLET", chain.GiverAddress},
+		{"WALLET_PUBLIC", giverKey.Public().String()},
+		{"WALLET_SECRET", giverKey.SecretHex()},
+		{"SIGN_CLI_REGISTRY", regAddr},
+	}
+	if !o.noSample {
+		ref, digest, err := pushSampleImage(ctx, regAddr)
+		if err != nil {
+			return fmt.Errorf("pushing the sample image: %w", err)
+		}
+		settings = append(settings, [2]string{"SIGN_CLI_SAMPLE_IMAGE", ref})
+		app.progress("sample image %s (%s)", ref, digest)
+	}
+	var env strings.Builder
+	for _, kv := range settings {
+		fmt.Fprintf(&env, "export %s=%s\n", kv[0], shellQuote(kv[1]))
+	}
+	if o.envFile != "" {
+		if err := writeFileAtomic(o.envFile, []byte(env.String()), 0o600); err != nil {
+			return usageError("--env-file: %v", err)
+		}
+	}
+	fmt.Fprintf(app.Out, "sign-cli devnet is running; stop it with Ctrl-C.\n"+
+		"The giver's key below is a throwaway key of this local devnet.\n\n%s", env.String())
+	if o.envFile != "" {
+		fmt.Fprintf(app.Out, "\n(also written to %s: load it with '. %s')\n", o.envFile, o.envFile)
+	}
+	<-ctx.Done()
+	app.progress("devnet: shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = regSrv.Shutdown(shutdown)
+	return nil
+}
+
+// devnetGiverKey is a new key, or the one kept in the state directory so
+// that the giver of a restored chain can still be used.
+func devnetGiverKey(stateDir string) (signature.Key, error) {
+	if stateDir == "" {
+		return signature.GenerateKey(nil)
+	}
+	if err := os.MkdirAll(stateDir, 0o700); err != nil {
+		return signature.Key{}, usageError("--state-dir: %v", err)
+	}
+	path := filepath.Join(stateDir, "giver.keys.json")
+	key, err := signature.ReadKeyFile(path)
+	if err == nil {
+		return key, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return key, usageError("--state-dir: %v", err)
+	}
+	if key, err = signature.GenerateKey(nil); err != nil {
+		return key, err
+	}
+	if err := signature.WriteKeyFile(path, key, false); err != nil {
+		return key, usageError("--state-dir: %v", err)
+	}
+	return key, nil
+}
+
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func listen(addr string) (net.Listener, error) {
+	return net.Listen("tcp", addr)
+}
+
+// pushSampleImage pushes a one-layer image holding /hello.txt, with a
+// platform and a command, as REGISTRY/demo/hello:latest.
+func pushSampleImage(ctx context.Context, regAddr string) (string, v1.Hash, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	content := []byte("Hello from the sign-cli devnet.\n")
+	if err := tw.WriteHeader(&tar.Header{Name: "hello.txt", Mode: 0o644, Size: int64(len(content)), ModTime: time.Unix(0, 0)}); err != nil {
+		return "", v1.Hash{}, err
+	}
+	tw.Write(content)
+	tw.Close()
+	layer, err := tarball.LayerFromReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return "", v1.Hash{}, err
+	}
+	img, err := mutate.AppendLayers(empty.Image, layer)
+	if err != nil {
+		return "", v1.Hash{}, err
+	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return "", v1.Hash{}, err
+	}
+	cfg = cfg.DeepCopy()
+	cfg.OS, cfg.Architecture = "linux", "amd64"
+	cfg.Config.Cmd = []string{"cat", "/hello.txt"}
+	cfg.Config.Labels = map[string]string{"org.opencontainers.image.title": "sign-cli devnet sample"}
+	if img, err = mutate.ConfigFile(img, cfg); err != nil {
+		return "", v1.Hash{}, err
+	}
+	ref, err := name.ParseReference(regAddr+"/demo/hello:latest", name.Insecure)
+	if err != nil {
+		return "", v1.Hash{}, err
+	}
+	if err := remote.Write(ref, img, remote.WithContext(ctx)); err != nil {
+		return "", v1.Hash{}, err
+	}
+	d, err := img.Digest()
+	return ref.String(), d, err
+}
+
+// shellQuote quotes a value for a POSIX shell.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// writeFileAtomic writes data beside path and renames it into place.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".sign-cli-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
