@@ -1,6 +1,7 @@
 package everostest
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/big"
 
@@ -14,3 +15,5 @@ func bigInt(n int64) *big.Int { return big.NewInt(n) }
 type cellT = cell.Cell
 
 func cellBuilder() *cell.Builder { return cell.BeginCell() }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
