@@ -1,6 +1,7 @@
 # sign-cli build, test and tooling entry points.
 #
 #   make build   - build bin/sign-cli
+#   make demo    - sign and check an image on a local devnet
 #   make test    - every test tier (installs what each tier needs; see README)
 #   make lint    - gofmt, go vet, staticcheck
 #   make bench   - Go benchmarks of the hot paths
@@ -21,12 +22,19 @@ BENCHTIME ?= 1s
 # interoperability tests and by `make contract`; pinned by package-lock.json.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: all build test test-go lint fmt vet staticcheck bench fuzz contract node-deps ci-deps tools clean
+.PHONY: all build demo test test-go lint fmt vet staticcheck bench fuzz contract node-deps ci-deps tools clean
 
 all: build
 
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+
 build:
-	$(GO) build -o bin/ ./cmd/...
+	$(GO) build -ldflags "-X main.buildVersion=$(VERSION)" -o bin/ ./cmd/...
+
+# The quick start: a local devnet and registry, a sample image signed and
+# checked. Needs nothing but Go.
+demo: build
+	scripts/demo.sh
 
 # `make test` is what CI runs. Tiers that need Node.js install its packages
 # first; they skip with a message when node is missing outside CI.
