@@ -585,3 +585,28 @@ func TestConcurrentSignersKeepBothSignatures(t *testing.T) {
 		}
 	}
 }
+
+// TestInsecureClient runs the whole flow with Insecure set, which re-reads
+// every reference with plain HTTP allowed.
+func TestInsecureClient(t *testing.T) {
+	ctx := testContext(t)
+	reg := newTestRegistry(t, nil)
+	digest := reg.pushImage(t, "app:v1", map[string]string{WalletPublicLabel: mustKey(t, 'a').Public().String()})
+	r := fastRegistry()
+	r.Insecure = true
+	k := mustKey(t, 'a')
+	res, err := r.WriteSignature(ctx, reg.target(t, "app:v1"), k, nil)
+	if err != nil || res.Target.Digest != digest {
+		t.Fatalf("sign: %+v, %v", res, err)
+	}
+	if _, err := r.VerifySignature(ctx, reg.target(t, "app:v1"), k.Public(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := r.WalletPublic(ctx, res.Target); err != nil || p != k.Public() {
+		t.Fatalf("WalletPublic: %v, %v", p, err)
+	}
+	r.SignatureRepository = "Not A Repository"
+	if _, err := r.VerifySignature(ctx, reg.target(t, "app:v1"), k.Public(), nil); !errors.Is(err, ErrInvalidTarget) {
+		t.Errorf("bad signature repository: %v", err)
+	}
+}

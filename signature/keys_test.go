@@ -361,6 +361,11 @@ func TestKeyNeverPrintsSecret(t *testing.T) {
 		}
 		outs = append(outs, string(b))
 	}
+	if b, err := k.MarshalText(); err != nil {
+		t.Fatal(err)
+	} else {
+		outs = append(outs, string(b))
+	}
 	var logBuf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&logBuf, nil)).Info("key", "k", k, "p", &k)
 	slog.New(slog.NewTextHandler(&logBuf, nil)).Info("key", "k", k)
@@ -435,6 +440,9 @@ func TestPublicKeyForms(t *testing.T) {
 	}
 	if p2, err := ParsePublicKey(string(pemText)); err != nil || p2 != p {
 		t.Fatalf("ParsePublicKey(PEM) = %v, %v", p2, err)
+	}
+	if b, err := json.Marshal(struct{ P PublicKey }{p}); err != nil || string(b) != `{"P":"`+h+`"}` {
+		t.Fatalf("JSON of a public key: %s, %v", b, err)
 	}
 	var fromJSON struct{ P PublicKey }
 	if err := json.Unmarshal([]byte(`{"P":"`+h+`"}`), &fromJSON); err != nil || fromJSON.P != p {
