@@ -2,151 +2,43 @@ package abi
 
 import (
 	"crypto/ed25519"
-	"encoding/base64"
-	"math/big"
-	"strings"
+	"os"
 	"testing"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 )
 
-// benchProofABI has the shape of a proof contract: ABI 2.4 (signed by the
-// 2.3 rules, bound to the destination), a pubkey/time/expire header, a
-// constructor without arguments and init fields for the key and content.
-const benchProofABI = `{
-	"ABI version": 2,
-	"version": "2.4",
-	"header": ["pubkey", "time", "expire"],
-	"functions": [{"name": "constructor", "inputs": [], "outputs": []}],
-	"events": [],
-	"fields": [
-		{"name": "_pubkey", "type": "uint256", "init": true},
-		{"name": "_timestamp", "type": "uint64", "init": false},
-		{"name": "_constructorFlag", "type": "bool", "init": false},
-		{"name": "content", "type": "string", "init": true},
-		{"name": "deployedAt", "type": "uint32", "init": false}
-	]
-}`
+// deployABI is shaped like a proof contract: ABI 2.3, the usual header, a
+// constructor with a short string argument.
+const deployABI = `{"version":"2.3","header":["pubkey","time","expire"],
+	"functions":[{"name":"constructor","inputs":[{"name":"content","type":"string"}],"outputs":[]}],
+	"data":[{"key":1,"name":"content","type":"string"}],"events":[]}`
 
-func benchDeployBOC(b *testing.B) []byte {
-	b.Helper()
-	boc, err := base64.StdEncoding.DecodeString(loadSDKMessageVectors(b).EncodeV2["deploy_signed_message"])
-	if err != nil {
-		b.Fatal(err)
-	}
-	return boc
-}
+const benchContent = "sha256:0b8bd1f0c3a5a8a6a7e8f2b8d4c1a9e7f6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1"
 
-// BenchmarkBOCDecode reads ever-sdk's signed deploy message (1.2 kB, 24
-// cells): parsing, hashing every cell, building the tree.
-func BenchmarkBOCDecode(b *testing.B) {
-	boc := benchDeployBOC(b)
-	b.SetBytes(int64(len(boc)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := cell.FromBOC(boc); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkBOCEncode writes the same message back.
-func BenchmarkBOCEncode(b *testing.B) {
-	boc := benchDeployBOC(b)
-	root, err := cell.FromBOC(boc)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(boc)))
-	b.ReportAllocs()
-	for b.Loop() {
-		root.ToBOC()
-	}
-}
-
-// BenchmarkParseMessage is what a server does with a message it receives:
-// BOC decode, then header, StateInit and body.
-func BenchmarkParseMessage(b *testing.B) {
-	boc := benchDeployBOC(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, _, err := ParseMessageBOC(boc); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkCellHash makes a full cell (1023 bits, 4 references); a cell's
-// hash and depth are computed when it is made.
-func BenchmarkCellHash(b *testing.B) {
-	data := make([]byte, 128)
-	for i := range data {
-		data[i] = byte(i * 37)
-	}
-	refs := []*cell.Cell{cell.EmptyCell, cell.EmptyCell, cell.EmptyCell, cell.EmptyCell}
-	b.ReportAllocs()
-	for b.Loop() {
-		bl := cell.BeginCell().StoreBits(data, 1023)
-		for _, r := range refs {
-			bl.StoreRef(r)
-		}
-		if _, err := bl.EndCell(); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkCellTreeHash rebuilds, and so rehashes, every cell of the deploy
-// message from its leaves up.
-func BenchmarkCellTreeHash(b *testing.B) {
-	root, err := cell.FromBOC(benchDeployBOC(b))
-	if err != nil {
-		b.Fatal(err)
-	}
-	var rebuild func(c *cell.Cell) *cell.Cell
-	rebuild = func(c *cell.Cell) *cell.Cell {
-		bl := cell.BeginCell().StoreBits(c.Data(), c.BitsSize())
-		for _, r := range c.Refs() {
-			bl.StoreRef(rebuild(r))
-		}
-		n, err := bl.EndCell()
-		if err != nil {
-			b.Fatal(err)
-		}
-		return n
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if rebuild(root).Hash() != root.Hash() {
-			b.Fatal("hash changed")
-		}
-	}
-}
-
-// BenchmarkDeployMessage is the whole client-side cost of one proof: init
-// data from the key and content, StateInit and address, the constructor
-// call body signed by the 2.3 rules, the message, its BOC and its id.
+// BenchmarkDeployMessage builds and signs a whole deploy message: init
+// data with the signer's key and content, StateInit and address, signed
+// constructor body, message cell and BOC.
 func BenchmarkDeployMessage(b *testing.B) {
-	a, err := Parse([]byte(benchProofABI))
+	a, err := Parse([]byte(deployABI))
 	if err != nil {
 		b.Fatal(err)
 	}
-	f, err := a.Function("constructor")
+	raw, err := os.ReadFile("testdata/eversdk/EventsOld.tvc")
 	if err != nil {
 		b.Fatal(err)
 	}
-	tvc, _, err := StateInitFromTVC(readTestdata(b, "EventsOld.tvc"))
+	tvc, err := cell.FromBOC(raw)
 	if err != nil {
 		b.Fatal(err)
 	}
-	code := tvc.Code
+	code, tvcData := tvc.Ref(0), tvc.Ref(1)
 	key := ed25519.NewKeyFromSeed(make([]byte, 32))
-	pub := []byte(key.Public().(ed25519.PublicKey))
-	pubInt := new(big.Int).SetBytes(pub)
-	content := "sha256:" + strings.Repeat("ab", 32)
+	f := mustFn(b, a, "constructor")
+	args := map[string]any{"content": benchContent}
 	b.ReportAllocs()
 	for b.Loop() {
-		data, err := a.EncodeStorage(map[string]any{"_pubkey": pubInt, "content": content})
+		data, err := a.UpdateInitData(tvcData, key[32:], args)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -155,26 +47,87 @@ func BenchmarkDeployMessage(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		body, err := f.SignExternal(ExternalCall{PubKey: pub, Time: 1700000000000, Expire: 1700000040, Dst: dst}, key, nil)
+		body, err := f.SignExternal(ExternalCall{Args: args, Time: 1700000000000, Expire: 1700000040, Dst: dst}, key, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		c, err := NewExternalInMessage(dst, si, body).Cell()
+		m, err := NewExternalInMessage(dst, si, body).Cell()
 		if err != nil {
 			b.Fatal(err)
 		}
-		_ = c.ToBOC()
-		_ = MessageIDOf(c).Base64()
+		_ = m.ToBOC()
 	}
 }
 
-// BenchmarkEd25519Sign is the floor of BenchmarkDeployMessage: the
-// signature alone.
-func BenchmarkEd25519Sign(b *testing.B) {
+// BenchmarkSignExternal encodes and signs an external call body only.
+func BenchmarkSignExternal(b *testing.B) {
+	a, err := Parse([]byte(deployABI))
+	if err != nil {
+		b.Fatal(err)
+	}
 	key := ed25519.NewKeyFromSeed(make([]byte, 32))
-	msg := make([]byte, 32)
+	f := mustFn(b, a, "constructor")
+	dst := cell.MustParseAddress(sdkDst)
+	args := map[string]any{"content": benchContent}
 	b.ReportAllocs()
 	for b.Loop() {
-		ed25519.Sign(key, msg)
+		if _, err := f.SignExternal(ExternalCall{Args: args, Time: 1700000000000, Expire: 1700000040, Dst: dst}, key, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var benchParams = `{"version":"2.3","functions":[{"name":"f","inputs":[
+	{"name":"dest","type":"address"},{"name":"value","type":"uint128"},{"name":"bounce","type":"bool"},
+	{"name":"flags","type":"uint8"},{"name":"payload","type":"cell"},{"name":"owners","type":"uint256[]"},
+	{"name":"limits","type":"map(uint64,uint128)"},{"name":"name","type":"string"}],"outputs":[]}]}`
+
+func benchArgs() map[string]any {
+	owners := make([]any, 8)
+	for i := range owners {
+		owners[i] = i * 12345
+	}
+	limits := Map{}
+	for i := 0; i < 8; i++ {
+		limits = append(limits, MapEntry{Key: i * 1000, Value: i})
+	}
+	return map[string]any{
+		"dest": sdkDst, "value": 1000000000, "bounce": true, "flags": 3, "payload": cell.EmptyCell,
+		"owners": owners, "limits": limits, "name": "a multisig wallet",
+	}
+}
+
+// BenchmarkPack packs a multisig-like argument list into a cell chain.
+func BenchmarkPack(b *testing.B) {
+	a, err := Parse([]byte(benchParams))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ps := a.Functions[0].Inputs
+	args := benchArgs()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := EncodeParams(V2_3, ps, args); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkUnpack decodes the same list.
+func BenchmarkUnpack(b *testing.B) {
+	a, err := Parse([]byte(benchParams))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ps := a.Functions[0].Inputs
+	c, err := EncodeParams(V2_3, ps, benchArgs())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeParams(V2_3, ps, c, false); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
