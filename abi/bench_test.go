@@ -8,9 +8,9 @@ import (
 	"github.com/gosh-sh/sign-cli/abi/cell"
 )
 
-// deployABI is shaped like a proof contract: ABI 2.3, the usual header, a
+// proofLikeABI is shaped like a proof contract: ABI 2.3, the usual header, a
 // constructor with a short string argument.
-const deployABI = `{"version":"2.3","header":["pubkey","time","expire"],
+const proofLikeABI = `{"version":"2.3","header":["pubkey","time","expire"],
 	"functions":[{"name":"constructor","inputs":[{"name":"content","type":"string"}],"outputs":[]}],
 	"data":[{"key":1,"name":"content","type":"string"}],"events":[]}`
 
@@ -20,7 +20,7 @@ const benchContent = "sha256:0b8bd1f0c3a5a8a6a7e8f2b8d4c1a9e7f6b5c4d3e2f1a0b9c8d
 // data with the signer's key and content, StateInit and address, signed
 // constructor body, message cell and BOC.
 func BenchmarkDeployMessage(b *testing.B) {
-	a, err := Parse([]byte(deployABI))
+	a, err := Parse([]byte(proofLikeABI))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func BenchmarkDeployMessage(b *testing.B) {
 
 // BenchmarkSignExternal encodes and signs an external call body only.
 func BenchmarkSignExternal(b *testing.B) {
-	a, err := Parse([]byte(deployABI))
+	a, err := Parse([]byte(proofLikeABI))
 	if err != nil {
 		b.Fatal(err)
 	}
