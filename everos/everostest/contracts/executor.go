@@ -1,0 +1,324 @@
+package contracts
+
+import (
+	"encoding/hex"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/contract"
+	"github.com/gosh-sh/sign-cli/everos"
+	"github.com/gosh-sh/sign-cli/everos/everostest"
+)
+
+// Executor is an everostest.Executor that knows the proof contract, the
+// local giver and the wallet stand-ins (see the package comment). Its zero
+// value charges no fees; New charges DefaultFees.
+type Executor struct {
+	Fees Fees
+	// Fallback runs messages to code the executor does not know;
+	// everostest.DefaultExecutor when nil.
+	Fallback everostest.Executor
+}
+
+// New returns an executor with DefaultFees.
+func New() *Executor { return &Executor{Fees: DefaultFees} }
+
+var _ everostest.Executor = (*Executor)(nil)
+
+// program is a contract the executor can run.
+type program struct {
+	proof   bool
+	giver   bool
+	standIn *standIn
+}
+
+func (p program) known() bool { return p.proof || p.giver || p.standIn != nil }
+
+var standInByHash = func() map[[32]byte]*standIn {
+	m := map[[32]byte]*standIn{}
+	for k, s := range standIns {
+		m[StandInCode(k).Hash()] = s
+	}
+	return m
+}()
+
+func programOf(code *cell.Cell) program {
+	if code == nil {
+		return program{}
+	}
+	switch h := code.Hash(); h {
+	case contract.ProofCodeHash():
+		return program{proof: true}
+	case contract.GiverCodeHash():
+		return program{giver: true}
+	default:
+		return program{standIn: standInByHash[h]}
+	}
+}
+
+func (e *Executor) fallback() everostest.Executor {
+	if e.Fallback != nil {
+		return e.Fallback
+	}
+	return everostest.DefaultExecutor{}
+}
+
+// Execute implements everostest.Executor.
+func (e *Executor) Execute(env everostest.Env, in everostest.Inbound, st everostest.State) (*everostest.Result, error) {
+	switch in.Kind {
+	case everostest.ExternalIn:
+		return e.external(env, in, st)
+	case everostest.Internal:
+		return e.internal(env, in, st)
+	}
+	return nil, fmt.Errorf("%w: a %v message cannot be executed", everostest.ErrRejected, in.Kind)
+}
+
+// loaded is an account with its code and data decoded.
+type loaded struct {
+	everostest.Account
+	code, data *cell.Cell
+	addr       *cell.Address
+}
+
+func load(in everostest.Inbound, st everostest.State) (*loaded, error) {
+	acc, ok := st.Account(in.Dst)
+	if !ok {
+		acc = everostest.Account{Address: in.Dst, Type: everos.NonExist}
+	}
+	l := &loaded{Account: acc}
+	if acc.Balance == nil {
+		l.Balance = new(big.Int)
+	} else {
+		l.Balance = new(big.Int).Set(acc.Balance)
+	}
+	var err error
+	if l.addr, err = cell.ParseAddress(in.Dst); err != nil {
+		return nil, fmt.Errorf("%w: destination %q: %v", everostest.ErrBadMessage, in.Dst, err)
+	}
+	if acc.Type == everos.Active {
+		if l.code, err = decodeCell(acc.Code); err != nil {
+			return nil, fmt.Errorf("account %s: code: %w", in.Dst, err)
+		}
+		if l.data, err = decodeCell(acc.Data); err != nil {
+			return nil, fmt.Errorf("account %s: data: %w", in.Dst, err)
+		}
+	}
+	return l, nil
+}
+
+func decodeCell(boc []byte) (*cell.Cell, error) {
+	if len(boc) == 0 {
+		return nil, nil
+	}
+	return cell.FromBOC(boc)
+}
+
+// initFits reports whether the message's StateInit is the destination's.
+func initFits(in everostest.Inbound) bool {
+	if in.Init == nil {
+		return false
+	}
+	_, id, _ := strings.Cut(in.Dst, ":")
+	h := in.Init.Cell.Hash()
+	return strings.EqualFold(id, hex.EncodeToString(h[:]))
+}
+
+func (l *loaded) result(tx everostest.Transaction, out ...[]byte) *everostest.Result {
+	tx.EndStatus = l.Type
+	return &everostest.Result{Accounts: []everostest.Account{l.Account}, Transactions: []everostest.Transaction{tx}, OutMessages: out}
+}
+
+func (e *Executor) external(env everostest.Env, in everostest.Inbound, st everostest.State) (*everostest.Result, error) {
+	l, err := load(in, st)
+	if err != nil {
+		return nil, err
+	}
+	if l.Balance.Sign() <= 0 {
+		return nil, fmt.Errorf("%w (%s is %v with no balance)", ErrCannotPay, in.Dst, l.Type)
+	}
+	code, data := l.code, l.data
+	switch l.Type {
+	case everos.Active:
+	case everos.Uninit:
+		if !initFits(in) || in.Init.Code == nil {
+			return nil, fmt.Errorf("%w: %s is uninit and the message carries no StateInit for it", everostest.ErrRejected, in.Dst)
+		}
+		code, data = in.Init.Code, in.Init.Data
+	default:
+		return nil, fmt.Errorf("%w: %s is %v", everostest.ErrRejected, in.Dst, l.Type)
+	}
+	prog := programOf(code)
+	if !prog.known() {
+		return e.fallback().Execute(env, in, st)
+	}
+	if data == nil {
+		data = cell.EmptyCell
+	}
+	now := uint32(env.Now.Unix())
+	tx := everostest.Transaction{Account: l.Address, InMsg: hex.EncodeToString(in.Hash[:]), OrigStatus: l.Type}
+	before := new(big.Int).Set(l.Balance)
+	if prog.proof {
+		nd, ex := runProof(l.addr, data, in.Body(), now)
+		if ex != nil {
+			return nil, ex
+		}
+		if l.Balance.Cmp(nano(e.Fees.ProofDeploy)) < 0 {
+			return nil, fmt.Errorf("%w (balance %s, the deployment costs %d)", ErrCannotPay, l.Balance, e.Fees.ProofDeploy)
+		}
+		tx.TotalFees = charge(l.Balance, e.Fees.ProofDeploy)
+		l.setState(code, nd)
+		tx.BalanceDelta = new(big.Int).Sub(l.Balance, before)
+		l.LastPaid = now
+		return l.result(tx), nil
+	}
+
+	var acc *accepted
+	var ex *ExitError
+	if prog.giver {
+		acc, ex = runGiver(l.addr, data, in.Body(), now)
+	} else {
+		acc, ex = runStandIn(prog.standIn, l.addr, data, in.Body(), now)
+	}
+	if ex != nil {
+		return nil, ex
+	}
+	if l.Balance.Cmp(nano(e.Fees.WalletTransfer)) < 0 {
+		return nil, fmt.Errorf("%w (balance %s, a transfer costs %d)", ErrCannotPay, l.Balance, e.Fees.WalletTransfer)
+	}
+	tx.TotalFees = charge(l.Balance, e.Fees.WalletTransfer)
+	l.LastPaid = now
+	if l.Type != everos.Active { // a wallet deployed by this call
+		l.setState(code, data)
+	}
+	var out [][]byte
+	switch {
+	case acc.aborted != nil:
+		tx.Aborted, tx.ExitCode = true, acc.aborted.Code
+	default:
+		msg, fwd, ok, err := e.send(l, acc.send)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case ok:
+			l.setState(code, acc.data)
+			tx.TotalFees.Add(tx.TotalFees, fwd)
+			if msg != nil {
+				out = append(out, msg)
+			}
+		default:
+			tx.Aborted, tx.ResultCode = true, resultNotEnoughValue
+		}
+	}
+	tx.BalanceDelta = new(big.Int).Sub(l.Balance, before)
+	return l.result(tx, out...), nil
+}
+
+func (l *loaded) setState(code, data *cell.Cell) {
+	l.Type = everos.Active
+	l.Code, l.Data = code.ToBOC(), data.ToBOC()
+	l.BOC = nil
+}
+
+// send is the action phase of one outgoing transfer: it takes the value
+// and the forwarding fee from the balance and returns the message. ok is
+// false when the balance cannot pay and the mode does not ignore errors;
+// a message skipped under mode 2 is ok with no message.
+func (e *Executor) send(l *loaded, t *transfer) (msg []byte, fwd *big.Int, ok bool, err error) {
+	fwd = nano(e.Fees.Forward)
+	need := new(big.Int).Set(t.value)
+	value := new(big.Int).Set(t.value)
+	if t.mode&1 != 0 {
+		need.Add(need, fwd)
+	} else {
+		value.Sub(value, fwd)
+	}
+	if value.Sign() < 0 || need.Cmp(l.Balance) > 0 {
+		if t.mode&2 != 0 {
+			return nil, new(big.Int), true, nil
+		}
+		return nil, nil, false, nil
+	}
+	msg, err = everostest.BuildInternalMessage(l.Address, t.dest.String(), value, t.bounce, false, t.body)
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("sending from %s: %w", l.Address, err)
+	}
+	l.Balance.Sub(l.Balance, need)
+	return msg, fwd, true, nil
+}
+
+func (e *Executor) internal(env everostest.Env, in everostest.Inbound, st everostest.State) (*everostest.Result, error) {
+	l, err := load(in, st)
+	if err != nil {
+		return nil, err
+	}
+	now := uint32(env.Now.Unix())
+	deploy := initFits(in) && (l.Type == everos.NonExist || l.Type == everos.Uninit)
+	tx := everostest.Transaction{Account: l.Address, InMsg: hex.EncodeToString(in.Hash[:]), OrigStatus: l.Type,
+		TotalFees: new(big.Int), BalanceDelta: new(big.Int)}
+	value := in.Value
+	if value == nil {
+		value = new(big.Int)
+	}
+
+	if l.Type != everos.Active && !deploy {
+		// No code runs: the compute phase is skipped for want of a state.
+		tx.ComputeSkipped = true
+		if in.Init != nil {
+			tx.SkippedReason = 1 // bad state
+		}
+		if in.Bounce && !in.Bounced {
+			tx.Aborted = true
+			tx.EndStatus = l.Type
+			res := &everostest.Result{Transactions: []everostest.Transaction{tx}}
+			back := new(big.Int).Sub(value, nano(e.Fees.Forward))
+			if back.Sign() > 0 && in.Src != "" {
+				msg, err := everostest.BuildInternalMessage(in.Dst, in.Src, back, false, true, nil)
+				if err != nil {
+					return nil, fmt.Errorf("bouncing %x: %w", in.Hash, err)
+				}
+				res.OutMessages = append(res.OutMessages, msg)
+				tx.TotalFees.Sub(value, back)
+			} else {
+				tx.TotalFees.Set(value)
+			}
+			res.Transactions[0].TotalFees = tx.TotalFees
+			return res, nil
+		}
+		// The value is credited, but a transaction whose compute phase
+		// was skipped counts as aborted, as on chain.
+		tx.Aborted = true
+		if l.Type == everos.NonExist {
+			l.Type = everos.Uninit
+		}
+		l.Balance.Add(l.Balance, value)
+		tx.BalanceDelta.Set(value)
+		l.LastPaid = now
+		return l.result(tx), nil
+	}
+
+	code := l.code
+	if deploy {
+		code = in.Init.Code
+	}
+	if !programOf(code).known() {
+		return e.fallback().Execute(env, in, st)
+	}
+	before := new(big.Int).Set(l.Balance)
+	l.Balance.Add(l.Balance, value)
+	if deploy {
+		data := in.Init.Data
+		if data == nil {
+			data = cell.EmptyCell
+		}
+		l.setState(code, data)
+	}
+	// recv_internal of every known contract is empty: the value stays.
+	tx.TotalFees = charge(l.Balance, e.Fees.Internal)
+	tx.BalanceDelta.Sub(l.Balance, before)
+	l.LastPaid = now
+	return l.result(tx), nil
+}
