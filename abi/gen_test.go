@@ -103,6 +103,9 @@ func (g *typeGen) typeString(depth int) (string, []Param) {
 		return "optional(" + t + ")", c
 	case 1:
 		t, c := g.typeString(depth - 1)
+		if g.r.IntN(4) == 0 {
+			return fmt.Sprintf("%s[%d]", t, g.r.IntN(4)), c
+		}
 		return t + "[]", c
 	case 2:
 		key := []string{"uint8", "uint32", "int16", "uint64", "int256", "address", "uint256"}[g.r.IntN(7)]
