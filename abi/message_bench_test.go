@@ -179,3 +179,26 @@ func BenchmarkEd25519Sign(b *testing.B) {
 		ed25519.Sign(key, msg)
 	}
 }
+
+// BenchmarkExternalMessage is this file's own share of a deploy: StateInit
+// cell and address, then the message cell around a ready signed body.
+func BenchmarkExternalMessage(b *testing.B) {
+	m, _, err := ParseMessageBOC(benchDeployBOC(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	code, data, body := m.Init.Code, m.Init.Data, m.Body
+	b.ReportAllocs()
+	for b.Loop() {
+		si := &StateInit{Code: code, Data: data}
+		dst, err := si.Address(0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := NewExternalInMessage(dst, si, body).Cell()
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = MessageIDOf(c)
+	}
+}
