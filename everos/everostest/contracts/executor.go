@@ -198,19 +198,19 @@ func (e *Executor) external(env everostest.Env, in everostest.Inbound, st everos
 	case acc.aborted != nil:
 		tx.Aborted, tx.ExitCode = true, acc.aborted.Code
 	default:
-		msg, fwd, ok, err := e.send(l, acc.send)
+		msg, fwd, result, err := e.send(l, acc.send)
 		if err != nil {
 			return nil, err
 		}
-		switch {
-		case ok:
-			l.setState(code, acc.data)
-			tx.TotalFees.Add(tx.TotalFees, fwd)
-			if msg != nil {
-				out = append(out, msg)
-			}
-		default:
-			tx.Aborted, tx.ResultCode = true, resultNotEnoughValue
+		if result != 0 {
+			// The action phase failed: the data is not written.
+			tx.Aborted, tx.ResultCode = true, result
+			break
+		}
+		l.setState(code, acc.data)
+		tx.TotalFees.Add(tx.TotalFees, fwd)
+		if msg != nil {
+			out = append(out, msg)
 		}
 	}
 	tx.BalanceDelta = new(big.Int).Sub(l.Balance, before)
@@ -224,10 +224,10 @@ func (l *loaded) setState(code, data *cell.Cell) {
 }
 
 // send is the action phase of one outgoing transfer: it takes the value
-// and the forwarding fee from the balance and returns the message. ok is
-// false when the balance cannot pay and the mode does not ignore errors;
-// a message skipped under mode 2 is ok with no message.
-func (e *Executor) send(l *loaded, t *transfer) (msg []byte, fwd *big.Int, ok bool, err error) {
+// and the forwarding fee from the balance and returns the message, or the
+// action phase's result code when it fails. A failure under mode 2 (ignore
+// errors) skips the message and succeeds.
+func (e *Executor) send(l *loaded, t *transfer) (msg []byte, fwd *big.Int, result int, err error) {
 	fwd = nano(e.Fees.Forward)
 	need := new(big.Int).Set(t.value)
 	value := new(big.Int).Set(t.value)
@@ -236,18 +236,40 @@ func (e *Executor) send(l *loaded, t *transfer) (msg []byte, fwd *big.Int, ok bo
 	} else {
 		value.Sub(value, fwd)
 	}
-	if value.Sign() < 0 || need.Cmp(l.Balance) > 0 {
-		if t.mode&2 != 0 {
-			return nil, new(big.Int), true, nil
-		}
-		return nil, nil, false, nil
+	dst, result := destination(t.dest)
+	if result == 0 && (value.Sign() < 0 || need.Cmp(l.Balance) > 0) {
+		result = resultNotEnoughValue
 	}
-	msg, err = everostest.BuildInternalMessage(l.Address, t.dest.String(), value, t.bounce, false, t.body)
+	if result != 0 {
+		if t.mode&2 != 0 {
+			return nil, new(big.Int), 0, nil
+		}
+		return nil, nil, result, nil
+	}
+	msg, err = everostest.BuildInternalMessage(l.Address, dst, value, t.bounce, false, t.body)
 	if err != nil {
-		return nil, nil, false, fmt.Errorf("sending from %s: %w", l.Address, err)
+		return nil, nil, 0, fmt.Errorf("sending from %s: %w", l.Address, err)
 	}
 	l.Balance.Sub(l.Balance, need)
-	return msg, fwd, true, nil
+	return msg, fwd, 0, nil
+}
+
+// destination is where the action phase delivers a message sent to a: an
+// addr_std, or an addr_var that holds one (256 bits, a workchain that fits
+// 8 bits). Anything else fails with the executor's result code.
+func destination(a *cell.Address) (string, int) {
+	if a.Anycast != nil && (a.Type == cell.AddrStd || a.Type == cell.AddrVar) {
+		return "", resultAnycast
+	}
+	switch {
+	case a.Type == cell.AddrStd:
+		return a.String(), 0
+	case a.Type == cell.AddrVar && a.Bits == 256 && a.Workchain >= -128 && a.Workchain <= 127:
+		var id [32]byte
+		copy(id[:], a.Data)
+		return cell.NewStdAddress(int8(a.Workchain), id).String(), 0
+	}
+	return "", resultBadDestination
 }
 
 func (e *Executor) internal(env everostest.Env, in everostest.Inbound, st everostest.State) (*everostest.Result, error) {
@@ -270,24 +292,19 @@ func (e *Executor) internal(env everostest.Env, in everostest.Inbound, st everos
 		if in.Init != nil {
 			tx.SkippedReason = 1 // bad state
 		}
-		if in.Bounce && !in.Bounced {
-			tx.Aborted = true
-			tx.EndStatus = l.Type
-			res := &everostest.Result{Transactions: []everostest.Transaction{tx}}
-			back := new(big.Int).Sub(value, nano(e.Fees.Forward))
-			if back.Sign() > 0 && in.Src != "" {
-				msg, err := everostest.BuildInternalMessage(in.Dst, in.Src, back, false, true, nil)
-				if err != nil {
-					return nil, fmt.Errorf("bouncing %x: %w", in.Hash, err)
-				}
-				res.OutMessages = append(res.OutMessages, msg)
-				tx.TotalFees.Sub(value, back)
-			} else {
-				tx.TotalFees.Set(value)
+		back := new(big.Int).Sub(value, nano(e.Fees.Forward))
+		if in.Bounce && !in.Bounced && back.Sign() > 0 && in.Src != "" {
+			// The value goes back, less the forwarding fee; the account
+			// stays as it was.
+			msg, err := everostest.BuildInternalMessage(in.Dst, in.Src, back, false, true, nil)
+			if err != nil {
+				return nil, fmt.Errorf("bouncing %x: %w", in.Hash, err)
 			}
-			res.Transactions[0].TotalFees = tx.TotalFees
-			return res, nil
+			tx.Aborted, tx.EndStatus = true, l.Type
+			tx.TotalFees.Sub(value, back)
+			return &everostest.Result{Transactions: []everostest.Transaction{tx}, OutMessages: [][]byte{msg}}, nil
 		}
+		// A bounce that cannot pay its own forwarding leaves the value here.
 		// The value is credited, but a transaction whose compute phase
 		// was skipped counts as aborted, as on chain.
 		tx.Aborted = true

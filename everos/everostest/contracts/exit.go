@@ -41,7 +41,10 @@ const (
 	exitExpireTooFar  = 102
 	exitValue         = 103
 
-	resultNotEnoughValue = 37 // action phase: not enough balance for a message
+	// Result codes of the action phase.
+	resultBadDestination = 34 // not an internal address
+	resultAnycast        = 50 // an anycast destination
+	resultNotEnoughValue = 37 // not enough balance for the message
 )
 
 func exitf(code int, format string, args ...any) *ExitError {

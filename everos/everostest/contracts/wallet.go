@@ -79,7 +79,7 @@ func runGiver(addr *cell.Address, data *cell.Cell, body *cell.Slice, now uint32)
 		return nil, exitf(exitTrailingData, "%d bits and %d references follow the arguments' reference", b.s.BitsLeft(), b.s.RefsLeft())
 	}
 	a := newReader(argsCell.BeginParse(), "arguments")
-	dest, ex := loadStdAddress(a)
+	dest, ex := loadAddress(a)
 	if ex != nil {
 		return nil, ex
 	}
@@ -152,21 +152,16 @@ func hashOf(addr *cell.Address, signed *cell.Slice) ([32]byte, error) {
 	return c.Hash(), nil
 }
 
-// loadStdAddress is LDMSGADDR followed by REWRITESTDADDR: a plain addr_std
-// passes; an address that does not parse, or is not addr_std, is a cell
-// deserialization error (exit code 9). Anycast addresses, which the
-// contracts never meet, are refused the same way.
-func loadStdAddress(r *reader) (*cell.Address, *ExitError) {
+// loadAddress is LDMSGADDR: any MsgAddress that parses (giver.fc's
+// REWRITESTDADDR has no effect: the compiler drops a call whose results are
+// unused). Whether it can receive a message is the action phase's business.
+func loadAddress(r *reader) (*cell.Address, *ExitError) {
 	if r.err != nil {
 		return nil, r.err
 	}
 	a, err := r.s.LoadAddress()
 	if err != nil {
 		r.err = exitf(exitCellUnderflow, "reading the destination: %v", err)
-		return nil, r.err
-	}
-	if a.Type != cell.AddrStd || a.Anycast != nil {
-		r.err = exitf(exitCellUnderflow, "the destination %s is not a plain addr_std", a)
 		return nil, r.err
 	}
 	return a, nil
@@ -231,8 +226,8 @@ func runStandIn(s *standIn, addr *cell.Address, data *cell.Cell, body *cell.Slic
 		return nil, exitf(exitCellUnderflow, "decoding the %s call: %v", s.kind, err)
 	}
 	dest, _ := call.Args["dest"].(*cell.Address)
-	if dest == nil || dest.Type != cell.AddrStd || dest.Anycast != nil {
-		return nil, exitf(exitCellUnderflow, "the destination %v is not a plain addr_std", call.Args["dest"])
+	if dest == nil {
+		return nil, exitf(exitCellUnderflow, "the call has no destination")
 	}
 	value, _ := call.Args["value"].(*big.Int)
 	bounce, _ := call.Args["bounce"].(bool)
