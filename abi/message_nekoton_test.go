@@ -210,22 +210,31 @@ func TestNekotonStateInit(t *testing.T) {
 	if split.Code != si.Code.ToBase64() || split.Data != si.Data.ToBase64() {
 		t.Error("EventsOld.tvc splits differently")
 	}
-	// nekoton's codeToTvc writes the new TVC format; Go reads it.
-	var tvcNew struct{ Hash, BOC string }
-	if err := b.CallInto(&tvcNew, "codeToTvc", si.Code.ToBase64()); err != nil {
+	// nekoton's codeToTvc writes a classic TVC: a StateInit with the code and
+	// an initial data cell. Go resolves it to that StateInit and its hash.
+	var fromCode struct{ Hash, BOC string }
+	if err := b.CallInto(&fromCode, "codeToTvc", si.Code.ToBase64()); err != nil {
 		t.Fatal(err)
 	}
-	root := cellFromBase64(t, tvcNew.BOC)
-	if got, err := ParseTVC(root); err == nil {
-		if !got.Code.Equal(si.Code) {
-			t.Error("codeToTvc: code differs")
-		}
-	} else if parsed, err := ParseStateInit(root); err != nil || !parsed.Code.Equal(si.Code) {
-		t.Errorf("codeToTvc output is neither a TVC nor a StateInit with the code: %v", err)
+	boc, err := base64.StdEncoding.DecodeString(fromCode.BOC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, root, err := StateInitFromTVC(boc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ParseTVC(root); err == nil {
+		t.Error("codeToTvc output parsed as a new-format TVC")
+	}
+	if !got.Code.Equal(si.Code) || got.Data == nil || root.HashHex() != fromCode.Hash {
+		t.Errorf("codeToTvc: code equal %t, data %v, hash %s vs %s", got.Code.Equal(si.Code), got.Data, root.HashHex(), fromCode.Hash)
+	}
+	if h, _ := got.Hash(); hex.EncodeToString(h[:]) != fromCode.Hash {
+		t.Error("re-encoded StateInit hashes differently")
 	}
 }
 
-// coins is a random amount of up to maxBits bits (Grams hold 120).
 func (g *treeGen) coins(maxBits int) *big.Int {
 	n := g.r.IntN(maxBits + 1)
 	v := new(big.Int)
