@@ -9,13 +9,7 @@ import (
 	"testing"
 )
 
-func key64(v uint64) []byte {
-	k := make([]byte, 8)
-	binary.BigEndian.PutUint64(k, v)
-	return k
-}
-
-// dictCellOf returns the dictionary root held by a HashmapE data cell.
+// dictRootOf returns the dictionary root held by a HashmapE data cell.
 func dictRootOf(t *testing.T, data *Cell) *Cell {
 	t.Helper()
 	s := data.BeginParse()
