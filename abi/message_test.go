@@ -36,15 +36,6 @@ func loadSDKMessageVectors(t testing.TB) sdkMessageVectors {
 	return v
 }
 
-func cellFromBase64(t testing.TB, s string) *cell.Cell {
-	t.Helper()
-	c, err := cell.FromBase64(s)
-	if err != nil {
-		t.Fatalf("decoding %.40s…: %v", s, err)
-	}
-	return c
-}
-
 func readTestdata(t testing.TB, name string) []byte {
 	t.Helper()
 	p, err := os.ReadFile(filepath.Join("testdata", name))
