@@ -55,7 +55,7 @@ func TestNekotonExternalCalls(t *testing.T) {
 		g, seed := newTypeGen(t, v)
 		n := 40
 		if v == V2_2 || v == V2_3 {
-			n = 120
+			n = 250
 		}
 		for i := 0; i < n; i++ {
 			a, abiJSON := g.randomCallABI(t)

@@ -36,7 +36,7 @@ func TestNekotonPackUnpack(t *testing.T) {
 	cases := 0
 	for _, v := range []Version{V2_0, V2_1, V2_2, V2_3, V2_4} {
 		g, seed := newTypeGen(t, v)
-		for i := 0; i < 120; i++ {
+		for i := 0; i < 200; i++ {
 			ps := g.params(3+i%6, 2)
 			vals := g.values(ps)
 			what := func() string {
