@@ -42,7 +42,7 @@
 //	proof deployment (constructor accepted)  5 300 000  (measured 5.0 to 9.5 M by content length)
 //	wallet or giver transfer (accepted)      6 100 000  (gas and import; measured 6 062 673)
 //	forwarding one internal message            500 000  (measured 500 000; bounces too)
-//	internal message run by a contract         300 000  (credit of an active account)
+//	internal message run by a contract       1 000 000  (credit of an active account; measured 1 000 000)
 //
 // A message to an account without code costs nothing, and there is no
 // storage rent. A wallet pays the forwarding fee apart from the value

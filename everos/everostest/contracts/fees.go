@@ -23,7 +23,7 @@ var DefaultFees = Fees{
 	ProofDeploy:    5_300_000,
 	WalletTransfer: 6_100_000,
 	Forward:        500_000,
-	Internal:       300_000,
+	Internal:       1_000_000,
 }
 
 func nano(v uint64) *big.Int { return new(big.Int).SetUint64(v) }

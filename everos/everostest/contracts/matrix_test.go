@@ -89,6 +89,43 @@ func flipBit(t testing.TB, c *cell.Cell, bit int) *cell.Cell {
 	return mustCell(t, b)
 }
 
+// groupOrder is L, the order of Ed25519's base point.
+var groupOrder, _ = new(big.Int).SetString("7237005577332262213973186563042994240857116359379907606001950938285454250989", 10)
+
+// malleate replaces the S half of a signed body's signature by S + L: the
+// same group element, an encoding that verifiers must refuse.
+func malleate(t testing.TB, body *cell.Cell) *cell.Cell {
+	t.Helper()
+	data := body.Data()
+	sig := bitsAt(data, 1, 512)
+	le := sig[32:]
+	be := make([]byte, 32)
+	for i := range be {
+		be[i] = le[31-i]
+	}
+	sv := new(big.Int).Add(new(big.Int).SetBytes(be), groupOrder).FillBytes(make([]byte, 32))
+	for i := range le {
+		le[i] = sv[31-i]
+	}
+	b := cell.BeginCell().StoreBool(true).StoreBytes(sig)
+	rest := body.BeginParse()
+	if err := rest.Skip(513); err != nil {
+		t.Fatal(err)
+	}
+	return mustCell(t, b.StoreSlice(rest))
+}
+
+// bitsAt copies n bits of data from bit offset off.
+func bitsAt(data []byte, off, n int) []byte {
+	out := make([]byte, (n+7)/8)
+	for i := range n {
+		if data[(off+i)/8]&(0x80>>((off+i)%8)) != 0 {
+			out[i/8] |= 0x80 >> (i % 8)
+		}
+	}
+	return out
+}
+
 func newProof(t testing.TB, key ed25519.PrivateKey, content string) *contract.Proof {
 	t.Helper()
 	p, err := contract.NewProof(pubOf(key), content)
@@ -159,6 +196,7 @@ func TestProofMatrix(t *testing.T) {
 			{"signed by another key, no pubkey header", signed(t, addr, other, ctorCall(nil, ms, expire, proofConstructorID)), exit(40)},
 			{"signed by another key, its pubkey header", signed(t, addr, other, ctorCall(pubOf(other), ms, expire, proofConstructorID)), exit(100)},
 			{"corrupted signature", flipBit(t, good, 1+r.IntN(512)), exit(40)},
+			{"malleated signature (s + L)", malleate(t, good), exit(40)},
 			{"corrupted signed bits", flipBit(t, good, 1+512+1+256+r.IntN(64)), exit(40)},
 			{"deploy body of other content replayed here", bodyOf(t, deployMsg(t, otherContent, owner, ms, expire)), exit(40)},
 			{"deploy body of another key replayed here", bodyOf(t, deployMsg(t, otherKey, other, ms, expire)), exit(100)},
@@ -203,7 +241,7 @@ func TestProofMatrix(t *testing.T) {
 }
 
 // sender is a fixed internal address that is never an account here.
-func (w *worlds) sender(t testing.TB) string {
+func (w *worlds) sender(testing.TB) string {
 	return cell.NewStdAddress(0, [32]byte{0xee, 1}).String()
 }
 

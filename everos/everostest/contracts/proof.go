@@ -63,6 +63,9 @@ func runProof(addr *cell.Address, data *cell.Cell, body *cell.Slice, now uint32)
 	if hasKey && !bytes.Equal(headerKey, pubkey) {
 		return nil, exitf(exitPubkeyHeader, "the pubkey header %x is not the proof's key %x", headerKey, pubkey)
 	}
+	if !onCurve(pubkey) {
+		return nil, exitf(exitBadPublicKey, "the proof's key %x is not a public key", pubkey)
+	}
 	if !verify(pubkey, addr, signed, sig) {
 		return nil, exitf(exitBadSignature, "the signature is not the proof key's over this address and call")
 	}

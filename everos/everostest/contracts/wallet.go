@@ -107,6 +107,9 @@ func runGiver(addr *cell.Address, data *cell.Cell, body *cell.Slice, now uint32)
 	if d.err != nil {
 		return nil, d.err
 	}
+	if !onCurve(owner) {
+		return nil, exitf(exitBadPublicKey, "the owner's key %x is not a public key", owner)
+	}
 	if !verify(owner, addr, signed, sig) {
 		return nil, exitf(exitBadSignature, "the signature is not the owner's over this address and call")
 	}
@@ -263,6 +266,9 @@ func runStandIn(s *standIn, addr *cell.Address, data *cell.Cell, body *cell.Slic
 	h, err := call.SignedHash(addr)
 	if err != nil {
 		return nil, exitf(exitBadSignature, "hashing the call: %v", err)
+	}
+	if !onCurve(owner) {
+		return nil, exitf(exitBadPublicKey, "the owner's key %x is not a public key", owner)
 	}
 	if !verifyHash(owner, h, call.Signature) {
 		return nil, exitf(exitBadSignature, "the signature is not the owner's by the ABI %s rule", s.abi.Version)
