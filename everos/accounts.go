@@ -120,29 +120,34 @@ func (c *Client) Accounts(ctx context.Context, addrs []string) ([]*Account, erro
 		chunks = append(chunks, unique[start:min(start+c.cfg.AccountsPerRequest, len(unique))])
 	}
 	results := make([][]*Account, len(chunks))
-	errs := make([]error, len(chunks))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
 	sem := make(chan struct{}, c.cfg.ParallelRequests)
-	var wg sync.WaitGroup
 	for i, chunk := range chunks {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i], errs[i] = c.accountsChunk(ctx, chunk)
-			if errs[i] != nil {
-				cancel()
+			var err error
+			if results[i], err = c.accountsChunk(ctx, chunk); err != nil {
+				// The first failure is the one to report; the others
+				// are mostly the cancellation it causes.
+				errOnce.Do(func() { firstErr = err; cancel() })
 			}
 		}()
 	}
 	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
 	found := map[string]*Account{}
-	for i := range chunks {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		for _, acc := range results[i] {
+	for _, res := range results {
+		for _, acc := range res {
 			found[acc.Address] = acc
 		}
 	}

@@ -3,6 +3,7 @@ package everos
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,6 +64,9 @@ type Config struct {
 	ExpiryGrace time.Duration
 	// DisableSubscriptions makes WaitForTransaction poll only.
 	DisableSubscriptions bool
+	// Logf, when set, is told about retries, failovers and fallbacks
+	// (for a command's verbose output).
+	Logf func(format string, args ...any)
 }
 
 // Client talks to an EverOS GraphQL API. It is safe for concurrent use.
@@ -71,6 +75,7 @@ type Client struct {
 	endpoints []string
 	auth      string
 	http      *http.Client
+	tls       *tls.Config // for websockets, taken from the HTTP client's transport
 
 	mu      sync.Mutex
 	order   []int // endpoint indexes, preferred first
@@ -118,7 +123,17 @@ func New(cfg Config) (*Client, error) {
 		t.MaxIdleConnsPerHost = d.ParallelRequests + 2
 		c.http = &http.Client{Transport: t}
 	}
+	// Copied now: the transport changes its own on first use.
+	if t, ok := c.http.Transport.(*http.Transport); ok && t.TLSClientConfig != nil {
+		c.tls = t.TLSClientConfig.Clone()
+	}
 	return c, nil
+}
+
+func (c *Client) logf(format string, args ...any) {
+	if c.cfg.Logf != nil {
+		c.cfg.Logf(format, args...)
+	}
 }
 
 func setDefault(d *time.Duration, v time.Duration) {
@@ -185,6 +200,9 @@ func (c *Client) query(ctx context.Context, r request) (gjson.Result, error) {
 			c.current = (pos + 1) % n
 		}
 		c.mu.Unlock()
+		if attempt < c.cfg.MaxRetries {
+			c.logf("everos: attempt %d failed, retrying: %v", attempt+1, err)
+		}
 	}
 	return gjson.Result{}, fmt.Errorf("giving up after %d attempts: %w", c.cfg.MaxRetries+1, last)
 }

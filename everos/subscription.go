@@ -64,8 +64,8 @@ func (c *Client) subscribe(ctx context.Context, id string) (*subscription, error
 		HandshakeTimeout: c.cfg.RequestTimeout,
 		Subprotocols:     []string{wsProtocol},
 	}
-	if t, ok := c.http.Transport.(*http.Transport); ok && t.TLSClientConfig != nil {
-		d.TLSClientConfig = t.TLSClientConfig.Clone()
+	if c.tls != nil {
+		d.TLSClientConfig = c.tls.Clone()
 	}
 	hdr := http.Header{}
 	payload := map[string]string{}
@@ -213,14 +213,19 @@ func (c *Client) waitSubscribed(ctx context.Context, m Message, sub *subscriptio
 	if tx, err := c.findTransaction(ctx, m.ID(), 0); err != nil || tx != nil {
 		return tx, err
 	}
-	// Every WaitTimeout (and at the deadline) the server is asked again,
-	// so that a silently dead connection or a server clock that moved
-	// faster than ours cannot stretch the wait.
+	// The server is asked again now and then (soon at first, then every
+	// WaitTimeout, and at the deadline): the graphql-ws protocol does not
+	// confirm a subscription, so a transaction made before the server
+	// registered it is never delivered; a connection may also die silently,
+	// and the server's clock may run faster than ours.
+	recheck := 500 * time.Millisecond
 	next := func() time.Duration {
-		if m.ExpireAt.IsZero() {
-			return c.cfg.WaitTimeout
+		d := min(recheck, c.cfg.WaitTimeout)
+		recheck *= 2
+		if !m.ExpireAt.IsZero() {
+			d = min(d, max(c.deadline(m).Sub(c.now()), 50*time.Millisecond))
 		}
-		return min(c.cfg.WaitTimeout, max(c.deadline(m).Sub(c.now()), 50*time.Millisecond))
+		return d
 	}
 	timer := time.NewTimer(next())
 	defer timer.Stop()

@@ -13,26 +13,32 @@ import (
 // that wraps ErrMessageExpired. With a zero expireAt only ctx ends the wait.
 func (c *Client) WaitForTransaction(ctx context.Context, hash [32]byte, expireAt time.Time) (*Transaction, error) {
 	m := Message{Hash: hash, ExpireAt: expireAt}
-	var sub *subscription
-	if !c.cfg.DisableSubscriptions {
-		sub, _ = c.subscribe(ctx, m.ID())
-	}
-	return c.wait(ctx, m, sub)
+	return c.wait(ctx, m, c.trySubscribe(ctx, m))
 }
 
 // SendAndWait subscribes to the transaction of m, sends m and waits for the
 // transaction as WaitForTransaction does. Subscribing first means a fast
 // network cannot deliver the transaction before anyone listens.
 func (c *Client) SendAndWait(ctx context.Context, m Message) (*Transaction, error) {
-	var sub *subscription
-	if !c.cfg.DisableSubscriptions {
-		sub, _ = c.subscribe(ctx, m.ID())
-	}
+	sub := c.trySubscribe(ctx, m)
 	if err := c.SendMessage(ctx, m); err != nil {
 		sub.close()
 		return nil, err
 	}
 	return c.wait(ctx, m, sub)
+}
+
+// trySubscribe opens a subscription, or returns nil (wait then polls).
+func (c *Client) trySubscribe(ctx context.Context, m Message) *subscription {
+	if c.cfg.DisableSubscriptions {
+		return nil
+	}
+	sub, err := c.subscribe(ctx, m.ID())
+	if err != nil {
+		c.logf("everos: cannot subscribe, polling instead: %v", err)
+		return nil
+	}
+	return sub
 }
 
 // wait uses sub when it works and falls back to polling when it breaks.
@@ -50,6 +56,7 @@ func (c *Client) wait(ctx context.Context, m Message, sub *subscription) (*Trans
 			return tx, err
 		}
 		// The subscription broke; polling does not depend on it.
+		c.logf("everos: subscription for message %s failed, polling instead: %v", m.ID(), err)
 	}
 	return c.poll(ctx, m)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -373,9 +374,10 @@ func TestSendAndWait(t *testing.T) {
 	ch := &chain{}
 	ch.txAfter.Store(-1)
 	started := make(chan struct{})
+	var once sync.Once
 	f := newFake(t, ch.handle)
 	f.ws = wsScript(t, "", func(c *websocket.Conn, _ gjson.Result) {
-		close(started)
+		once.Do(func() { close(started) })
 		// Deliver once the message is posted.
 		for ch.posted.Load() == 0 {
 			time.Sleep(time.Millisecond)
@@ -418,5 +420,33 @@ func TestWaitContextCancelled(t *testing.T) {
 		if err == nil || errors.Is(err, ErrMessageExpired) {
 			t.Errorf("subscriptions disabled %v: error %v", disable, err)
 		}
+	}
+}
+
+func TestLogfReportsFallbacks(t *testing.T) {
+	ch := &chain{}
+	ch.txAfter.Store(2)
+	f := newFake(t, failThen(0, 0, "", ""))
+	f.handle = func(n int, r fakeReq) (int, string) {
+		if n == 0 {
+			return 503, "busy"
+		}
+		return ch.handle(n, r)
+	}
+	var mu sync.Mutex
+	var logs []string
+	c := testClient(t, Config{WaitTimeout: 20 * time.Millisecond, Logf: func(format string, args ...any) {
+		mu.Lock()
+		logs = append(logs, fmt.Sprintf(format, args...))
+		mu.Unlock()
+	}}, f.srv.URL)
+	if _, err := c.WaitForTransaction(ctxT(t), testHash, time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	joined := strings.Join(logs, "\n")
+	if !strings.Contains(joined, "retrying") || !strings.Contains(joined, "cannot subscribe") {
+		t.Errorf("logs:\n%s", joined)
 	}
 }
