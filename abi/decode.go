@@ -386,6 +386,13 @@ func readBytesChain(c *cell.Cell) ([]byte, error) {
 // EncodeParams packs it. With allowPartial, data after the last value is
 // ignored.
 func DecodeParams(v Version, params []Param, c *cell.Cell, allowPartial bool) (map[string]any, error) {
+	params, err := resolveParams(params)
+	if err != nil {
+		return nil, err
+	}
+	if c == nil {
+		return nil, decodeErr("no cell")
+	}
 	d := decoder{v}
 	r := d.newChainReader(c.BeginParse(), nil, flatTypes(params))
 	out, err := r.readParams(params, 0)

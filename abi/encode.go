@@ -376,6 +376,10 @@ func bytesChain(p []byte) (*cell.Cell, error) {
 // arguments are packed (no header, no id); the values may be in any form
 // FromJSON accepts.
 func EncodeParams(v Version, params []Param, values map[string]any) (*cell.Cell, error) {
+	params, err := resolveParams(params)
+	if err != nil {
+		return nil, err
+	}
 	e := encoder{v}
 	chunks, err := e.appendParams(nil, params, values)
 	if err != nil {

@@ -18,6 +18,9 @@ func (e *Event) Encode(values map[string]any) (*cell.Cell, error) {
 // DecodeEvent reads an event body (the body of an external outbound
 // message a contract emits): event id and values.
 func (a *ABI) DecodeEvent(body *cell.Cell) (*Event, map[string]any, error) {
+	if body == nil {
+		return nil, nil, fmt.Errorf("decoding event: %w", decodeErr("no body"))
+	}
 	s := body.BeginParse()
 	id, err := s.LoadUInt(32)
 	if err != nil {

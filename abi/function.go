@@ -316,6 +316,9 @@ func (a *ABI) DecodeExternalCall(body *cell.Cell) (*DecodedCall, error) {
 }
 
 func (a *ABI) decodeExternal(body *cell.Cell) (*DecodedCall, error) {
+	if body == nil {
+		return nil, decodeErr("no body")
+	}
 	s := body.BeginParse()
 	signed, err := s.LoadBool()
 	if err != nil {
@@ -406,6 +409,9 @@ func (a *ABI) DecodeOutput(body *cell.Cell) (*Function, map[string]any, error) {
 }
 
 func (a *ABI) decodeWithID(body *cell.Cell, find func(uint32) (*Function, error), params func(*Function) []Param) (*Function, map[string]any, error) {
+	if body == nil {
+		return nil, nil, decodeErr("no body")
+	}
 	s := body.BeginParse()
 	id, err := s.LoadUInt(32)
 	if err != nil {

@@ -344,3 +344,37 @@ func (a *ABI) hasHeader(k Kind) bool {
 	}
 	return false
 }
+
+// resolveParams returns params with their types parsed. Lists from Parse
+// and NewParam are returned as they are; others are parsed into a copy, so
+// that a caller's slice is never written to.
+func resolveParams(ps []Param) ([]Param, error) {
+	done := true
+	for i := range ps {
+		if ps[i].parsed == nil {
+			done = false
+			break
+		}
+	}
+	if done {
+		return ps, nil
+	}
+	out := cloneParams(ps)
+	for i := range out {
+		if _, err := out[i].resolve(0); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func cloneParams(ps []Param) []Param {
+	if ps == nil {
+		return nil
+	}
+	out := make([]Param, len(ps))
+	for i, p := range ps {
+		out[i] = Param{Name: p.Name, Type: p.Type, Init: p.Init, Components: cloneParams(p.Components)}
+	}
+	return out
+}

@@ -54,6 +54,9 @@ func (a *ABI) DecodeStorage(data *cell.Cell, allowPartial bool) (map[string]any,
 	if len(a.Fields) == 0 {
 		return nil, fmt.Errorf("decoding storage fields: %w: the ABI has no fields", ErrNotFound)
 	}
+	if data == nil {
+		return nil, fmt.Errorf("decoding storage fields: %w", decodeErr("no data cell"))
+	}
 	vals, err := DecodeParams(a.Version, a.Fields, data, allowPartial)
 	if err != nil {
 		return nil, fmt.Errorf("decoding storage fields: %w", err)
@@ -259,6 +262,9 @@ func (a *ABI) DecodeInitData(data *cell.Cell) (pubKey []byte, values map[string]
 }
 
 func readInitDict(data *cell.Cell) ([]cell.DictItem, error) {
+	if data == nil {
+		return nil, decodeErr("no data cell")
+	}
 	s := data.BeginParse()
 	root, err := s.LoadMaybeRef()
 	if err != nil {

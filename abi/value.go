@@ -354,6 +354,10 @@ func FromJSON(t *Type, v any) (any, error) {
 // ParamsFromJSON converts the values of a parameter list with FromJSON.
 // Values missing from in are missing from the result.
 func ParamsFromJSON(params []Param, in map[string]any) (map[string]any, error) {
+	params, err := resolveParams(params)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[string]any, len(params))
 	for i := range params {
 		v, ok := in[params[i].Name]
@@ -458,6 +462,10 @@ func ToJSON(t *Type, v any) (any, error) {
 
 // ParamsToJSON converts the values of a parameter list with ToJSON.
 func ParamsToJSON(params []Param, in map[string]any) (map[string]any, error) {
+	params, err := resolveParams(params)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[string]any, len(params))
 	for i := range params {
 		v, ok := in[params[i].Name]

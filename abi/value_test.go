@@ -182,3 +182,41 @@ func TestJSONConversion(t *testing.T) {
 		t.Errorf("pubkey JSON %v %v", s, err)
 	}
 }
+
+// Parameter lists written as literals (types not parsed yet) work and are
+// not modified.
+func TestLiteralParams(t *testing.T) {
+	ps := []Param{
+		{Name: "a", Type: "uint8"},
+		{Name: "t", Type: "tuple", Components: []Param{{Name: "x", Type: "bool"}, {Name: "y", Type: "string"}}},
+	}
+	vals := map[string]any{"a": 7, "t": map[string]any{"x": true, "y": "z"}}
+	c, err := EncodeParams(V2_2, ps, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := DecodeParams(V2_2, ps, c, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := ParamsToJSON(ps, back)
+	if err != nil || j["a"] != "7" || j["t"].(map[string]any)["y"] != "z" {
+		t.Errorf("round trip %v %v", j, err)
+	}
+	if ps[0].parsed != nil || ps[1].Components[0].parsed != nil {
+		t.Error("caller's parameter list was written to")
+	}
+	if _, err := EncodeParams(V2_2, []Param{{Name: "a", Type: "uint0"}}, vals); !errors.Is(err, ErrInvalidType) {
+		t.Errorf("bad literal type: %v", err)
+	}
+	if _, err := DecodeParams(V2_2, ps, nil, false); !errors.Is(err, ErrDecode) {
+		t.Errorf("nil cell: %v", err)
+	}
+	a := mustABI(t, "everabi/wallet.abi.json")
+	if _, err := a.DecodeExternalCall(nil); !errors.Is(err, ErrDecode) {
+		t.Errorf("nil body: %v", err)
+	}
+	if _, _, err := a.DecodeInitData(nil); !errors.Is(err, ErrDecode) {
+		t.Errorf("nil data: %v", err)
+	}
+}
