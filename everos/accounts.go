@@ -162,19 +162,41 @@ func (c *Client) Accounts(ctx context.Context, addrs []string) ([]*Account, erro
 	return out, nil
 }
 
-// accountsChunk asks for the accounts of one request.
+// accountsChunk asks for the accounts of one chunk. A server may return
+// fewer records than asked for, because it caps the result below the
+// chunk size: the addresses it did not mention are asked for again until
+// a request brings nothing new, so that no existing account is taken for
+// a missing one. (The real server names every address it was asked for,
+// with NonExist records for missing ones, and needs one request.)
 func (c *Client) accountsChunk(ctx context.Context, chunk []string) ([]*Account, error) {
-	data, err := c.query(ctx, request{Query: queryAccounts, Variables: map[string]any{"ids": chunk, "n": len(chunk)}})
-	if err != nil {
-		return nil, fmt.Errorf("querying %d accounts: %w", len(chunk), err)
-	}
 	var out []*Account
-	for _, v := range data.Get("accounts").Array() {
-		acc, err := parseAccount(v)
+	ask := chunk
+	for len(ask) > 0 {
+		data, err := c.query(ctx, request{Query: queryAccounts, Variables: map[string]any{"ids": ask, "n": len(ask)}})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("querying %d accounts: %w", len(ask), err)
 		}
-		out = append(out, acc)
+		named := map[string]bool{}
+		for _, v := range data.Get("accounts").Array() {
+			acc, err := parseAccount(v)
+			if err != nil {
+				return nil, err
+			}
+			if !named[acc.Address] {
+				named[acc.Address] = true
+				out = append(out, acc)
+			}
+		}
+		var rest []string
+		for _, a := range ask {
+			if !named[a] {
+				rest = append(rest, a)
+			}
+		}
+		if len(rest) == len(ask) {
+			break // nothing new: the rest do not exist
+		}
+		ask = rest
 	}
 	return out, nil
 }

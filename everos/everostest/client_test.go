@@ -119,6 +119,30 @@ func TestClientAccounts(t *testing.T) {
 	}
 }
 
+// A server that caps results below the client's chunk size and does not
+// name missing accounts must not make existing accounts look missing.
+func TestAccountsBeyondServerCap(t *testing.T) {
+	var accs []everostest.Account
+	var ask []string
+	for i := range 40 {
+		if i%4 != 0 {
+			accs = append(accs, active(i, int64(i)))
+		}
+		ask = append(ask, addr(i))
+	}
+	srv := everostest.NewServer(everostest.WithAccounts(accs...), everostest.WithMaxLimit(7), everostest.WithoutMissingAccounts())
+	defer srv.Close()
+	got, err := client(t, everos.Config{AccountsPerRequest: 25}, srv.URL).Accounts(ctxT(t), ask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, a := range got {
+		if a.Exists() != (i%4 != 0) {
+			t.Errorf("%s: %v", a.Address, a.Type)
+		}
+	}
+}
+
 func TestAccountBOCDecodes(t *testing.T) {
 	srv := everostest.NewServer(everostest.WithAccounts(active(1, 12345)))
 	defer srv.Close()
