@@ -30,11 +30,13 @@ func (g *typeGen) randomCallABI(t testing.TB) (*ABI, string) {
 		headers = headers[:g.r.IntN(3)]
 	}
 	inputs := g.params(1+g.r.IntN(6), 2)
+	outputs := g.params(g.r.IntN(4), 2)
+	evInputs := g.params(g.r.IntN(4), 2)
 	doc := map[string]any{
 		"version":   g.v.String(),
 		"header":    headers,
-		"functions": []any{map[string]any{"name": "call", "inputs": inputs, "outputs": []any{}}},
-		"events":    []any{},
+		"functions": []any{map[string]any{"name": "call", "inputs": inputs, "outputs": outputs}},
+		"events":    []any{map[string]any{"name": "happened", "inputs": evInputs}},
 	}
 	raw, err := json.Marshal(doc)
 	if err != nil {
@@ -215,4 +217,59 @@ func TestNekotonInternalCalls(t *testing.T) {
 		}
 	}
 	t.Logf("%d random internal calls agree with nekoton", total)
+}
+
+// TestNekotonOutputsAndEvents encodes random function answers and events in
+// Go and decodes them with nekoton's decodeOutput and decodeEvent.
+func TestNekotonOutputsAndEvents(t *testing.T) {
+	b := nekoton.Start(t)
+	total := 0
+	for _, v := range []Version{V2_0, V2_1, V2_2, V2_3, V2_4} {
+		g, seed := newTypeGen(t, v)
+		for i := 0; i < 30; i++ {
+			a, abiJSON := g.randomCallABI(t)
+			f, e := a.Functions[0], a.Events[0]
+			what := fmt.Sprintf("version %s seed %d case %d outputs %s event %s", v, seed, i, typeList(f.Outputs), typeList(e.Inputs))
+			outs := g.values(f.Outputs)
+			body, err := f.EncodeOutput(outs)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			raw, err := b.Call("decodeOutput", body.ToBase64(), abiJSON, "call")
+			if err != nil {
+				t.Fatalf("%s: nekoton decodeOutput: %v", what, err)
+			}
+			var out struct {
+				Method string         `json:"method"`
+				Output map[string]any `json:"output"`
+			}
+			if err := json.Unmarshal(raw, &out); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := canonParams(t, f.Outputs, out.Output), canonParams(t, f.Outputs, paramsJSON(t, f.Outputs, outs)); out.Method != "call" || !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: nekoton decoded output %q\n%v\nwant\n%v", what, out.Method, got, want)
+			}
+			evVals := g.values(e.Inputs)
+			ebody, err := e.Encode(evVals)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			raw, err = b.Call("decodeEvent", ebody.ToBase64(), abiJSON, "happened")
+			if err != nil {
+				t.Fatalf("%s: nekoton decodeEvent: %v", what, err)
+			}
+			var ev struct {
+				Event string         `json:"event"`
+				Data  map[string]any `json:"data"`
+			}
+			if err := json.Unmarshal(raw, &ev); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := canonParams(t, e.Inputs, ev.Data), canonParams(t, e.Inputs, paramsJSON(t, e.Inputs, evVals)); ev.Event != "happened" || !reflect.DeepEqual(got, want) {
+				t.Fatalf("%s: nekoton decoded event %q\n%v\nwant\n%v", what, ev.Event, got, want)
+			}
+			total++
+		}
+	}
+	t.Logf("%d random outputs and events agree with nekoton", total)
 }
