@@ -220,3 +220,33 @@ func TestLiteralParams(t *testing.T) {
 		t.Errorf("nil data: %v", err)
 	}
 }
+
+func TestAddressStd(t *testing.T) {
+	ps := []Param{{Name: "a", Type: "address_std"}}
+	addr := "0:1234567890abcdef1234567890abcdef1234567890abcdef1234567890abcdef"
+	for _, tc := range []struct {
+		v    any
+		bits int
+	}{{addr, 267}, {"", 2}} {
+		c, err := EncodeParams(V2_4, ps, map[string]any{"a": tc.v})
+		if err != nil || c.BitsSize() != tc.bits {
+			t.Fatalf("%v: %v bits, %v", tc.v, c, err)
+		}
+		back, err := DecodeParams(V2_4, ps, c, false)
+		if err != nil || back["a"].(*cell.Address).String() != tc.v {
+			t.Errorf("%v decoded %v %v", tc.v, back, err)
+		}
+	}
+	varAddr, err := cell.BeginCell().StoreAddress(&cell.Address{Type: cell.AddrVar, Workchain: 1 << 20, Bits: 256, Data: make([]byte, 32)}).EndCell()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := DecodeParams(V2_4, ps, varAddr, false); !errors.Is(err, ErrDecode) {
+		t.Errorf("var address as address_std: %v", err)
+	}
+	// The plain address type reads it.
+	back, err := DecodeParams(V2_4, []Param{{Name: "a", Type: "address"}}, varAddr, false)
+	if err != nil || back["a"].(*cell.Address).Type != cell.AddrVar {
+		t.Errorf("var address: %v %v", back, err)
+	}
+}
