@@ -44,11 +44,12 @@ type Config struct {
 	// RequestTimeout bounds one HTTP attempt (not counting the server-side
 	// wait of a waiting query). Default 30s.
 	RequestTimeout time.Duration
-	// MaxRetries is how many times a failed attempt is repeated on a
-	// connection error, a 5xx or a 429. Default 4; negative means none.
+	// MaxRetries is how many attempts are made, beyond one per endpoint,
+	// after a connection error, a 5xx or a 429. Default 4; negative means
+	// none.
 	MaxRetries int
 	// RetryBaseDelay and RetryMaxDelay bound the exponential backoff
-	// between attempts (full jitter). Defaults 250ms and 5s.
+	// between attempts (with jitter). Defaults 250ms and 5s.
 	RetryBaseDelay, RetryMaxDelay time.Duration
 	// AccountsPerRequest is how many addresses one accounts query asks
 	// for (the server caps the result size). Default 50.
@@ -172,10 +173,11 @@ func (c *Client) query(ctx context.Context, r request) (gjson.Result, error) {
 		return gjson.Result{}, fmt.Errorf("encoding GraphQL request: %w", err)
 	}
 	var last error
-	for attempt := 0; attempt <= c.cfg.MaxRetries; attempt++ {
+	n := len(c.order)
+	attempts := n + c.cfg.MaxRetries
+	for attempt := 0; attempt < attempts; attempt++ {
 		c.mu.Lock()
 		pos := c.current
-		n := len(c.order)
 		endpoint := c.endpoints[c.order[pos]]
 		c.mu.Unlock()
 		// A fresh endpoint is tried at once; a second round waits.
@@ -200,15 +202,16 @@ func (c *Client) query(ctx context.Context, r request) (gjson.Result, error) {
 			c.current = (pos + 1) % n
 		}
 		c.mu.Unlock()
-		if attempt < c.cfg.MaxRetries {
+		if attempt+1 < attempts {
 			c.logf("everos: attempt %d failed, retrying: %v", attempt+1, err)
 		}
 	}
-	return gjson.Result{}, fmt.Errorf("giving up after %d attempts: %w", c.cfg.MaxRetries+1, last)
+	return gjson.Result{}, fmt.Errorf("giving up after %d attempts: %w", attempts, last)
 }
 
-// backoff is the delay before retry k (0-based): full jitter over an
-// exponentially growing window.
+// backoff is the delay before retry k (0-based): a random point in the
+// upper half of a window that doubles with every retry, so that clients
+// failing together do not retry together.
 func (c *Client) backoff(k int) time.Duration {
 	window := c.cfg.RetryBaseDelay
 	for i := 0; i < k && window < c.cfg.RetryMaxDelay; i++ {
