@@ -5,11 +5,14 @@
 // It speaks the subset of the real API that sign-cli uses, over HTTP and
 // over websocket (the legacy graphql-ws protocol), and validates every
 // document against the real schema (embedded), answering with the real
-// error shapes of the Apollo-based server. Supported: info, accounts by id,
-// transactions by id, inbound message or account, with the server-side
-// timeout wait, postRequests, subscriptions to transactions and accounts,
-// and blockchain{account(address){info}}. Fields of the schema that the
-// emulator does not produce are answered with a GraphQL error naming them.
+// error shapes of the Apollo-based server. Supported: info; accounts
+// filtered by id (NonExist records for missing ids, as the real server
+// gives) or status; transactions filtered by id, inbound message, account,
+// status or time, with the server-side timeout wait; postRequests (an
+// external message is executed once however often it is posted);
+// subscriptions to transactions; and blockchain{account(address){info}}.
+// Fields, filters and arguments of the schema that the emulator does not
+// implement are answered with a GraphQL error naming them.
 //
 // The state (accounts, transactions, a clock) lives in memory and, with
 // WithStateDir, in a file rewritten atomically after every change. What an
