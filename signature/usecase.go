@@ -205,7 +205,7 @@ func (c *Checker) Check(ctx context.Context, reqs []CheckRequest) []Checked {
 				continue
 			}
 			if out[i].Target.Ref == nil {
-				out[i].Err = fmt.Errorf("%s is a bare digest: the registry signature needs an image reference", out[i].Target)
+				out[i].Err = fmt.Errorf("%w: %s is a bare digest: the registry signature needs an image reference", ErrInvalidTarget, out[i].Target)
 				continue
 			}
 			idx = append(idx, i)

@@ -133,12 +133,12 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	if err != nil {
 		return usageError("--annotations: %v", err)
 	}
-	reqs := make([]signature.CheckRequest, len(targetArgs))
-	for i, a := range targetArgs {
-		t, err := signature.ParseTarget(a)
-		if err != nil {
-			return err
-		}
+	targets, err := parseTargets(targetArgs)
+	if err != nil {
+		return err
+	}
+	reqs := make([]signature.CheckRequest, len(targets))
+	for i, t := range targets {
 		reqs[i] = signature.CheckRequest{Target: t, Public: pub, Annotations: annotations}
 	}
 	checker := &signature.Checker{Registry: o.reg.registry(), Source: src, Parallelism: o.parallelism}
@@ -153,7 +153,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	defer cancel()
 	results := checker.Check(ctx, reqs)
 
-	worst := exitOK
+	worst, unknown := exitOK, 0
 	for _, r := range results {
 		line := checkLine(r)
 		if r.KeyFromLabel {
@@ -162,6 +162,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 		switch {
 		case r.Err != nil:
 			worst = max(worst, line.ExitCode)
+			unknown++
 		case !r.Verified && worst == exitOK:
 			worst = exitNotVerified
 		}
@@ -172,6 +173,9 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 			continue
 		}
 		fmt.Fprintln(app.Out, checkText(line))
+	}
+	if unknown > 0 {
+		return &exitError{code: worst, err: fmt.Errorf("%d of %d target(s) could not be checked (see their ERROR lines)", unknown, len(results))}
 	}
 	if worst != exitOK {
 		return silentExit(worst)

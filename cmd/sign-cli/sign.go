@@ -110,11 +110,9 @@ func runSign(ctx context.Context, app *App, o *signFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	targets := make([]signature.Target, len(targetArgs))
-	for i, a := range targetArgs {
-		if targets[i], err = signature.ParseTarget(a); err != nil {
-			return err
-		}
+	targets, err := parseTargets(targetArgs)
+	if err != nil {
+		return err
 	}
 	key, err := o.keys.signerKey(app, secret)
 	if err != nil {
