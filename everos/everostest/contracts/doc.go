@@ -40,7 +40,8 @@
 // charges with the main network config (docs/proof-contract.md):
 //
 //	proof deployment (constructor accepted)  5 300 000  (measured 5.0 to 9.5 M by content length)
-//	wallet or giver transfer (accepted)      6 100 000  (gas and import; measured 6 062 673)
+//	wallet or giver transfer (accepted)      6 100 000  (gas and import; measured 6 062 673,
+//	                                                    more as the giver remembers more calls)
 //	forwarding one internal message            500 000  (measured 500 000; bounces too)
 //	internal message run by a contract       1 000 000  (credit of an active account; measured 1 000 000)
 //

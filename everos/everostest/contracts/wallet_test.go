@@ -154,25 +154,6 @@ func TestWalletStandIns(t *testing.T) {
 				expect("signed by its own ABI rule", signByRule(t, k, wallet, owner, sendArgs(k, dest, value, false, 3), ms+3, now+60, addressed), now, vAccepted)
 			}
 
-			// Built by nekoton from the kind's ABI.
-			nk := nekoton.Start(t)
-			input := map[string]any{"dest": dest.String(), "value": fmt.Sprint(value), "bounce": true}
-			if k.IsMultisig() {
-				input["flags"] = "3"
-				input["payload"] = cell.EmptyCell.ToBase64()
-			}
-			m, err := nk.ExternalMessage(nekoton.ExternalMessageParams{
-				Dst: wa, ABI: k.ABI(), Method: "sendTransaction", Input: input,
-				SecretKey: hex.EncodeToString(owner.Seed()), NowMs: int64(ms) + 5, ExpireAt: now + 30,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			o = expect("nekoton-built transfer", mustB64(t, m.BOC), now+2, vAccepted)
-			if len(o.out) != 1 || !o.out[0].bounce || o.out[0].dst != dest.String() {
-				t.Errorf("nekoton-built transfer sent %+v", o.out)
-			}
-
 			// More than the balance: the action phase fails, unless a
 			// multisig says to ignore errors (flag 2).
 			tooMuch := contract.Transfer{Dest: dest, Value: 2 * balance}
@@ -200,6 +181,25 @@ func TestWalletStandIns(t *testing.T) {
 				if got, err := sent.Body().ToCell(); err != nil || got.Hash() != payload.Hash() {
 					t.Errorf("the payload did not become the body: %v", err)
 				}
+			}
+
+			// Built by nekoton from the kind's ABI.
+			nk := nekoton.Start(t)
+			input := map[string]any{"dest": dest.String(), "value": fmt.Sprint(value), "bounce": true}
+			if k.IsMultisig() {
+				input["flags"] = "3"
+				input["payload"] = cell.EmptyCell.ToBase64()
+			}
+			m, err := nk.ExternalMessage(nekoton.ExternalMessageParams{
+				Dst: wa, ABI: k.ABI(), Method: "sendTransaction", Input: input,
+				SecretKey: hex.EncodeToString(owner.Seed()), NowMs: int64(ms) + 9, ExpireAt: now + 30,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o = expect("nekoton-built transfer", mustB64(t, m.BOC), now+4, vAccepted)
+			if len(o.out) != 1 || !o.out[0].bounce || o.out[0].dst != dest.String() {
+				t.Errorf("nekoton-built transfer sent %+v", o.out)
 			}
 		})
 	}
