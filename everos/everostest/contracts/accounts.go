@@ -67,7 +67,9 @@ func GiverAccount(owner ed25519.PublicKey, balance *big.Int) (everostest.Account
 // stand-ins (StandInCode, with the local giver's data layout) at the address
 // their stand-in StateInit hashes to. Calls signed by owner with
 // kind.TransferMessage to that address are executed as the package comment
-// describes.
+// describes. The Address may be changed (to play a wallet whose address is
+// known): the executor takes the kind from the code and the owner from the
+// data.
 func WalletAccount(kind contract.WalletKind, owner ed25519.PublicKey, balance *big.Int) (everostest.Account, error) {
 	if len(owner) != ed25519.PublicKeySize {
 		return everostest.Account{}, fmt.Errorf("wallet owner key: %d bytes, want %d", len(owner), ed25519.PublicKeySize)

@@ -22,16 +22,28 @@
 //     calls are decoded with each kind's ABI and checked as the local giver
 //     checks its own: signature by the rule of the kind's ABI version (the
 //     unsigned body up to 2.2, the wallet's address and the body from 2.3),
-//     pubkey header, expiry, lifetime and replay.
+//     pubkey header, expiry, lifetime and replay. The API reports the
+//     marker's code hash, not the published one (PublishedCodeHash):
+//     everostest.Account has no way to carry a code hash other than its
+//     code's, so clients must be told the kind.
 //   - An external message to an account with no balance is refused as the
 //     node refuses it ("cannot pay for importing"); one that a contract
 //     refuses before ACCEPT is an error wrapping everostest.ErrRejected
 //     (an *ExitError with the exit code), with no transaction and no change.
+//   - A public key that is not a curve point makes CHKSIGNU end with exit
+//     code 12, as Everscale's virtual machine does under the main network
+//     config; a key that is a point but signed nothing valid gives 40.
+//   - Messages that the contracts send go through an action phase: a
+//     destination that is not an internal address aborts the transaction
+//     with result code 34, an anycast one with 50, and one the balance cannot
+//     pay with 37; an aborted transaction keeps the old data.
 //   - Internal messages credit their value, create an uninitialized
 //     account where there was none, and deploy the StateInit they carry
-//     without running a constructor, as the chain does. A bounceable message
-//     to an account with no code (and no StateInit) is not credited: the
-//     transaction aborts and the value, less the forwarding fee, bounces back.
+//     without running a constructor, as the chain does. A credit of an
+//     account with no code skips the compute phase, which makes the
+//     transaction aborted though the value stays. A bounceable message to an
+//     account with no code (and no StateInit) is not credited: the value,
+//     less the forwarding fee, bounces back, unless it cannot pay for that.
 //
 // # Fees
 //

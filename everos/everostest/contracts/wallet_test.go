@@ -251,3 +251,24 @@ func TestStandInsOnServer(t *testing.T) {
 		t.Error("no aborted transaction bounced the transfer to nowhere")
 	}
 }
+
+// TestStandInAtChosenAddress: a stand-in moved to another address works
+// there, with calls signed for that address (ABI 2.3 binds them to it).
+func TestStandInAtChosenAddress(t *testing.T) {
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 15))
+	owner := randKey(r)
+	for _, k := range []contract.WalletKind{contract.SafeMultisig, contract.Multisig2, contract.GiverV3} {
+		acc, err := WalletAccount(k, pubOf(owner), big.NewInt(5e9))
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved := randAddress(r)
+		acc.Address = moved.String()
+		w := emulator(t)
+		w.add(acc, nil)
+		msg := transferMsg(t, k, moved, contract.Transfer{Dest: randAddress(r), Value: 1e9, Flags: map[bool]uint8{true: 3}[k.IsMultisig()]}, owner, chainTime*1000, chainTime+60)
+		if o := w.runGo(moved.String(), msg, chainTime); o.verdict() != vAccepted || len(o.out) != 1 {
+			t.Errorf("%s at %s: %s", k, moved, o)
+		}
+	}
+}
