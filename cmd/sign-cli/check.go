@@ -103,6 +103,9 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 		return usageError("--source: %v", err)
 	}
 	pubText := o.public
+	if len(args) == 1 && o.fromFile == "" && looksLikePublic(args[0]) {
+		return usageError("check needs at least one TARGET (image reference or sha256:<64 hex>) after PUBLIC")
+	}
 	if (len(args) > 1 || o.fromFile != "") && len(args) > 0 && looksLikePublic(args[0]) {
 		if pubText != "" {
 			return usageError("give the public key once: PUBLIC or --public")
@@ -154,6 +157,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	results := checker.Check(ctx, reqs)
 
 	worst, unknown := exitOK, 0
+	var firstErr string
 	for _, r := range results {
 		line := checkLine(r)
 		if r.KeyFromLabel {
@@ -162,7 +166,9 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 		switch {
 		case r.Err != nil:
 			worst = max(worst, line.ExitCode)
-			unknown++
+			if unknown++; unknown == 1 {
+				firstErr = line.Target + ": " + line.Error
+			}
 		case !r.Verified && worst == exitOK:
 			worst = exitNotVerified
 		}
@@ -174,8 +180,11 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 		}
 		fmt.Fprintln(app.Out, checkText(line))
 	}
-	if unknown > 0 {
-		return &exitError{code: worst, err: fmt.Errorf("%d of %d target(s) could not be checked (see their ERROR lines)", unknown, len(results))}
+	switch {
+	case unknown == 1 && len(results) == 1:
+		return &exitError{code: worst, err: errors.New(firstErr)}
+	case unknown > 0:
+		return &exitError{code: worst, err: fmt.Errorf("%d of %d targets could not be checked; the first: %s", unknown, len(results), firstErr)}
 	}
 	if worst != exitOK {
 		return silentExit(worst)
