@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"math/big"
 
-	"github.com/gosh-sh/sign-cli/abi"
-	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/everos/everostest"
+	"github.com/gosh-sh/sign-cli/everos/everostest/contracts"
 	"github.com/gosh-sh/sign-cli/signature"
 )
 
@@ -47,25 +46,9 @@ func startDevnetChain(o *devnetOptions, key signature.Key) (*devnetChain, error)
 // giverAccount is the active account of the package contract's giver
 // owned by key, holding devnetGiverBalance.
 func giverAccount(key signature.Key) (everostest.Account, error) {
-	si, err := contract.LocalGiverStateInit(key.Public().Ed25519())
-	if err != nil {
-		return everostest.Account{}, err
-	}
-	st, err := abi.ParseStateInit(si)
-	if err != nil {
-		return everostest.Account{}, err
-	}
-	addr, err := contract.LocalGiverAddress(key.Public().Ed25519())
-	if err != nil {
-		return everostest.Account{}, err
-	}
-	return everostest.Account{
-		Address: addr.String(),
-		Type:    everos.Active,
-		Balance: new(big.Int).Set(devnetGiverBalance),
-		Code:    st.Code.ToBOC(),
-		Data:    st.Data.ToBOC(),
-	}, nil
+	return contracts.GiverAccount(key.Public().Ed25519(), new(big.Int).Set(devnetGiverBalance))
 }
 
-func devnetExecutor() everostest.Executor { return everostest.DefaultExecutor{} }
+// devnetExecutor applies the proof contract's, the giver's and the
+// wallets' rules.
+func devnetExecutor() everostest.Executor { return contracts.New() }
