@@ -335,6 +335,12 @@ const incomparable = -2
 
 func compare(a, b any) int {
 	switch x := a.(type) {
+	case *big.Int:
+		y, ok := toBig(b)
+		if !ok {
+			return incomparable
+		}
+		return x.Cmp(y)
 	case string:
 		y, ok := b.(string)
 		if !ok {
@@ -363,6 +369,22 @@ func compare(a, b any) int {
 	return incomparable
 }
 
+// toBig reads a filter value for a big-integer field: "0x…" or decimal
+// strings, as the API writes them, or plain numbers.
+func toBig(v any) (*big.Int, bool) {
+	switch v := v.(type) {
+	case *big.Int:
+		return v, true
+	case string:
+		n, err := everos.ParseBigInt(v)
+		return n, err == nil
+	}
+	if i, ok := argInt(v); ok {
+		return big.NewInt(i), true
+	}
+	return nil, false
+}
+
 func accountGetter(st *stored) fieldGetter {
 	return func(name string) (any, bool) {
 		switch name {
@@ -374,6 +396,15 @@ func accountGetter(st *stored) fieldGetter {
 			return st.codeHash, true
 		case "data_hash":
 			return st.dataHash, true
+		case "balance":
+			if st.Balance == nil {
+				return new(big.Int), true
+			}
+			return st.Balance, true
+		case "last_trans_lt":
+			return new(big.Int).SetUint64(st.LastTransLt), true
+		case "last_paid":
+			return float64(st.LastPaid), true
 		}
 		return nil, false
 	}
@@ -396,6 +427,8 @@ func txGetter(t *Transaction) fieldGetter {
 			return float64(t.Now), true
 		case "end_status":
 			return float64(t.EndStatus), true
+		case "lt":
+			return new(big.Int).SetUint64(t.Lt), true
 		}
 		return nil, false
 	}
@@ -404,21 +437,32 @@ func txGetter(t *Transaction) fieldGetter {
 // collectionArgs are the arguments every collection query takes.
 type collectionArgs struct {
 	filter  map[string]any
+	order   []orderKey
 	limit   int
 	timeout time.Duration
+}
+
+type orderKey struct {
+	path string
+	desc bool
 }
 
 func (s *Server) collection(args map[string]any) (collectionArgs, error) {
 	c := collectionArgs{limit: s.cfg.maxLimit}
 	c.filter, _ = args["filter"].(map[string]any)
+	var keys []any
 	switch ob := args["orderBy"].(type) {
 	case nil:
 	case []any:
-		if len(ob) > 0 {
-			return c, errUnsupported{"argument orderBy"}
-		}
+		keys = ob
 	default:
-		return c, errUnsupported{"argument orderBy"}
+		keys = []any{ob}
+	}
+	for _, k := range keys {
+		m, _ := k.(map[string]any)
+		path, _ := m["path"].(string)
+		dir, _ := m["direction"].(string)
+		c.order = append(c.order, orderKey{path: path, desc: dir == "DESC"})
 	}
 	if v, ok := args["limit"]; ok && v != nil {
 		n, _ := argInt(v)
@@ -458,6 +502,55 @@ func (s *Server) wait(ctx context.Context, timeout time.Duration, find func() ([
 	}
 }
 
+// record is one element of a collection: how to read its fields for
+// filters and sorting, and how to answer a selection on it.
+type record struct {
+	get fieldGetter
+	r   resolver
+}
+
+// selectRecords filters, sorts and limits a collection.
+func selectRecords(c collectionArgs, typ string, all []record) ([]resolver, error) {
+	var out []record
+	for _, rec := range all {
+		ok, err := matchFilter(c.filter, rec.get, typ)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, rec)
+		}
+	}
+	var sortErr error
+	if len(c.order) > 0 {
+		slices.SortStableFunc(out, func(a, b record) int {
+			for _, k := range c.order {
+				va, ok := a.get(k.path)
+				vb, _ := b.get(k.path)
+				if !ok {
+					sortErr = errUnsupported{fmt.Sprintf("orderBy %s.%s", typ, k.path)}
+					return 0
+				}
+				if d := compare(va, vb); d != 0 && d != incomparable {
+					if k.desc {
+						return -d
+					}
+					return d
+				}
+			}
+			return 0
+		})
+	}
+	if sortErr != nil {
+		return nil, sortErr
+	}
+	res := make([]resolver, 0, min(len(out), c.limit))
+	for _, rec := range out[:min(len(out), c.limit)] {
+		res = append(res, rec.r)
+	}
+	return res, nil
+}
+
 // idsFiltered returns the ids a filter asks for when it filters by id only
 // (eq or in), for the NonExist records of missing accounts.
 func idsFiltered(filter map[string]any) []string {
@@ -487,7 +580,7 @@ func (s *Server) queryAccounts(ctx context.Context, args map[string]any) (any, e
 	if err != nil {
 		return nil, err
 	}
-	if _, err := matchFilter(c.filter, accountGetter(&stored{}), "Account"); err != nil {
+	if _, err := selectRecords(c, "Account", []record{{get: accountGetter(&stored{}), r: nil}, {get: accountGetter(&stored{})}}); err != nil {
 		return nil, err
 	}
 	return s.wait(ctx, c.timeout, func() ([]resolver, error) {
@@ -496,25 +589,20 @@ func (s *Server) queryAccounts(ctx context.Context, args map[string]any) (any, e
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
-		var out []resolver
-		found := map[string]bool{}
+		all := make([]record, 0, len(keys))
 		for _, k := range keys {
 			st := s.accounts[k]
-			ok, err := matchFilter(c.filter, accountGetter(st), "Account")
-			if err != nil {
-				return nil, err
-			}
-			if ok && len(out) < c.limit {
-				out = append(out, accountResolver(st.Address, st, false))
-				found[st.Address] = true
-			}
+			all = append(all, record{get: accountGetter(st), r: accountResolver(st.Address, st, false)})
 		}
-		if s.cfg.missing {
-			for _, id := range idsFiltered(c.filter) {
-				if !found[id] && len(out) < c.limit {
-					found[id] = true
-					out = append(out, accountResolver(id, nil, false))
-				}
+		out, err := selectRecords(c, "Account", all)
+		if err != nil || !s.cfg.missing {
+			return out, err
+		}
+		added := map[string]bool{}
+		for _, id := range idsFiltered(c.filter) {
+			if _, ok := s.accounts[id]; !ok && !added[id] && len(out) < c.limit {
+				added[id] = true
+				out = append(out, accountResolver(id, nil, false))
 			}
 		}
 		return out, nil
@@ -526,21 +614,15 @@ func (s *Server) queryTransactions(ctx context.Context, args map[string]any) (an
 	if err != nil {
 		return nil, err
 	}
-	if _, err := matchFilter(c.filter, txGetter(&Transaction{}), "Transaction"); err != nil {
+	if _, err := selectRecords(c, "Transaction", []record{{get: txGetter(&Transaction{})}, {get: txGetter(&Transaction{})}}); err != nil {
 		return nil, err
 	}
 	return s.wait(ctx, c.timeout, func() ([]resolver, error) {
-		var out []resolver
+		all := make([]record, 0, len(s.txs))
 		for _, t := range s.txs {
-			ok, err := matchFilter(c.filter, txGetter(t), "Transaction")
-			if err != nil {
-				return nil, err
-			}
-			if ok && len(out) < c.limit {
-				out = append(out, transactionResolver(t))
-			}
+			all = append(all, record{get: txGetter(t), r: transactionResolver(t)})
 		}
-		return out, nil
+		return selectRecords(c, "Transaction", all)
 	})
 }
 

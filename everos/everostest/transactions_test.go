@@ -68,6 +68,7 @@ func TestTransactionFieldsAndFilters(t *testing.T) {
 		{"account and status", `{account_addr:{eq:"` + testAddr(1) + `"},status:{eq:3},end_status:{ge:1}}`, []string{hashes[0], hashes[100], hashes[9]}},
 		{"now window", `{now:{gt:0,le:4102444800}}`, []string{hashes[0], hashes[100], hashes[9]}},
 		{"id lt", `{id:{lt:""}}`, nil},
+		{"lt range", `{lt:{ge:"0x2",le:"3"}}`, []string{hashes[100], hashes[9]}},
 		{"OR", `{in_msg:{eq:"` + hashes[0] + `"},OR:{in_msg:{eq:"` + hashes[9] + `"}}}`, []string{hashes[0], hashes[9]}},
 	}
 	for _, tt := range tests {
@@ -91,7 +92,11 @@ func TestTransactionFieldsAndFilters(t *testing.T) {
 			}
 		})
 	}
-	_, r := post(t, srv.URL, `{info{version}}`, nil)
+	_, r := post(t, srv.URL, `{transactions(orderBy:[{path:"lt",direction:DESC}],limit:2){in_msg}}`, nil)
+	if got := r.Get("data.transactions.#.in_msg").Raw; got != `["`+hashes[9]+`","`+hashes[100]+`"]` {
+		t.Errorf("newest two: %s", r.Raw)
+	}
+	_, r = post(t, srv.URL, `{info{version}}`, nil)
 	if r.Get("data.info.version").String() != "9.9.9" {
 		t.Errorf("version %s", r.Raw)
 	}
