@@ -5,10 +5,11 @@
 // It speaks the subset of the real API that sign-cli uses, over HTTP and
 // over websocket (the legacy graphql-ws protocol), and validates every
 // document against the real schema (embedded), answering with the real
-// error shapes of the Apollo-based server. Supported: info; accounts
-// filtered by id (NonExist records for missing ids, as the real server
-// gives) or status; transactions filtered by id, inbound message, account,
-// status or time, with the server-side timeout wait; postRequests (an
+// error shapes of the Apollo-based server. Supported: info; accounts and
+// transactions with filters on their main fields (id, status, balance,
+// inbound message, account, lt, time), orderBy, limit and the server-side
+// timeout wait (and NonExist records for accounts asked for by id that do
+// not exist, as the real server gives); postRequests (an
 // external message is executed once however often it is posted);
 // subscriptions to transactions; and blockchain{account(address){info}}.
 // Fields, filters and arguments of the schema that the emulator does not
