@@ -73,9 +73,16 @@ func (c *Client) poll(ctx context.Context, m Message) (*Transaction, error) {
 		if !m.ExpireAt.IsZero() {
 			wait = min(wait, max(c.deadline(m).Sub(c.now()), 0))
 		}
+		start := time.Now()
 		tx, err := c.findTransaction(ctx, m.ID(), wait)
 		if err != nil || tx != nil {
 			return tx, err
+		}
+		// A server that caps or ignores the wait must not be hammered.
+		if elapsed := time.Since(start); elapsed < wait/2 {
+			if err := sleep(ctx, min(wait-elapsed, time.Second)); err != nil {
+				return nil, fmt.Errorf("waiting for message %s: %w", m.ID(), err)
+			}
 		}
 		if m.ExpireAt.IsZero() {
 			continue

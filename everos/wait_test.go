@@ -450,3 +450,25 @@ func TestLogfReportsFallbacks(t *testing.T) {
 		t.Errorf("logs:\n%s", joined)
 	}
 }
+
+// A server that answers at once although asked to wait is not asked again
+// at once.
+func TestPollingServerIgnoresWait(t *testing.T) {
+	ch := &chain{}
+	ch.txAfter.Store(-1)
+	var calls atomic.Int64
+	f := newFake(t, func(n int, r fakeReq) (int, string) {
+		if r.Query == queryTransactionByInMsg {
+			calls.Add(1)
+			return ok(`{"transactions":[]}`)
+		}
+		return ch.handle(n, r)
+	})
+	c := testClient(t, Config{DisableSubscriptions: true, WaitTimeout: 200 * time.Millisecond}, f.srv.URL)
+	ctx, cancel := contextWithTimeout(time.Second)
+	defer cancel()
+	c.WaitForTransaction(ctx, testHash, time.Time{})
+	if n := calls.Load(); n < 2 || n > 8 {
+		t.Errorf("%d queries in 1s with a 200ms wait", n)
+	}
+}
