@@ -3,7 +3,6 @@ package cell
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"hash/crc32"
 	"testing"
@@ -218,35 +217,4 @@ func mustCell(t testing.TB, b64 string) *Cell {
 		t.Fatal(err)
 	}
 	return c
-}
-
-func mustHex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// TestFullCells round-trips cells of every length from 1010 to 1023 bits,
-// where d2 reaches its largest values.
-func TestFullCells(t *testing.T) {
-	for bits := 1010; bits <= MaxBits; bits++ {
-		b := BeginCell()
-		for i := 0; i < bits; i++ {
-			b.StoreBool(i%3 == 0)
-		}
-		c, err := b.StoreRef(EmptyCell).EndCell()
-		if err != nil {
-			t.Fatal(err)
-		}
-		back, err := FromBOC(c.ToBOC())
-		if err != nil {
-			t.Fatalf("%d bits: %v", bits, err)
-		}
-		if back.Hash() != c.Hash() || back.BitsSize() != bits {
-			t.Fatalf("%d bits: came back as %d bits, hash equal %v", bits, back.BitsSize(), back.Hash() == c.Hash())
-		}
-	}
 }

@@ -187,7 +187,10 @@ func pushSampleImage(ctx context.Context, regAddr string) (string, v1.Hash, erro
 	}
 	tw.Write(content)
 	tw.Close()
-	layer, err := tarball.LayerFromReader(bytes.NewReader(buf.Bytes()))
+	layerTar := buf.Bytes()
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(layerTar)), nil
+	})
 	if err != nil {
 		return "", v1.Hash{}, err
 	}
