@@ -425,7 +425,7 @@ func TestSecret(t *testing.T) {
 }
 
 func TestStateDirSurvivesRestart(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "state") // created by the server
 	srv := everostest.NewServer(everostest.WithStateDir(dir), everostest.WithAccounts(active(1, 1e9)))
 	c := client(t, everos.Config{}, srv.URL)
 	m := message(t, addr(1), time.Minute)

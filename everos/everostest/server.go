@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -223,6 +224,9 @@ func (s *Server) Now() time.Time { return s.cfg.clock.Now().Add(s.skew()) }
 
 func (s *Server) loadState() error {
 	if s.cfg.stateDir != "" {
+		if err := os.MkdirAll(s.cfg.stateDir, 0o700); err != nil {
+			return fmt.Errorf("creating the emulator's state directory: %w", err)
+		}
 		snap, err := readSnapshot(s.cfg.stateDir)
 		if err != nil {
 			return err
