@@ -95,6 +95,7 @@ input, 3 network, registry or chain failure.`,
 		NewCmdSend(app),
 		NewCmdCheck(app),
 		NewCmdDevnet(app),
+		NewCmdPubkey(app),
 	)
 	return root
 }

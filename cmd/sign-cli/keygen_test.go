@@ -90,3 +90,28 @@ func TestKeygenRefusesToLoseTheSecret(t *testing.T) {
 	runCLI(t, nil, "", "keygen", "--force", "--show-secret").wantError(t, exitUsage, "--force")
 	runCLI(t, nil, "", "keygen", "--out", filepath.Join(t.TempDir(), "missing", "dir", "k.json")).wantError(t, exitUsage, "writing key file")
 }
+
+func TestPubkey(t *testing.T) {
+	key, _ := signature.GenerateKey(nil)
+	path := filepath.Join(t.TempDir(), "k.json")
+	signature.WriteKeyFile(path, key, false)
+	r := runCLI(t, nil, "", "pubkey", "--secret-file", path)
+	if r.code != 0 || r.stdout != key.Public().String()+"\n" {
+		t.Fatalf("pubkey of a key file: %+v", r)
+	}
+	r = runCLI(t, map[string]string{"WALLET_SECRET": key.SecretHex()}, "", "pubkey", "--pem")
+	if pub, err := signature.ParsePublicKeyPEM([]byte(r.stdout)); err != nil || pub != key.Public() {
+		t.Fatalf("pubkey --pem of $WALLET_SECRET: %+v %v", r, err)
+	}
+	r = runCLI(t, nil, "", "pubkey", "--pem", key.Public().String())
+	pemPath := filepath.Join(t.TempDir(), "k.pub")
+	os.WriteFile(pemPath, []byte(r.stdout), 0o644)
+	if r := runCLI(t, nil, "", "pubkey", pemPath); r.stdout != key.Public().String()+"\n" {
+		t.Fatalf("PEM file back to hex: %+v", r)
+	}
+	if strings.Contains(r.stdout+r.stderr, key.SecretHex()) {
+		t.Fatal("secret printed")
+	}
+	runCLI(t, nil, "", "pubkey").wantError(t, exitUsage, "no signer key")
+	runCLI(t, nil, "", "pubkey", "xyz").wantError(t, exitUsage, "public key")
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/gosh-sh/sign-cli/signature"
+)
+
+type pubkeyOptions struct {
+	keys   keyFlags
+	pem    bool
+	output string
+}
+
+// NewCmdPubkey prints the public key of a key, or converts a public key
+// between hex and PEM.
+func NewCmdPubkey(app *App) *cobra.Command {
+	o := &pubkeyOptions{}
+	cmd := &cobra.Command{
+		Use:   "pubkey [PUBLIC]",
+		Short: "Print the public key of a key file or phrase, as hex or as PEM for cosign",
+		Long: `Print a public key: the one of the key in --secret-file or --phrase-file,
+of $WALLET_SECRET, or PUBLIC itself (64 hex characters or PEM). With --pem it
+is printed as the PKIX PEM block that 'cosign verify --key' reads.`,
+		Example: `  sign-cli pubkey --secret-file signer.keys.json --pem > signer.pub
+  sign-cli pubkey --pem "$WALLET_PUBLIC" > wallet.pub`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageError("pubkey takes at most one PUBLIC, got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(o.output); err != nil {
+				return err
+			}
+			var pub signature.PublicKey
+			if len(args) == 1 {
+				if o.keys.secretFile != "" || o.keys.phraseFile != "" {
+					return usageError("give PUBLIC or a key file, not both")
+				}
+				p, err := parsePublicArg(args[0])
+				if err != nil {
+					return err
+				}
+				pub = p
+			} else {
+				key, err := o.keys.signerKey(app, "")
+				if err != nil {
+					return err
+				}
+				pub = key.Public()
+			}
+			if o.output == "json" {
+				return writeJSON(app.Out, map[string]string{"public": pub.String(), "pem": string(pub.PEM())})
+			}
+			if o.pem {
+				_, err := app.Out.Write(pub.PEM())
+				return err
+			}
+			_, err := fmt.Fprintln(app.Out, pub)
+			return err
+		},
+	}
+	o.keys.addSigner(cmd)
+	cmd.Flags().BoolVar(&o.pem, "pem", false, "print a PKIX PEM block, for cosign")
+	outputFlag(cmd, &o.output)
+	return cmd
+}
