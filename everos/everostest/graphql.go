@@ -136,15 +136,6 @@ func (o *object) set(k string, v any) {
 	o.vals = append(o.vals, v)
 }
 
-// MarshalJSON writes the keys in order.
-func (o *object) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	if err := writeJSON(&b, o); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
 // writeJSON encodes results directly, without encoding/json re-reading
 // the output of every nested object.
 func writeJSON(b *bytes.Buffer, v any) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"os"
 	"testing"
 
@@ -113,5 +114,73 @@ func TestBuildMessagesRoundTrip(t *testing.T) {
 	mi, err := ParseMessage(in)
 	if err != nil || mi.Kind != Internal || mi.Src != testAddr(1) || mi.Dst != testAddr(2) || mi.Value.Int64() != 5 || !mi.Bounce {
 		t.Errorf("internal: %+v %v", mi, err)
+	}
+}
+
+func TestParseMessageShapes(t *testing.T) {
+	src := cell.MustParseAddress(testAddr(1))
+	code, _ := cell.BeginCell().StoreUInt(1, 8).EndCell()
+	// StateInit with split_depth and tick-tock, inline in the message.
+	initB := cell.BeginCell().StoreBool(true).StoreUInt(3, 5).StoreBool(true).StoreUInt(0b10, 2).StoreMaybeRef(code).StoreMaybeRef(nil).StoreBool(false)
+	initCell, _ := initB.Copy().EndCell()
+	h := initCell.Hash()
+	dst := "0:" + hex.EncodeToString(h[:])
+	ext, _ := cell.BeginCell().StoreUInt(0b10, 2).StoreUInt(0, 2).StoreAddress(cell.MustParseAddress(dst)).StoreCoinsUint64(0).
+		StoreBool(true).StoreBool(false).StoreBuilder(initB).StoreBool(false).StoreUInt(0xAB, 8).EndCell()
+	out, _ := cell.BeginCell().StoreUInt(0b11, 2).StoreAddress(src).StoreUInt(0, 2).StoreUInt(77, 64).StoreUInt(1700000000, 32).
+		StoreBool(false).StoreBool(false).EndCell()
+	tests := []struct {
+		name  string
+		c     *cell.Cell
+		check func(*Message) bool
+	}{
+		{"inline StateInit with split depth and tick-tock", ext, func(m *Message) bool {
+			b, _ := m.Body().LoadUInt(8)
+			return m.Kind == ExternalIn && m.Init != nil && m.Init.Cell.Hash() == h && m.Init.Data == nil && b == 0xAB && checkInit(m) == nil
+		}},
+		{"external outbound", out, func(m *Message) bool {
+			return m.Kind == ExternalOut && m.Src == testAddr(1) && m.Dst == "" && m.CreatedLt == 77 && m.CreatedAt == 1700000000
+		}},
+	}
+	for _, tt := range tests {
+		m, err := ParseMessage(tt.c.ToBOC())
+		if err != nil || !tt.check(m) {
+			t.Errorf("%s: %+v %v", tt.name, m, err)
+		}
+	}
+	for k, want := range map[MessageKind]string{Internal: "internal", ExternalIn: "external inbound", ExternalOut: "external outbound", 9: "MessageKind(9)"} {
+		if k.String() != want {
+			t.Errorf("%d: %s", k, k)
+		}
+	}
+}
+
+func TestFormats(t *testing.T) {
+	dec := map[string]any{"format": "DEC"}
+	for _, tt := range []struct {
+		args map[string]any
+		n    *big.Int
+		want any
+	}{
+		{nil, big.NewInt(255), "0xff"},
+		{nil, big.NewInt(-255), "-0xff"},
+		{nil, big.NewInt(0), "0x0"},
+		{dec, big.NewInt(-255), "-255"},
+		{nil, nil, nil},
+	} {
+		if got := formatBig(tt.args, tt.n); got != tt.want {
+			t.Errorf("formatBig(%v, %v) = %v, want %v", tt.args, tt.n, got, tt.want)
+		}
+	}
+	if err := checkAddressFormat(map[string]any{"format": "BASE64_URL_TEST_BOUNCE"}); err == nil {
+		t.Error("user-friendly address format accepted")
+	}
+	for _, v := range []any{int(3), int32(3), int64(3), float64(3), json.Number("3"), "3"} {
+		if n, ok := argInt(v); !ok || n != 3 {
+			t.Errorf("argInt(%#v) = %d, %v", v, n, ok)
+		}
+	}
+	if _, ok := argInt(3.5); ok {
+		t.Error("argInt accepted 3.5")
 	}
 }
