@@ -80,3 +80,21 @@ func TestUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestCompletion(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		r := runCLI(t, nil, "", "completion", shell)
+		if r.code != 0 || !strings.Contains(r.stdout, "sign-cli") {
+			t.Fatalf("completion %s: exit %d, %d bytes", shell, r.code, len(r.stdout))
+		}
+	}
+	// Commands and flags are completed.
+	r := runCLI(t, nil, "", "__complete", "ch")
+	if !strings.Contains(r.stdout, "check") {
+		t.Fatalf("completing 'ch': %q", r.stdout)
+	}
+	r = runCLI(t, nil, "", "__complete", "check", "--sou")
+	if !strings.Contains(r.stdout, "--source") {
+		t.Fatalf("completing 'check --sou': %q", r.stdout)
+	}
+}
