@@ -90,7 +90,7 @@ func (DefaultExecutor) Execute(env Env, in Inbound, st State) (*Result, error) {
 		}
 		acc.Type = everos.Active
 		acc.Code, acc.Data = bocOf(in.Init.Code), bocOf(in.Init.Data)
-		acc.BOC = nil
+		acc.CodeHash, acc.BOC = "", nil
 		return true
 	}
 	switch in.Kind {

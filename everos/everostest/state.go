@@ -20,6 +20,14 @@ type Account struct {
 	// Code and Data are bags of cells, nil when absent.
 	Code []byte `json:"code,omitempty"`
 	Data []byte `json:"data,omitempty"`
+	// CodeHash, when set, is the code hash (64 hex digits) the API reports
+	// instead of the hash of Code: the account plays a contract whose real
+	// code the emulator does not have, and Code is a stand-in that an
+	// Executor recognizes. Clients that tell contracts apart by code hash
+	// then see the real contract. An account without Code reports no code
+	// hash; executors clear CodeHash when they replace the code. The
+	// account's BOC holds Code itself.
+	CodeHash string `json:"code_hash,omitempty"`
 	// BOC is the whole account; the server builds it from the other fields
 	// when it is nil.
 	BOC         []byte `json:"boc,omitempty"`
@@ -104,6 +112,16 @@ func newStored(a Account) (*stored, error) {
 		}
 		h := c.Hash()
 		*f.dst = hex.EncodeToString(h[:])
+	}
+	if a.CodeHash != "" {
+		h, err := hex.DecodeString(a.CodeHash)
+		if err != nil || len(h) != 32 {
+			return nil, fmt.Errorf("account %s: code hash %q is not 64 hex digits", addr, a.CodeHash)
+		}
+		s.CodeHash = hex.EncodeToString(h)
+		if len(a.Code) > 0 {
+			s.codeHash = s.CodeHash
+		}
 	}
 	if s.BOC == nil && s.Type != everos.NonExist {
 		if s.BOC, err = accountBOC(s.Account); err != nil {

@@ -65,7 +65,8 @@ func GiverAccount(owner ed25519.PublicKey, balance *big.Int) (everostest.Account
 // WalletAccount is an active wallet of kind owned by owner, holding
 // balance nanotokens. LocalGiver is the real giver; the other kinds are
 // stand-ins (StandInCode, with the local giver's data layout) at the address
-// their stand-in StateInit hashes to. Calls signed by owner with
+// their stand-in StateInit hashes to, which report the real wallet's code
+// hash (PublishedCodeHash), so that clients recognize the kind by it. Calls signed by owner with
 // kind.TransferMessage to that address are executed as the package comment
 // describes. The Address may be changed (to play a wallet whose address is
 // known): the executor takes the kind from the code and the owner from the
@@ -101,12 +102,27 @@ func WalletAccount(kind contract.WalletKind, owner ed25519.PublicKey, balance *b
 		return everostest.Account{}, fmt.Errorf("reading %s StateInit: %w", kind, err)
 	}
 	return everostest.Account{
-		Address: abi.ContractAddress(0, init).String(),
-		Type:    everos.Active,
-		Balance: new(big.Int).Set(balance),
-		Code:    si.Code.ToBOC(),
-		Data:    si.Data.ToBOC(),
+		Address:  abi.ContractAddress(0, init).String(),
+		Type:     everos.Active,
+		Balance:  new(big.Int).Set(balance),
+		Code:     si.Code.ToBOC(),
+		Data:     si.Data.ToBOC(),
+		CodeHash: reportedCodeHash(si.Code),
 	}, nil
+}
+
+// reportedCodeHash is the code hash an account running code reports: the
+// published one for a stand-in's marker, and otherwise none of its own
+// (the hash of the code).
+func reportedCodeHash(code *cell.Cell) string {
+	if code == nil {
+		return ""
+	}
+	s, ok := standInByHash[code.Hash()]
+	if !ok {
+		return ""
+	}
+	return publishedCodeHashes[s.kind]
 }
 
 // ServerOptions are the options of an emulator that runs this package's

@@ -4,8 +4,9 @@
 // the wallets of contract.WalletKind, so that tests and `sign-cli devnet`
 // see the verdicts the real network gives.
 //
-// The executor picks a contract by the code hash of the account (or of the
-// StateInit an external message deploys) and falls back to
+// The executor picks a contract by the hash of the account's code (or of
+// the code of the StateInit a message deploys), never by the code hash the
+// account reports, and falls back to
 // everostest.DefaultExecutor for code it does not know.
 //
 //   - The proof contract and the local giver are emulated check for check:
@@ -22,10 +23,11 @@
 //     calls are decoded with each kind's ABI and checked as the local giver
 //     checks its own: signature by the rule of the kind's ABI version (the
 //     unsigned body up to 2.2, the wallet's address and the body from 2.3),
-//     pubkey header, expiry, lifetime and replay. The API reports the
-//     marker's code hash, not the published one (PublishedCodeHash):
-//     everostest.Account has no way to carry a code hash other than its
-//     code's, so clients must be told the kind.
+//     pubkey header, expiry, lifetime and replay. The API reports the real
+//     wallet's code hash (PublishedCodeHash, in everostest.Account.CodeHash),
+//     so a client recognizes the kind as it does on the network; the
+//     executor still picks the stand-in by its marker code, and the code and
+//     the account BOC the API returns hold the marker.
 //   - An external message to an account with no balance is refused as the
 //     node refuses it ("cannot pay for importing"); one that a contract
 //     refuses before ACCEPT is an error wrapping everostest.ErrRejected

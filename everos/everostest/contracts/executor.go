@@ -218,7 +218,12 @@ func (e *Executor) external(env everostest.Env, in everostest.Inbound, st everos
 }
 
 func (l *loaded) setState(code, data *cell.Cell) {
+	if l.Type != everos.Active || l.code == nil || l.code.Hash() != code.Hash() {
+		// New code reports its own hash, or a stand-in's published one.
+		l.CodeHash = reportedCodeHash(code)
+	}
 	l.Type = everos.Active
+	l.code, l.data = code, data
 	l.Code, l.Data = code.ToBOC(), data.ToBOC()
 	l.BOC = nil
 }
