@@ -123,9 +123,17 @@ func storeLabel(b *Builder, key []byte, pos, n, m int) {
 	}
 }
 
+// storeKeyBits stores key[pos:pos+n] in chunks of up to 64 bits.
 func storeKeyBits(b *Builder, key []byte, pos, n int) {
-	for i := 0; i < n; i++ {
-		b.StoreUInt(uint64(keyBit(key, pos+i)), 1)
+	for n > 0 {
+		k := min(n, 64)
+		var v uint64
+		for i := 0; i < k; i++ {
+			v = v<<1 | uint64(keyBit(key, pos+i))
+		}
+		b.StoreUInt(v, k)
+		pos += k
+		n -= k
 	}
 }
 
@@ -247,13 +255,20 @@ func loadLabelLen(s *Slice, k, m int) (int, error) {
 	return int(nv), nil
 }
 
+// loadLabelBits reads n label bits into key[pos:], up to 64 at a time.
 func loadLabelBits(s *Slice, key []byte, pos, n int) error {
-	for i := 0; i < n; i++ {
-		v, err := s.LoadUInt(1)
+	for n > 0 {
+		k := min(n, 64)
+		v, err := s.LoadUInt(k)
 		if err != nil {
 			return err
 		}
-		setKeyBit(key, pos+i, v)
+		for i := k - 1; i >= 0; i-- {
+			setKeyBit(key, pos+i, v&1)
+			v >>= 1
+		}
+		pos += k
+		n -= k
 	}
 	return nil
 }
