@@ -128,7 +128,8 @@ type Event struct {
 	abi *ABI
 }
 
-// ABI is a parsed contract ABI.
+// ABI is a parsed contract ABI. It is not modified after Parse, so one
+// ABI may serve any number of goroutines.
 type ABI struct {
 	Version   Version
 	Header    []Param

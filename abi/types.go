@@ -402,6 +402,10 @@ func (t *Type) supportedIn(v Version) error {
 		if !v.AtLeast(V2_4) {
 			return fmt.Errorf("%w: %s needs ABI 2.4 or later, this ABI is %s", ErrInvalidType, t, v)
 		}
+	case KindFixedBytes:
+		if v.fixedBytesInline() && t.Size > maxFixedBytes {
+			return fmt.Errorf("%w: %s is stored inline from ABI 2.4 on and must be at most %d bytes", ErrInvalidType, t, maxFixedBytes)
+		}
 	}
 	for _, sub := range []*Type{t.Elem, t.Key} {
 		if sub != nil {

@@ -88,6 +88,8 @@ func TestParseVersions(t *testing.T) {
 		{`{"version": "2.0", "functions":[{"name":"f","inputs":[{"name":"s","type":"string"}],"outputs":[]}]}`, Version{}, ErrInvalidType},
 		{`{"version": "2.3", "functions":[{"name":"f","inputs":[{"name":"s","type":"ref(uint8)"}],"outputs":[]}]}`, Version{}, ErrInvalidType},
 		{`{"version": "2.3", "header":["nonce"]}`, Version{}, ErrInvalidType},
+		{`{"version": "2.4", "functions":[{"name":"f","inputs":[{"name":"b","type":"fixedbytes128"}],"outputs":[]}]}`, Version{}, ErrInvalidType},
+		{`{"version": "2.3", "functions":[{"name":"f","inputs":[{"name":"b","type":"fixedbytes128"}],"outputs":[]}]}`, V2_3, nil},
 		{`{"version": "2.3", "header":[{"name":"pubkey","type":"pubkey"}]}`, V2_3, nil},
 	}
 	for _, tc := range tests {
