@@ -10,7 +10,9 @@
 // inbound message, account, lt, time), orderBy, limit and the server-side
 // timeout wait (and NonExist records for accounts asked for by id that do
 // not exist, as the real server gives); postRequests (an
-// external message is executed once however often it is posted);
+// external message is executed once however often it is posted, and one
+// that no contract accepted is forgotten and may be posted again, as on
+// the network);
 // subscriptions to transactions; and blockchain{account(address){info}}.
 // Fields, filters and arguments of the schema that the emulator does not
 // implement are answered with a GraphQL error naming them.

@@ -735,8 +735,9 @@ func (s *Server) postRequest(r map[string]any) (string, error) {
 		s.cfg.logf("everostest: losing message %x as asked", m.Hash)
 		return id, nil
 	}
-	// A message already accepted is not executed again: the network
-	// processes an external message once, however often it is posted.
+	// A message executed or still waiting is not executed again: the
+	// network processes an external message once, however often it is
+	// posted. One that was refused is forgotten (see Server.execute).
 	s.mu.Lock()
 	dup := s.seen[m.Hash]
 	s.seen[m.Hash] = true
@@ -745,8 +746,11 @@ func (s *Server) postRequest(r map[string]any) (string, error) {
 		return id, nil
 	}
 	select {
-	case s.queue <- queued{msg: m, expireAt: expire}:
+	case s.queue <- queued{msg: m, expireAt: expire, posted: true}:
 	case <-s.done:
+		s.mu.Lock()
+		delete(s.seen, m.Hash)
+		s.mu.Unlock()
 		return "", errors.New("server is closing")
 	}
 	return id, nil

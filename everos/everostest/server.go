@@ -43,7 +43,7 @@ type Server struct {
 	lt       uint64
 	changed  chan struct{} // closed and replaced on every change
 	subs     map[*subscriber]struct{}
-	seen     map[[32]byte]bool // external messages accepted
+	seen     map[[32]byte]bool // external messages executed or waiting in the queue
 	conns    map[net.Conn]struct{}
 	ws       map[*wsConn]struct{}
 
@@ -342,8 +342,10 @@ func (s *Server) Transactions() []Transaction {
 	return out
 }
 
-// Deliver executes a message as if posted, bypassing faults; for tests
-// and for funding accounts with internal messages.
+// Deliver executes a message as if posted, bypassing faults and the
+// memory of messages posted before (an external message runs again even
+// if it ran already); for tests and for funding accounts with internal
+// messages. An external message it executes counts as posted from then on.
 func (s *Server) Deliver(boc []byte, expireAt time.Time) error {
 	m, err := ParseMessage(boc)
 	if err != nil {
@@ -357,6 +359,9 @@ func (s *Server) Deliver(boc []byte, expireAt time.Time) error {
 type queued struct {
 	msg      *Message
 	expireAt time.Time
+	// posted is set for a message that postRequests took: it is in seen
+	// until it turns out not to be executed.
+	posted bool
 }
 
 func (s *Server) worker() {
@@ -395,38 +400,60 @@ func (s *Server) process(first queued) {
 			s.cfg.logf("everostest: dropping message %x: more than %d messages in one cascade", q.msg.Hash, maxCascade)
 			continue
 		}
-		now := s.Now()
-		if !q.expireAt.IsZero() && !now.Before(q.expireAt) {
-			s.cfg.logf("everostest: dropping message %x: expired at %s, now %s", q.msg.Hash, q.expireAt, now)
-			continue
-		}
-		if err := checkInit(q.msg); err != nil {
-			s.cfg.logf("everostest: dropping message %x: %v", q.msg.Hash, err)
-			continue
-		}
-		s.mu.Lock()
-		res, err := s.cfg.executor.Execute(Env{Now: now, Lt: s.lt + 1}, Inbound{Message: q.msg, ExpireAt: q.expireAt}, stateView{s})
+		out, err := s.execute(q)
 		if err != nil {
-			s.mu.Unlock()
-			s.cfg.logf("everostest: message %x to %s not executed: %v", q.msg.Hash, q.msg.Dst, err)
-			continue
-		}
-		out, err := s.applyLocked(now, res)
-		if err != nil {
-			s.mu.Unlock()
-			s.cfg.logf("everostest: message %x: %v", q.msg.Hash, err)
-			continue
-		}
-		if err := s.saveLocked(); err != nil {
 			s.cfg.logf("everostest: %v", err)
+			continue
 		}
-		s.mu.Unlock()
 		for _, m := range out {
 			if m.Kind == Internal && m.Dst != "" {
 				pending = append(pending, queued{msg: m})
 			}
 		}
 	}
+}
+
+// execute runs one message and records what it did. An external message
+// that it executes is remembered, so that posting it again does nothing;
+// one that it drops is forgotten, as the network forgets the external
+// messages it refuses, so that it may be posted again.
+func (s *Server) execute(q queued) ([]*Message, error) {
+	out, err := s.runMessage(q)
+	if q.msg.Kind == ExternalIn {
+		s.mu.Lock()
+		switch {
+		case err == nil:
+			s.seen[q.msg.Hash] = true
+		case q.posted:
+			delete(s.seen, q.msg.Hash)
+		}
+		s.mu.Unlock()
+	}
+	return out, err
+}
+
+func (s *Server) runMessage(q queued) ([]*Message, error) {
+	now := s.Now()
+	if !q.expireAt.IsZero() && !now.Before(q.expireAt) {
+		return nil, fmt.Errorf("dropping message %x: expired at %s, now %s", q.msg.Hash, q.expireAt, now)
+	}
+	if err := checkInit(q.msg); err != nil {
+		return nil, fmt.Errorf("dropping message %x: %v", q.msg.Hash, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	res, err := s.cfg.executor.Execute(Env{Now: now, Lt: s.lt + 1}, Inbound{Message: q.msg, ExpireAt: q.expireAt}, stateView{s})
+	if err != nil {
+		return nil, fmt.Errorf("message %x to %s not executed: %v", q.msg.Hash, q.msg.Dst, err)
+	}
+	out, err := s.applyLocked(now, res)
+	if err != nil {
+		return nil, fmt.Errorf("message %x: %v", q.msg.Hash, err)
+	}
+	if err := s.saveLocked(); err != nil {
+		s.cfg.logf("everostest: %v", err)
+	}
+	return out, nil
 }
 
 // checkInit refuses a StateInit that does not hash to the destination.

@@ -203,10 +203,13 @@ func TestEndToEndUnfunded(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.waitBalance(p.Address(), contract.DefaultTopUp)
-	// The server ignores a message id posted before, even one that was
-	// refused, so the same message goes in through Deliver.
-	if err := c.srv.Deliver(deploy.ToBOC(), time.Unix(int64(expire), 0)); err != nil {
-		t.Fatal(err)
+	// The refused message was not remembered: posted again, it runs.
+	tx, err := c.send(deploy, expire)
+	if err != nil {
+		t.Fatalf("deploying once funded: %v", err)
+	}
+	if tx.Aborted || !tx.ComputeSuccess || tx.EndStatus != everos.Active {
+		t.Fatalf("deploy transaction %+v", tx)
 	}
 	a, err := c.client.Account(ctxFor(t), p.Address().String())
 	if err != nil {
