@@ -68,9 +68,11 @@ var ErrRejected = errors.New("message rejected")
 //     balance, which then becomes active with that code and data;
 //   - an internal message credits its value to the destination, creating
 //     it (uninitialized) if needed, and deploys the StateInit it carries;
-//     a bounceable message to an account that does not exist makes an
-//     aborted transaction (compute skipped, no state) and bounces its value
-//     back to the sender.
+//   - on an account that then has no code (it does not exist, is
+//     uninitialized or frozen) no code runs: the compute phase is skipped
+//     for want of a state, which makes the transaction aborted, and a
+//     bounceable message that carries value and has a sender bounces it
+//     back, leaving the account as it was.
 //
 // It charges no fees.
 type DefaultExecutor struct{}
@@ -99,24 +101,28 @@ func (DefaultExecutor) Execute(env Env, in Inbound, st State) (*Result, error) {
 			return nil, fmt.Errorf("%w: account %s is %v and has no code to accept it", ErrRejected, in.Dst, acc.Type)
 		}
 	case Internal:
-		if acc.Type == everos.NonExist && in.Init == nil && in.Bounce {
-			tx.Aborted, tx.ComputeSkipped, tx.EndStatus = true, true, everos.NonExist
-			res := &Result{Transactions: []Transaction{tx}}
-			if in.Value.Sign() > 0 && in.Src != "" {
+		if deployed := deploy(); !deployed && acc.Type != everos.Active {
+			// No code runs: the compute phase is skipped for want of a
+			// state, which makes the transaction aborted.
+			tx.Aborted, tx.ComputeSkipped = true, true
+			if in.Init != nil {
+				tx.SkippedReason = 1 // bad state
+			}
+			if in.Bounce && !in.Bounced && in.Value.Sign() > 0 && in.Src != "" {
+				// The value goes back; the account stays as it was.
 				back, err := BuildInternalMessage(in.Dst, in.Src, in.Value, false, true, nil)
 				if err != nil {
-					return nil, err
+					return nil, fmt.Errorf("bouncing %x: %w", in.Hash, err)
 				}
-				res.OutMessages = append(res.OutMessages, back)
+				tx.EndStatus = acc.Type
+				return &Result{Transactions: []Transaction{tx}, OutMessages: [][]byte{back}}, nil
 			}
-			return res, nil
 		}
 		if acc.Type == everos.NonExist {
 			acc.Type = everos.Uninit
 		}
 		acc.Balance.Add(acc.Balance, in.Value)
 		tx.BalanceDelta.Set(in.Value)
-		deploy()
 		acc.BOC = nil
 	default:
 		return nil, fmt.Errorf("%w: a %v message cannot be executed", ErrRejected, in.Kind)

@@ -67,18 +67,45 @@ func TestDefaultExecutor(t *testing.T) {
 				return b
 			}, dst: testAddr(1),
 			want: want{txs: 1, typ: everos.Active, balance: 15}},
+		// No code runs on an account without code: the compute phase is
+		// skipped, which makes the transaction aborted, though the value
+		// stays unless it bounces.
 		{name: "internal non-bounceable creates uninit",
 			msg: func() []byte {
 				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), false, false, nil)
 				return b
 			}, dst: testAddr(1),
-			want: want{txs: 1, typ: everos.Uninit, balance: 5}},
+			want: want{txs: 1, aborted: true, skipped: true, typ: everos.Uninit, balance: 5}},
+		{name: "internal non-bounceable credits uninit", accounts: []Account{{Address: testAddr(1), Type: everos.Uninit, Balance: bigInt(3)}},
+			msg: func() []byte {
+				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), false, false, nil)
+				return b
+			}, dst: testAddr(1),
+			want: want{txs: 1, aborted: true, skipped: true, typ: everos.Uninit, balance: 8}},
+		{name: "internal bounceable without value creates uninit",
+			msg: func() []byte {
+				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(0), true, false, nil)
+				return b
+			}, dst: testAddr(1),
+			want: want{txs: 1, aborted: true, skipped: true, typ: everos.Uninit, balance: 0}},
 		{name: "internal bounceable to missing bounces", accounts: []Account{{Address: testAddr(2), Type: everos.Active, Balance: bigInt(100)}},
 			msg: func() []byte {
 				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), true, false, nil)
 				return b
 			}, dst: testAddr(1),
 			want: want{txs: 2, aborted: true, skipped: true, typ: everos.NonExist}, backTo: testAddr(2), backBal: 105},
+		{name: "internal bounceable to uninit bounces", accounts: []Account{{Address: testAddr(1), Type: everos.Uninit, Balance: bigInt(3)}, {Address: testAddr(2), Type: everos.Active, Balance: bigInt(100)}},
+			msg: func() []byte {
+				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), true, false, nil)
+				return b
+			}, dst: testAddr(1),
+			want: want{txs: 2, aborted: true, skipped: true, typ: everos.Uninit, balance: 3}, backTo: testAddr(2), backBal: 105},
+		{name: "internal bounceable to frozen bounces", accounts: []Account{{Address: testAddr(1), Type: everos.Frozen, Balance: bigInt(3)}, {Address: testAddr(2), Type: everos.Active, Balance: bigInt(100)}},
+			msg: func() []byte {
+				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), true, false, nil)
+				return b
+			}, dst: testAddr(1),
+			want: want{txs: 2, aborted: true, skipped: true, typ: everos.Frozen, balance: 3}, backTo: testAddr(2), backBal: 105},
 		{name: "internal with StateInit deploys",
 			msg: func() []byte {
 				c, _ := cell.BeginCell().StoreUInt(0b0110, 4).StoreAddress(cell.MustParseAddress(testAddr(2))).

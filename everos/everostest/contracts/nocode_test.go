@@ -1,0 +1,102 @@
+package contracts
+
+import (
+	"fmt"
+	"math/big"
+	"testing"
+	"time"
+
+	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/everos"
+	"github.com/gosh-sh/sign-cli/everos/everostest"
+)
+
+// mapState is an everostest.State over a map.
+type mapState map[string]everostest.Account
+
+func (m mapState) Account(addr string) (everostest.Account, bool) {
+	a, ok := m[addr]
+	return a, ok
+}
+
+// An internal message to an account with no code makes the same
+// transaction under this package's executor (without fees) as under
+// everostest.DefaultExecutor: the compute phase skipped, the transaction
+// aborted, and the value bounced or credited alike.
+func TestNoCodeAgreesWithDefaultExecutor(t *testing.T) {
+	sender := "0:" + fmt.Sprintf("%064x", 2)
+	dst := "0:" + fmt.Sprintf("%064x", 1)
+	senderCode := mustCell(t, cell.BeginCell().StoreUInt(0xC0DE, 16)).ToBOC()
+	type msg struct {
+		bounce bool
+		value  int64
+		src    string
+	}
+	var msgs []msg
+	for _, bounce := range []bool{false, true} {
+		for _, value := range []int64{0, 5} {
+			for _, src := range []string{sender, ""} {
+				msgs = append(msgs, msg{bounce, value, src})
+			}
+		}
+	}
+	for _, typ := range []everos.AccountType{everos.NonExist, everos.Uninit, everos.Frozen} {
+		for _, m := range msgs {
+			name := fmt.Sprintf("%v bounce=%v value=%d src=%q", typ, m.bounce, m.value, m.src)
+			t.Run(name, func(t *testing.T) {
+				st := mapState{sender: {Address: sender, Type: everos.Active, Balance: big.NewInt(100), Code: senderCode}}
+				if typ != everos.NonExist {
+					st[dst] = everostest.Account{Address: dst, Type: typ, Balance: big.NewInt(3)}
+				}
+				b := cell.BeginCell().StoreUInt(0b01, 2).StoreBool(m.bounce).StoreBool(false)
+				if m.src == "" {
+					b.StoreUInt(0, 2)
+				} else {
+					b.StoreAddress(cell.MustParseAddress(m.src))
+				}
+				b.StoreAddress(cell.MustParseAddress(dst)).StoreCoinsUint64(uint64(m.value)).StoreBool(false).
+					StoreCoinsUint64(0).StoreCoinsUint64(0).StoreUInt(0, 64).StoreUInt(0, 32).StoreBool(false).StoreBool(false)
+				parsed, err := everostest.ParseMessage(mustCell(t, b).ToBOC())
+				if err != nil {
+					t.Fatal(err)
+				}
+				in := everostest.Inbound{Message: parsed}
+				env := everostest.Env{Now: time.Unix(chainTime, 0), Lt: 1}
+				want, err := everostest.DefaultExecutor{}.Execute(env, in, st)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := (&Executor{}).Execute(env, in, st)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if g, w := summary(t, got), summary(t, want); g != w {
+					t.Errorf("\n executor        %s\n DefaultExecutor %s", g, w)
+				}
+				if tx := want.Transactions[0]; !tx.Aborted || !tx.ComputeSkipped {
+					t.Errorf("transaction %+v, want aborted with compute skipped", tx)
+				}
+			})
+		}
+	}
+}
+
+// summary is what a result does, in a comparable form.
+func summary(t *testing.T, r *everostest.Result) string {
+	t.Helper()
+	s := ""
+	for _, tx := range r.Transactions {
+		s += fmt.Sprintf("tx %s aborted=%v skipped=%v reason=%d %v->%v delta %v; ", tx.Account, tx.Aborted, tx.ComputeSkipped, tx.SkippedReason, tx.OrigStatus, tx.EndStatus, tx.BalanceDelta)
+	}
+	for _, a := range r.Accounts {
+		s += fmt.Sprintf("account %s %v %v; ", a.Address, a.Type, a.Balance)
+	}
+	for _, b := range r.OutMessages {
+		m, err := everostest.ParseMessage(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s += fmt.Sprintf("message %s->%s %v bounce=%v bounced=%v; ", m.Src, m.Dst, m.Value, m.Bounce, m.Bounced)
+	}
+	return s
+}
