@@ -2,8 +2,12 @@
 // Rust library built to WASM, under Node.js) beside Go tests, so that what the
 // Go code encodes, decodes and executes can be checked against it.
 //
-// One Node.js process (tools/nekoton/bridge.mjs) serves the whole test
-// binary; it is started by the first Start and lives until the binary exits.
+// One Node.js process (tools/nekoton/bridge.mjs, embedded in the binary)
+// serves the whole test binary; it is started by the first Start and lives
+// until the binary exits. Open starts a bridge of its own for a program that
+// runs Everscale's executor outside tests (`sign-cli devnet --executor
+// nekoton`), with the npm packages found by FindNodeModules, and Close ends
+// it.
 // Requests and answers are JSON lines: {"id":N,"method":"name","params":[...]}
 // and {"id":N,"result":...} or {"id":N,"error":"text"}.
 //
@@ -32,6 +36,9 @@
 //     TransactionInfo.
 //   - messageInfo(msgBoc): header, StateInit and body of a message; see
 //     MessageInfo.
+//   - execute(account, msg, utime): executeLocal with the main config and
+//     signature checks on, and transactionInfo of the transaction; see
+//     ExecuteDecoded.
 //   - methods(): the names the bridge answers to.
 //
 // Errors thrown by nekoton (strings or objects) come back as the error's
@@ -79,7 +86,8 @@ type Bridge struct {
 	stdin  io.WriteCloser
 	stderr *tailBuffer
 
-	writeMu sync.Mutex
+	writeMu   sync.Mutex
+	closeOnce sync.Once
 
 	mu      sync.Mutex
 	nextID  uint64
@@ -103,7 +111,6 @@ type response struct {
 var (
 	shared     *Bridge
 	sharedErr  error
-	sharedSkip string
 	sharedOnce sync.Once
 )
 
@@ -114,59 +121,24 @@ var (
 func Start(tb testing.TB) *Bridge {
 	tb.Helper()
 	sharedOnce.Do(func() {
-		shared, sharedSkip, sharedErr = launch()
+		shared, sharedErr = Open(Options{})
 	})
 	switch {
-	case sharedSkip != "" && os.Getenv("CI") != "":
-		tb.Fatalf("CI is set but %s", sharedSkip)
-	case sharedSkip != "":
-		tb.Skipf("%s; run `make node-deps` (needs Node.js >= 18 and npm) to enable this test", sharedSkip)
+	case errors.Is(sharedErr, ErrUnavailable) && os.Getenv("CI") != "":
+		tb.Fatalf("CI is set but %v", sharedErr)
+	case errors.Is(sharedErr, ErrUnavailable):
+		tb.Skipf("%v; run `make node-deps` (needs Node.js >= 18 and npm) to enable this test", sharedErr)
 	case sharedErr != nil:
 		tb.Fatalf("starting nekoton bridge: %v", sharedErr)
 	}
 	return shared
 }
 
-// launch finds the repository and node, and starts the bridge. A non-empty
-// skip means a missing prerequisite rather than a failure.
-func launch() (b *Bridge, skip string, err error) {
-	root, err := repoRoot()
-	if err != nil {
-		return nil, "", err
-	}
-	node, lookErr := exec.LookPath("node")
-	if lookErr != nil {
-		return nil, "node (Node.js) is not on PATH", nil
-	}
-	if _, statErr := os.Stat(filepath.Join(root, "node_modules", "nekoton-wasm", "package.json")); statErr != nil {
-		return nil, "node_modules/nekoton-wasm is not installed", nil
-	}
-	b, err = startProcess(node, root)
-	return b, "", err
-}
-
-// repoRoot walks up from the working directory to the directory holding
-// go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("finding repository root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("finding repository root: no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
-func startProcess(node, root string) (*Bridge, error) {
-	cmd := exec.Command(node, filepath.Join(root, "tools", "nekoton", "bridge.mjs"))
-	cmd.Dir = root
+// startProcess runs the bridge script with node, its packages taken from
+// the modules directory.
+func startProcess(node, script, modules string) (*Bridge, error) {
+	cmd := exec.Command(node, script, modules)
+	cmd.Dir = filepath.Dir(script)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("bridge stdin: %w", err)

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -255,18 +254,11 @@ func TestConcurrentCalls(t *testing.T) {
 // calls fail with ErrClosed instead of hanging.
 func TestProcessEnd(t *testing.T) {
 	Start(t) // skips or fails like every other test when node is missing
-	node, err := exec.LookPath("node")
+	b, err := Open(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := startProcess(node, root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	defer b.Close()
 	var h string
 	if err := b.CallInto(&h, "getBocHash", "te6ccgEBAQEAAwAAAUA="); err != nil {
 		t.Fatal(err)

@@ -121,6 +121,39 @@ func (b *Bridge) Execute(account, message string, utime uint32) (Execution, erro
 	return Execution{Account: out.Account, Transaction: *out.Transaction}, nil
 }
 
+// Outcome is the result of the execute method: Execution with the
+// transaction decoded by transactionInfo.
+type Outcome struct {
+	Execution
+	Info TransactionInfo
+}
+
+// ExecuteDecoded is Execute and TransactionInfo of the transaction in one
+// round trip to the bridge (its execute method): for a program that runs
+// many transactions, an emulator for example.
+func (b *Bridge) ExecuteDecoded(account, message string, utime uint32) (Outcome, error) {
+	raw, err := b.Call("execute", account, message, utime)
+	if err != nil {
+		return Outcome{}, err
+	}
+	var out struct {
+		ExitCode    *int             `json:"exitCode"`
+		Account     string           `json:"account"`
+		Transaction *Transaction     `json:"transaction"`
+		Info        *TransactionInfo `json:"info"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return Outcome{}, fmt.Errorf("decoding execute result: %w", err)
+	}
+	if out.Transaction == nil || out.Info == nil {
+		if out.ExitCode == nil {
+			return Outcome{}, fmt.Errorf("execute returned neither a transaction nor an exit code: %.200s", raw)
+		}
+		return Outcome{Execution: Execution{Rejected: true, ExitCode: *out.ExitCode}}, nil
+	}
+	return Outcome{Execution: Execution{Account: out.Account, Transaction: *out.Transaction}, Info: *out.Info}, nil
+}
+
 // TransactionInfo is what transactionInfo reads from a transaction BOC.
 type TransactionInfo struct {
 	Account          string  `json:"account"`

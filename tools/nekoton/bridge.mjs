@@ -34,15 +34,29 @@
 //   - messageInfo(msgBoc): {kind (internal, externalIn, externalOut), hash,
 //     src, dst, value, bounce, bounced, ..., stateInit, body, bodyHash};
 //     stateInit and body are base64 BOCs, an inline body copied into a cell.
+//   - execute(accountBoc, messageBoc, utime): one transaction on
+//     Everscale's executor (executeLocal with the main config, signature
+//     checks on) and what the emulator records of it, in one round trip:
+//     {exitCode} when the executor refused an external message without a
+//     transaction, else {account (BOC after), transaction (nekoton's
+//     Transaction), info (transactionInfo of its BOC)}.
 //   - methods(): the names this bridge answers to.
+//
+// npm packages are looked up from the directory given as the first
+// argument (a node_modules directory, or a directory above one), and
+// without it from the script's own place, as Node.js does; NODE_PATH
+// applies in both cases. The script may therefore live anywhere, for
+// example in a temporary directory written by a program that embeds it.
 //
 // The process ends when its standard input closes.
 
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { createPrivateKey, createPublicKey, sign as cryptoSign } from 'node:crypto';
+import { join, resolve } from 'node:path';
 
-const require = createRequire(import.meta.url);
+const require = createRequire(
+  process.argv[2] ? join(resolve(process.argv[2]), 'sign-cli-bridge.cjs') : import.meta.url);
 
 // Standard output carries only answers. Libraries that print (the FunC
 // compiler prints its diagnostics) are sent to standard error instead.
@@ -365,8 +379,22 @@ function messageInfo(boc) {
   }
 }
 
+// execute runs one transaction and decodes it, so that a caller that runs
+// many (an emulator) needs one round trip for each.
+function execute(account, message, utime) {
+  const out = nt.executeLocal(everConfig(), account, message, utime, false);
+  if (out.transaction === undefined || out.transaction === null) {
+    if (typeof out.exitCode !== 'number') {
+      throw new Error(`executeLocal returned neither a transaction nor an exit code: ${encode(out)}`);
+    }
+    return { exitCode: out.exitCode };
+  }
+  return { account: out.account, transaction: out.transaction, info: transactionInfo(out.transaction.boc) };
+}
+
 const extras = {
   everConfig,
+  execute,
   compileFunc,
   ed25519KeyPair,
   ed25519Sign,
