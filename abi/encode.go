@@ -54,6 +54,14 @@ func (e encoder) appendValue(out []chunk, t *Type, v any) ([]chunk, error) {
 // packValue packs one value of type t into its own chain and returns the
 // open root.
 func (e encoder) packValue(t *Type, v any) (*cell.Builder, error) {
+	if t.Kind != KindTuple {
+		// A chain of one value is that value's own cell.
+		b := cell.BeginCell()
+		if err := e.store(b, t, v); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
 	chunks, err := e.appendValue(nil, t, v)
 	if err != nil {
 		return nil, err
@@ -252,40 +260,60 @@ func (e encoder) dictValue(t *Type, v any, inRef bool) (*cell.Builder, error) {
 	return cell.BeginCell().StoreRef(c), nil
 }
 
-// mapKey serializes a map key into its dictionary key bits.
+// mapKey serializes a map key into its dictionary key bits, most
+// significant first.
 func mapKey(t *Type, v any) ([]byte, error) {
-	b := cell.BeginCell()
 	switch t.Kind {
 	case KindAddress, KindAddressStd:
 		a, err := toAddress(v)
 		if err != nil {
 			return nil, err
 		}
-		if a.Type != cell.AddrStd || a.Anycast != nil {
+		id, ok := a.Account()
+		if a.Type != cell.AddrStd || a.Anycast != nil || !ok || a.Workchain < -128 || a.Workchain > 127 {
 			return nil, invalid("map keys must be standard addresses without anycast, not %q", a)
 		}
-		b.StoreAddress(a)
-	default:
-		n, err := toBigInt(v)
-		if err != nil {
-			return nil, err
-		}
-		if err := storeInt(b, t, n); err != nil {
-			return nil, err
-		}
+		// addr_std$10, no anycast (0), workchain int8, 256-bit account:
+		// 267 bits, left-aligned in 34 bytes.
+		x := new(big.Int).SetUint64(0b100<<8 | uint64(uint8(int8(a.Workchain))))
+		x.Lsh(x, 256).Or(x, new(big.Int).SetBytes(id[:]))
+		return x.Lsh(x, 34*8-267).FillBytes(make([]byte, 34)), nil
 	}
-	c, err := b.EndCell()
+	n, err := toBigInt(v)
 	if err != nil {
 		return nil, err
 	}
-	return c.Data(), nil
+	if err := checkIntRange(t, n); err != nil {
+		return nil, err
+	}
+	x := new(big.Int).Set(n)
+	if x.Sign() < 0 {
+		x.Add(x, new(big.Int).Lsh(big.NewInt(1), uint(t.Size)))
+	}
+	size := (t.Size + 7) / 8
+	return x.Lsh(x, uint(size*8-t.Size)).FillBytes(make([]byte, size)), nil
+}
+
+// checkIntRange checks that n fits intN or uintN.
+func checkIntRange(t *Type, n *big.Int) error {
+	if t.Kind == KindUint {
+		if n.Sign() < 0 || n.BitLen() > t.Size {
+			return invalid("%s does not fit %s", n, t)
+		}
+		return nil
+	}
+	lim := new(big.Int).Lsh(big.NewInt(1), uint(t.Size-1))
+	if n.Cmp(lim) >= 0 || n.Cmp(new(big.Int).Neg(lim)) < 0 {
+		return invalid("%s does not fit %s", n, t)
+	}
+	return nil
 }
 
 func storeInt(b *cell.Builder, t *Type, n *big.Int) error {
 	switch t.Kind {
 	case KindUint:
-		if n.Sign() < 0 || n.BitLen() > t.Size {
-			return invalid("%s does not fit %s", n, t)
+		if err := checkIntRange(t, n); err != nil {
+			return err
 		}
 		if t.Size <= 64 {
 			b.StoreUInt(n.Uint64(), t.Size)
@@ -293,9 +321,8 @@ func storeInt(b *cell.Builder, t *Type, n *big.Int) error {
 			b.StoreBigUInt(n, t.Size)
 		}
 	case KindInt:
-		lim := new(big.Int).Lsh(big.NewInt(1), uint(t.Size-1))
-		if n.Cmp(lim) >= 0 || n.Cmp(new(big.Int).Neg(lim)) < 0 {
-			return invalid("%s does not fit %s", n, t)
+		if err := checkIntRange(t, n); err != nil {
+			return err
 		}
 		if t.Size <= 64 {
 			b.StoreInt(n.Int64(), t.Size)
