@@ -39,9 +39,9 @@ type chainReader struct {
 	cur   int    // cell index of s
 }
 
-// newChainReader starts reading a chain at s for values of the given types,
-// of which the first skip were already consumed (or reserved) in the first
-// cell.
+// newChainReader starts reading a chain at s for values of the given
+// types, after values of the layout sizes in prefix that were already read
+// (or reserved) in the first cell; prefix is ignored before ABI 2.2.
 func (d decoder) newChainReader(s *cell.Slice, prefix []size, types []*Type) *chainReader {
 	r := &chainReader{d: d, s: s}
 	if d.v.maxSizeLayout() {
@@ -54,7 +54,7 @@ func (d decoder) newChainReader(s *cell.Slice, prefix []size, types []*Type) *ch
 	return r
 }
 
-// next moves to the link reference.
+// follow moves to the next cell of the chain through the link reference.
 func (r *chainReader) follow() error {
 	if r.s.BitsLeft() != 0 || r.s.RefsLeft() != 1 {
 		return decodeErr("cell %d of a chain has %d bits and %d refs left before the link to the next", r.cur, r.s.BitsLeft(), r.s.RefsLeft())
@@ -65,7 +65,8 @@ func (r *chainReader) follow() error {
 	return nil
 }
 
-// read decodes value i (counting the prefix) of type t.
+// read decodes value i (counting the prefix) of type t; last says whether
+// it is the final value of the chain.
 func (r *chainReader) read(i int, t *Type, last bool) (any, error) {
 	if r.cells != nil {
 		for r.cur < r.cells[i] {
@@ -128,7 +129,7 @@ func unflatten(t *Type, vals []any) (any, []any) {
 	return m, vals
 }
 
-// prefixTypes lists the flattened types of params.
+// flatTypes lists the types of params with tuples flattened.
 func flatTypes(params []Param) []*Type {
 	var flat []*Type
 	for i := range params {
