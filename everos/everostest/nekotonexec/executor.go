@@ -1,0 +1,280 @@
+// Package nekotonexec is an everostest.Executor that runs every transaction
+// with Everscale's own executor: nekoton-wasm's executeLocal under Node.js
+// (through internal/nekoton), with Everscale's main network config and
+// signature checks on, on the accounts' real BOCs. The proof contract and the
+// local giver run their real compiled code; the internal messages a
+// transaction sends are the executor's own, which the emulator delivers in
+// turn (a giver's transfer to a proof address, a bounce).
+//
+// What the emulator then answers (balances, code, data, code hashes, the
+// transactions with their fees, exit codes and result codes) is what the
+// executor produced. An external message that the executor refuses without
+// a transaction (a contract that throws before ACCEPT, an account that
+// cannot pay for the import) is an error wrapping everostest.ErrRejected: a
+// *contracts.ExitError with the exit code when the contract refused it, as
+// the Go executor of package contracts reports it.
+//
+// Accounts that the emulator holds but this executor did not produce (set
+// with Server.SetAccount or WithAccounts, or loaded from a state directory)
+// run from the account BOC the emulator builds of them. The wallet stand-ins
+// of package contracts have no code the virtual machine can run; messages to
+// them end in the executor's failure exit codes, as any broken code would.
+//
+// One transaction costs a round trip to the Node.js process and a few
+// milliseconds of executor time (see BenchmarkExecute).
+package nekotonexec
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+	"sync"
+
+	"github.com/gosh-sh/sign-cli/abi"
+	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/contract"
+	"github.com/gosh-sh/sign-cli/everos"
+	"github.com/gosh-sh/sign-cli/everos/everostest"
+	"github.com/gosh-sh/sign-cli/everos/everostest/contracts"
+	"github.com/gosh-sh/sign-cli/internal/nekoton"
+)
+
+// Executor runs messages with Everscale's executor. It is safe for
+// concurrent use, though the emulator calls it one message at a time.
+type Executor struct {
+	b     *nekoton.Bridge
+	owned bool // Close ends b
+
+	mu sync.Mutex
+	// real holds, by address, the account BOC the executor produced last
+	// and the account the emulator was given for it; when the emulator
+	// still holds that account, the executor runs on its own BOC, with
+	// every field the emulator does not model (storage statistics, due
+	// payments, the logical time) as the executor left it.
+	real  map[string]produced
+	empty string // base64 BOC of an account that does not exist
+}
+
+type produced struct {
+	acc everostest.Account
+	boc string // base64
+}
+
+var _ everostest.Executor = (*Executor)(nil)
+
+// New returns an executor that runs on b. Closing the executor leaves b
+// running.
+func New(b *nekoton.Bridge) *Executor {
+	return &Executor{b: b, real: map[string]produced{}}
+}
+
+// Open starts a bridge process of the executor's own (nekoton.Open with
+// opts); Close ends it. Without node or nekoton-wasm the error wraps
+// nekoton.ErrUnavailable.
+func Open(opts nekoton.Options) (*Executor, error) {
+	b, err := nekoton.Open(opts)
+	if err != nil {
+		return nil, err
+	}
+	e := New(b)
+	e.owned = true
+	return e, nil
+}
+
+// Close ends the bridge process when Open started it.
+func (e *Executor) Close() error {
+	if e.owned {
+		return e.b.Close()
+	}
+	return nil
+}
+
+// Execute implements everostest.Executor.
+func (e *Executor) Execute(env everostest.Env, in everostest.Inbound, st everostest.State) (*everostest.Result, error) {
+	msg, _, err := abi.ParseMessageBOC(in.BOC)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", everostest.ErrBadMessage, err)
+	}
+	if msg.Kind != abi.InternalMessage && msg.Kind != abi.ExternalInMessage {
+		return nil, fmt.Errorf("%w: a %v message cannot be executed", everostest.ErrRejected, msg.Kind)
+	}
+	if msg.Dst == nil || msg.Dst.Type != cell.AddrStd {
+		return nil, fmt.Errorf("%w: the destination is not a standard internal address", everostest.ErrRejected)
+	}
+	addr, err := everos.NormalizeAddress(msg.Dst.String())
+	if err != nil {
+		return nil, fmt.Errorf("%w: destination %s: %v", everostest.ErrBadMessage, msg.Dst, err)
+	}
+	before, ok := st.Account(addr)
+	accBOC, err := e.accountBOC(addr, before, ok)
+	if err != nil {
+		return nil, err
+	}
+	utime := env.Now.Unix()
+	if utime < 0 || utime > 0xffffffff {
+		return nil, fmt.Errorf("executing %x: chain time %s is not a uint32 of seconds", in.Hash, env.Now)
+	}
+	out, err := e.b.ExecuteDecoded(accBOC, base64.StdEncoding.EncodeToString(in.BOC), uint32(utime))
+	if err != nil {
+		var ce *nekoton.CallError
+		if errors.As(err, &ce) {
+			// The executor refused the message before any transaction:
+			// the node's checks of an inbound message (an account that
+			// cannot pay for importing it, a StateInit that does not fit).
+			return nil, fmt.Errorf("%w: %s", everostest.ErrRejected, ce.Message)
+		}
+		return nil, fmt.Errorf("executing %x on %s: %w", in.Hash, addr, err)
+	}
+	if out.Rejected {
+		return nil, &contracts.ExitError{Code: out.ExitCode, Reason: "refused by the contract before ACCEPT (Everscale's executor)"}
+	}
+	after, err := accountOf(addr, out.Account)
+	if err != nil {
+		return nil, fmt.Errorf("executing %x on %s: the executor's account: %w", in.Hash, addr, err)
+	}
+	tx, err := transactionOf(addr, in, out, before.Balance, after.Balance)
+	if err != nil {
+		return nil, fmt.Errorf("executing %x on %s: %w", in.Hash, addr, err)
+	}
+	res := &everostest.Result{Accounts: []everostest.Account{after}, Transactions: []everostest.Transaction{tx}}
+	for i, m := range out.Transaction.OutMessages {
+		b, err := base64.StdEncoding.DecodeString(m.BOC)
+		if err != nil {
+			return nil, fmt.Errorf("executing %x on %s: out message %d: %w", in.Hash, addr, i, err)
+		}
+		res.OutMessages = append(res.OutMessages, b)
+	}
+	e.mu.Lock()
+	if after.Type == everos.NonExist {
+		delete(e.real, addr)
+	} else {
+		e.real[addr] = produced{acc: after, boc: out.Account}
+	}
+	e.mu.Unlock()
+	return res, nil
+}
+
+// accountBOC is the BOC to run a message on: the executor's own when the
+// emulator holds the account it produced, else the emulator's.
+func (e *Executor) accountBOC(addr string, acc everostest.Account, exists bool) (string, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !exists || acc.Type == everos.NonExist {
+		if e.empty == "" {
+			if err := e.b.CallInto(&e.empty, "makeFullAccountBoc", nil); err != nil {
+				return "", fmt.Errorf("building an empty account: %w", err)
+			}
+		}
+		return e.empty, nil
+	}
+	if p, ok := e.real[addr]; ok && sameAccount(p.acc, acc) {
+		return p.boc, nil
+	}
+	boc := acc.BOC
+	if len(boc) == 0 {
+		var err error
+		if boc, err = buildAccount(acc); err != nil {
+			return "", err
+		}
+	}
+	return base64.StdEncoding.EncodeToString(boc), nil
+}
+
+// sameAccount reports whether the emulator's account is still the one the
+// executor produced: nothing it models has changed.
+func sameAccount(a, b everostest.Account) bool {
+	return a.Type == b.Type && a.Balance.Cmp(b.Balance) == 0 && bytes.Equal(a.Code, b.Code) &&
+		bytes.Equal(a.Data, b.Data) && a.LastPaid == b.LastPaid && a.CodeHash == b.CodeHash
+}
+
+// accountOf reads the executor's account BOC into the emulator's account.
+func accountOf(addr, boc string) (everostest.Account, error) {
+	raw, err := base64.StdEncoding.DecodeString(boc)
+	if err != nil {
+		return everostest.Account{}, err
+	}
+	a, err := contract.DecodeAccount(raw)
+	if err != nil {
+		return everostest.Account{}, err
+	}
+	acc := everostest.Account{Address: addr, Balance: new(big.Int), LastPaid: a.LastPaid, LastTransLt: a.LastTransLT}
+	if a.Balance != nil {
+		acc.Balance.Set(a.Balance)
+	}
+	switch a.Status {
+	case contract.AccountNonExist:
+		return everostest.Account{Address: addr, Type: everos.NonExist, Balance: new(big.Int)}, nil
+	case contract.AccountUninit:
+		acc.Type = everos.Uninit
+	case contract.AccountFrozen:
+		acc.Type = everos.Frozen
+	case contract.AccountActive:
+		acc.Type = everos.Active
+		acc.Code, acc.Data = bocOf(a.Code), bocOf(a.Data)
+	default:
+		return everostest.Account{}, fmt.Errorf("account status %v", a.Status)
+	}
+	acc.BOC = raw
+	return acc, nil
+}
+
+func bocOf(c *cell.Cell) []byte {
+	if c == nil {
+		return nil
+	}
+	return c.ToBOC()
+}
+
+var statusByName = map[string]everos.AccountType{
+	"uninit": everos.Uninit, "active": everos.Active, "frozen": everos.Frozen, "nonexist": everos.NonExist,
+}
+
+var skipReasons = map[string]int{"noState": 0, "badState": 1, "noGas": 2}
+
+// transactionOf is the emulator's record of the executor's transaction.
+func transactionOf(addr string, in everostest.Inbound, out nekoton.Outcome, before, after *big.Int) (everostest.Transaction, error) {
+	t, info := out.Transaction, out.Info
+	tx := everostest.Transaction{
+		Account:      addr,
+		InMsg:        hex.EncodeToString(in.Hash[:]),
+		Aborted:      t.Aborted,
+		ExitCode:     info.ExitCode,
+		ResultCode:   info.ActionResultCode,
+		TotalFees:    new(big.Int),
+		BalanceDelta: new(big.Int),
+	}
+	var ok bool
+	if tx.OrigStatus, ok = statusByName[t.OrigStatus]; !ok {
+		return tx, fmt.Errorf("transaction: unknown original status %q", t.OrigStatus)
+	}
+	if tx.EndStatus, ok = statusByName[t.EndStatus]; !ok {
+		return tx, fmt.Errorf("transaction: unknown end status %q", t.EndStatus)
+	}
+	if info.ComputeSkipped != nil {
+		tx.ComputeSkipped = true
+		if tx.SkippedReason, ok = skipReasons[*info.ComputeSkipped]; !ok {
+			return tx, fmt.Errorf("transaction: compute phase skipped for %q", *info.ComputeSkipped)
+		}
+	}
+	if _, ok := tx.TotalFees.SetString(t.TotalFees, 10); !ok {
+		return tx, fmt.Errorf("transaction: total fees %q", t.TotalFees)
+	}
+	if before == nil {
+		before = new(big.Int)
+	}
+	tx.BalanceDelta.Sub(after, before)
+	id := strings.ToLower(t.ID.Hash)
+	if h, err := hex.DecodeString(id); err != nil || len(h) != 32 {
+		return tx, fmt.Errorf("transaction: id %q is not a hash", t.ID.Hash)
+	}
+	tx.ID = id
+	var err error
+	if tx.BOC, err = base64.StdEncoding.DecodeString(t.BOC); err != nil {
+		return tx, fmt.Errorf("transaction BOC: %w", err)
+	}
+	return tx, nil
+}
