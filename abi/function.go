@@ -84,6 +84,8 @@ type UnsignedBody struct {
 	PubKey []byte
 	Time   uint64
 	Expire uint32
+
+	hashed bool // Hash is known (not so for 2.3+ without Dst)
 }
 
 // EncodeExternal builds the body of an external call without its
@@ -162,6 +164,7 @@ func (f *Function) EncodeExternal(c ExternalCall) (*UnsignedBody, error) {
 		if u.Hash, err = signedHash(v, u.Body, c.Dst); err != nil {
 			return nil, fmt.Errorf("encoding external call of %q: %w", f.Name, err)
 		}
+		u.hashed = true
 	}
 	return u, nil
 }
@@ -194,9 +197,12 @@ func DataToSign(hash [32]byte, signatureID *int32) []byte {
 	return append(out, hash[:]...)
 }
 
-// DataToSign is the bytes to sign for this body; see the function
-// DataToSign.
+// DataToSign is the bytes to sign for this body (see the function
+// DataToSign), or nil for an ABI 2.3+ body encoded without a destination.
 func (u *UnsignedBody) DataToSign(signatureID *int32) []byte {
+	if !u.hashed {
+		return nil
+	}
 	return DataToSign(u.Hash, signatureID)
 }
 
@@ -204,6 +210,9 @@ func (u *UnsignedBody) DataToSign(signatureID *int32) []byte {
 func (u *UnsignedBody) Sign(key ed25519.PrivateKey, signatureID *int32) (*cell.Cell, error) {
 	if len(key) != ed25519.PrivateKeySize {
 		return nil, fmt.Errorf("signing call of %q: %w: private key of %d bytes", u.Function.Name, ErrInvalidValue, len(key))
+	}
+	if !u.hashed {
+		return nil, fmt.Errorf("signing call of %q: %w: ABI %s signs the destination address, and the body was encoded without one", u.Function.Name, ErrInvalidValue, u.Function.abi.Version)
 	}
 	return u.WithSignature(ed25519.Sign(key, u.DataToSign(signatureID)))
 }

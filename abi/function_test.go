@@ -419,6 +419,13 @@ func TestExternalErrors(t *testing.T) {
 	if u.Expire != 1700000040 {
 		t.Errorf("default expire %d", u.Expire)
 	}
+	noDst, err := f.EncodeExternal(ExternalCall{Unsigned: true, Args: map[string]any{"limitId": 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := noDst.Sign(sdkKey(t), nil); !errors.Is(err, ErrInvalidValue) || noDst.DataToSign(nil) != nil {
+		t.Errorf("signing a 2.3 body without destination: %v", err)
+	}
 	if _, err := u.WithSignature([]byte{1, 2}); !errors.Is(err, ErrInvalidValue) {
 		t.Errorf("short signature: %v", err)
 	}
