@@ -135,7 +135,7 @@ func (r *Registry) WriteSignature(ctx context.Context, t Target, key Key, annota
 	// then holds only one of the two artifacts. Reading back after the push
 	// catches that, and appending again repairs it.
 	for attempt := 0; ; attempt++ {
-		base, existing, err := fetchSignatures(ctx, tag, pullOpts)
+		base, existing, err := fetchSignatures(ctx, tag, pullOpts, payload)
 		if err != nil && !errors.Is(err, ErrNoSignature) {
 			return nil, fmt.Errorf("writing signature of %s: reading %s: %w", t, tag, err)
 		}
@@ -189,8 +189,18 @@ type sigLayer struct {
 }
 
 // fetchSignatures reads the signature artifact at tag and each of its
-// layers. It returns ErrNoSignature when there is none.
-func fetchSignatures(ctx context.Context, tag name.Tag, opts []remote.Option) (v1.Image, []sigLayer, error) {
+// layers. It returns ErrNoSignature when there is none. A layer whose digest
+// is the SHA-256 of one of the known payloads is that payload (the digest
+// names the content), so it is not fetched: checking a signature made as
+// expected costs the manifest's round trip alone.
+func fetchSignatures(ctx context.Context, tag name.Tag, opts []remote.Option, known ...[]byte) (v1.Image, []sigLayer, error) {
+	byDigest := map[v1.Hash][]byte{}
+	for _, p := range known {
+		h, _, err := v1.SHA256(bytes.NewReader(p))
+		if err == nil {
+			byDigest[h] = p
+		}
+	}
 	img, err := remote.Image(tag, opts...)
 	if err != nil {
 		err = classify(err)
@@ -224,6 +234,10 @@ func fetchSignatures(ctx context.Context, tag name.Tag, opts []remote.Option) (v
 		}
 		if d.Size > maxPayloadSize {
 			l.err = fmt.Errorf("payload of %d bytes is larger than %d", d.Size, maxPayloadSize)
+			continue
+		}
+		if p, ok := byDigest[d.Digest]; ok {
+			l.payload = p
 			continue
 		}
 		layer, err := img.LayerByDigest(d.Digest)
@@ -284,15 +298,10 @@ func (e *NotVerifiedError) Unwrap() error { return ErrNotVerified }
 // (ErrNotFound for the image itself, ErrUnauthorized, ErrRegistry) when it
 // could not be checked.
 func (r *Registry) VerifySignature(ctx context.Context, t Target, pub PublicKey, annotations map[string]string) (*Verification, error) {
-	opts := r.options(ctx)
-	puller, err := remote.NewPuller(opts...)
-	if err != nil {
-		return nil, fmt.Errorf("verifying %s: %w", t, classify(err))
-	}
-	return r.verify(ctx, t, pub, annotations, append(opts, remote.Reuse(puller)))
+	return r.verify(ctx, t, pub, annotations)
 }
 
-func (r *Registry) verify(ctx context.Context, t Target, pub PublicKey, annotations map[string]string, opts []remote.Option) (*Verification, error) {
+func (r *Registry) verify(ctx context.Context, t Target, pub PublicKey, annotations map[string]string) (*Verification, error) {
 	if _, err := t.Repository(); err != nil {
 		return nil, fmt.Errorf("verifying signature: %w", err)
 	}
@@ -301,7 +310,7 @@ func (r *Registry) verify(ctx context.Context, t Target, pub PublicKey, annotati
 	}
 	if !t.HasDigest() {
 		var err error
-		if t, err = r.resolveWith(t, opts); err != nil {
+		if t, err = r.resolveWith(ctx, t); err != nil {
 			return nil, fmt.Errorf("verifying signature: %w", err)
 		}
 	}
@@ -309,7 +318,20 @@ func (r *Registry) verify(ctx context.Context, t Target, pub PublicKey, annotati
 	if err != nil {
 		return nil, fmt.Errorf("verifying signature: %w", err)
 	}
-	_, layers, err := fetchSignatures(ctx, tag, opts)
+	opts, err := r.readOptions(ctx, tag.Context())
+	if err != nil {
+		return nil, fmt.Errorf("verifying %s: reading %s: %w", t, tag, classify(err))
+	}
+	// The payload this image's signature would have when made as sign-cli
+	// and cosign make it: when a layer names its digest, the payload need
+	// not be fetched.
+	var known [][]byte
+	if t.Ref != nil {
+		if p, err := NewPayload(t.Ref.Context(), t.Digest, annotations); err == nil {
+			known = append(known, p)
+		}
+	}
+	_, layers, err := fetchSignatures(ctx, tag, opts, known...)
 	if err != nil {
 		if errors.Is(err, ErrNoSignature) {
 			return nil, fmt.Errorf("verifying %s: %w (%s)", t, err, tag)
@@ -381,15 +403,6 @@ func (r *Registry) VerifyAll(ctx context.Context, reqs []VerifyRequest, parallel
 		parallelism = DefaultParallelism
 	}
 	results := make([]VerifyResult, len(reqs))
-	opts := r.options(ctx)
-	puller, err := remote.NewPuller(opts...)
-	if err != nil {
-		for i, q := range reqs {
-			results[i] = VerifyResult{Request: q, Err: fmt.Errorf("verifying %s: %w", q.Target, classify(err))}
-		}
-		return results
-	}
-	opts = append(opts, remote.Reuse(puller))
 	sem := make(chan struct{}, parallelism)
 	var wg sync.WaitGroup
 	for i, q := range reqs {
@@ -404,7 +417,7 @@ func (r *Registry) VerifyAll(ctx context.Context, reqs []VerifyRequest, parallel
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			results[i].Verification, results[i].Err = r.verify(ctx, q.Target, q.Public, q.Annotations, opts)
+			results[i].Verification, results[i].Err = r.verify(ctx, q.Target, q.Public, q.Annotations)
 		}()
 	}
 	wg.Wait()

@@ -60,6 +60,8 @@ type Registry struct {
 	// SignatureRepository, when set, holds the .sig artifacts instead of
 	// each image's own repository (like cosign's COSIGN_REPOSITORY).
 	SignatureRepository string
+
+	readers readers
 }
 
 // options are the go-containerregistry options of one call.
@@ -114,7 +116,7 @@ func (r *Registry) Resolve(ctx context.Context, t Target) (Target, error) {
 		}
 		return t, nil
 	}
-	got, err := r.resolveWith(t, r.options(ctx))
+	got, err := r.resolveWith(ctx, t)
 	if err != nil {
 		return Target{}, err
 	}
@@ -124,12 +126,15 @@ func (r *Registry) Resolve(ctx context.Context, t Target) (Target, error) {
 	return got, nil
 }
 
-// resolveWith asks the registry for the digest of t.Ref with the given
-// options (which may reuse a puller across many targets).
-func (r *Registry) resolveWith(t Target, opts []remote.Option) (Target, error) {
+// resolveWith asks the registry for the digest of t.Ref.
+func (r *Registry) resolveWith(ctx context.Context, t Target) (Target, error) {
 	ref, err := r.withScheme(t.Ref)
 	if err != nil {
 		return Target{}, fmt.Errorf("resolving %s: %w", t.Ref, err)
+	}
+	opts, err := r.readOptions(ctx, ref.Context())
+	if err != nil {
+		return Target{}, fmt.Errorf("resolving %s: %w", t.Ref, classify(err))
 	}
 	desc, err := remote.Head(ref, opts...)
 	if err != nil && shouldRetryWithGet(err) {
@@ -164,7 +169,11 @@ func (r *Registry) Labels(ctx context.Context, t Target) (map[string]string, err
 	if err != nil {
 		return nil, fmt.Errorf("reading labels: %w", err)
 	}
-	desc, err := remote.Get(ref, r.options(ctx)...)
+	opts, err := r.readOptions(ctx, ref.Context())
+	if err != nil {
+		return nil, fmt.Errorf("reading labels of %s: %w", ref, classify(err))
+	}
+	desc, err := remote.Get(ref, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("reading labels of %s: %w", ref, classify(err))
 	}
