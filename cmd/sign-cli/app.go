@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 )
@@ -20,6 +21,7 @@ type App struct {
 	Getenv func(string) string
 
 	quiet bool
+	trace *requestTrace // request counts, with SIGN_CLI_TRACE_REQUESTS set
 }
 
 // Main runs one sign-cli command line and returns its exit code. Errors are
@@ -35,6 +37,18 @@ func Main(ctx context.Context, args []string, app *App) (code int) {
 			code = exitFailure
 		}
 	}()
+	if v := app.Getenv(traceEnv); v != "" && v != "0" {
+		app.trace = newRequestTrace()
+		if v == "all" {
+			var mu sync.Mutex
+			app.trace.each = func(method, url string, status int) {
+				mu.Lock()
+				defer mu.Unlock()
+				fmt.Fprintf(app.Err, "request %s %s: %d\n", method, url, status)
+			}
+		}
+		defer func() { fmt.Fprint(app.Err, app.trace.String()) }()
+	}
 	root := NewCmdRoot(app)
 	root.SetArgs(args)
 	root.SetIn(app.In)

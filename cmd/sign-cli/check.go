@@ -144,7 +144,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	for i, t := range targets {
 		reqs[i] = signature.CheckRequest{Target: t, Public: pub, Annotations: annotations}
 	}
-	checker := &signature.Checker{Registry: o.reg.registry(), Source: src, Parallelism: o.parallelism}
+	checker := &signature.Checker{Registry: app.traceRegistry(o.reg.registry()), Source: src, Parallelism: o.parallelism}
 	if src&signature.SourceChain != 0 {
 		client, err := o.net.client(app)
 		if err != nil {

@@ -58,7 +58,7 @@ func (n *networkFlags) client(app *App) (*everos.Client, error) {
 	if secret == "" {
 		secret = app.Getenv("SIGN_CLI_NETWORK_SECRET")
 	}
-	c, err := everos.New(everos.Config{Endpoints: eps, Secret: secret, AllowInsecureHTTP: n.insecureHTTP})
+	c, err := everos.New(everos.Config{Endpoints: eps, Secret: secret, AllowInsecureHTTP: n.insecureHTTP, HTTPClient: app.traceHTTPClient()})
 	if err != nil {
 		return nil, usageError("network: %v", err)
 	}

@@ -25,6 +25,7 @@ type signFlags struct {
 	noRegistry  bool
 	topUp       string
 	timeout     time.Duration
+	lifetime    time.Duration
 	annotations []string
 	output      string
 
@@ -45,6 +46,7 @@ func (o *signFlags) add(cmd *cobra.Command) {
 	f.BoolVar(&o.noRegistry, "no-registry", false, "do not write the registry (cosign) signature")
 	f.StringVar(&o.topUp, "topup", formatNano(defaultTopUp()), "tokens the wallet sends to a proof address that holds less than half of it")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after this long")
+	f.DurationVar(&o.lifetime, "message-lifetime", signature.DefaultMessageLifetime, "how long a message sent to the network stays valid; one that expires unprocessed is replaced")
 	f.StringArrayVarP(&o.annotations, "annotations", "a", nil, "`key=value` added to the registry signature (repeatable)")
 	outputFlag(cmd, &o.output)
 }
@@ -135,7 +137,7 @@ func runSign(ctx context.Context, app *App, o *signFlags, args []string) error {
 	defer cancel()
 	s := &signature.Signer{
 		Key:          key,
-		Registry:     o.reg.registry(),
+		Registry:     app.traceRegistry(o.reg.registry()),
 		SkipRegistry: o.noRegistry,
 		Annotations:  annotations,
 		Progress:     func(line string) { app.progress("%s", line) },
@@ -159,7 +161,10 @@ func (o *signFlags) chain(app *App) (*signature.Chain, error) {
 	if err != nil {
 		return nil, usageError("--topup %q: %v", o.topUp, err)
 	}
-	c := &signature.Chain{Client: client, TopUp: topUp, Progress: func(line string) { app.progress("%s", line) }}
+	if o.lifetime != 0 && o.lifetime < time.Second { // zero: send, which has no such flag
+		return nil, usageError("--message-lifetime %s: give at least 1s", o.lifetime)
+	}
+	c := &signature.Chain{Client: client, TopUp: topUp, MessageLifetime: o.lifetime, Progress: func(line string) { app.progress("%s", line) }}
 	walletAddr := o.wallet
 	if walletAddr == "" {
 		walletAddr = app.Getenv("WALLET")
