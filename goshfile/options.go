@@ -1,0 +1,53 @@
+package goshfile
+
+import (
+	"github.com/moby/buildkit/client/llb"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// DefaultFilename is the goshfile read from the "dockerfile" local when no
+// filename is given.
+const DefaultFilename = "goshfile.yaml"
+
+// Names of the BuildKit locals a build reads: the goshfile itself comes from
+// LocalDockerfile, the files that copy steps take from LocalContext. They are
+// the names the Dockerfile frontend uses, so buildctl's --local flags and
+// docker buildx work unchanged.
+const (
+	LocalContext    = "context"
+	LocalDockerfile = "dockerfile"
+)
+
+// DefaultPlatform is the platform built when none is given.
+var DefaultPlatform = ocispecs.Platform{OS: "linux", Architecture: "amd64"}
+
+// BuildOptions control a Build. The zero value builds goshfile.yaml for
+// linux/amd64 with caching.
+type BuildOptions struct {
+	// Filename is the goshfile's path inside the "dockerfile" local;
+	// DefaultFilename when empty.
+	Filename string
+	// NoCache makes every step run again instead of using BuildKit's cache.
+	NoCache bool
+	// Platform is the platform of the image; DefaultPlatform when nil.
+	Platform *ocispecs.Platform
+	// Labels are added to the image config, after the base image's labels
+	// and the goshfile's own, so they win over both.
+	Labels map[string]string
+}
+
+// TranslateOptions control Translate.
+type TranslateOptions struct {
+	// Resolver answers the base image's digest and config. Required unless
+	// the base is "scratch".
+	Resolver llb.ImageMetaResolver
+	// Platform as in BuildOptions.
+	Platform *ocispecs.Platform
+	// NoCache as in BuildOptions.
+	NoCache bool
+	// Labels as in BuildOptions.
+	Labels map[string]string
+	// Context is the state copy steps read from; llb.Local(LocalContext)
+	// when nil.
+	Context *llb.State
+}
