@@ -24,15 +24,22 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/spf13/cobra"
 
+	"github.com/gosh-sh/sign-cli/everos/everostest"
 	"github.com/gosh-sh/sign-cli/signature"
 )
 
 type devnetOptions struct {
-	listen   string
-	registry string
-	envFile  string
-	stateDir string
-	noSample bool
+	listen      string
+	registry    string
+	envFile     string
+	stateDir    string
+	noSample    bool
+	executor    string
+	nodeModules string
+
+	// exec, when set, runs the transactions whatever executor says (tests
+	// share one Node.js process among their devnets).
+	exec everostest.Executor
 }
 
 // NewCmdDevnet runs a local network and registry for trying sign-cli.
@@ -43,7 +50,18 @@ func NewCmdDevnet(app *App) *cobra.Command {
 		Short: "Run a local Everscale network and registry to try sign-cli with no network",
 		Long: `Run, on loopback, an emulator of the EverOS GraphQL API that executes the
 proof contract's and wallets' rules, with a funded giver wallet, and an
-in-memory container registry holding a small sample image. It prints the
+in-memory container registry holding a small sample image.
+
+With --executor nekoton every transaction runs on Everscale's own executor
+(nekoton-wasm under Node.js, with the main network's config) on the real
+compiled code of the proof contract and the giver: fees, exit codes and
+account states are the network's. It needs node on PATH and the npm package
+nekoton-wasm 1.8.4 with @broxus/locklift-network 2.0.1, found in
+--node-modules DIR, else in $NODE_PATH, else in node_modules of the current
+directory or one above it (npm ci in a clone of sign-cli installs them).
+The default, --executor go, applies the same rules in Go and needs nothing.
+
+It prints the
 endpoint, the registry and the giver's address and key (a throwaway key for
 this devnet only), and with --env-file writes them as shell export lines:
 
@@ -66,6 +84,8 @@ is always in memory.`,
 	f.StringVar(&o.envFile, "env-file", "", "write the devnet's settings as shell export lines to `FILE` (mode 0600)")
 	f.StringVar(&o.stateDir, "state-dir", "", "keep the chain's state in `DIR` across restarts")
 	f.BoolVar(&o.noSample, "no-sample-image", false, "do not push the sample image")
+	f.StringVar(&o.executor, "executor", executorGo, "what runs transactions: go (the contracts' rules in Go) or nekoton (Everscale's executor; needs Node.js)")
+	f.StringVar(&o.nodeModules, "node-modules", "", "with --executor nekoton, the node_modules `DIR` holding nekoton-wasm (default $NODE_PATH, then ./node_modules and above)")
 	return cmd
 }
 
@@ -74,6 +94,12 @@ func runDevnet(ctx context.Context, app *App, o *devnetOptions) error {
 		if !isLoopbackAddr(a) {
 			return usageError("address %q: the devnet only listens on loopback (127.0.0.1:PORT or [::1]:PORT)", a)
 		}
+	}
+	if o.executorName() != executorGo && o.executorName() != executorNekoton {
+		return usageError("--executor %q: want %s or %s", o.executor, executorGo, executorNekoton)
+	}
+	if o.nodeModules != "" && o.executorName() != executorNekoton {
+		return usageError("--node-modules is for --executor nekoton")
 	}
 	giverKey, err := devnetGiverKey(o.stateDir)
 	if err != nil {
@@ -121,6 +147,8 @@ func runDevnet(ctx context.Context, app *App, o *devnetOptions) error {
 			return usageError("--env-file: %v", err)
 		}
 	}
+	app.progress("devnet: transactions run on %s", map[string]string{
+		executorGo: "the contracts' rules in Go (--executor go)", executorNekoton: "Everscale's executor, nekoton-wasm (--executor nekoton)"}[chain.Executor])
 	fmt.Fprintf(app.Out, "sign-cli devnet is running; stop it with Ctrl-C.\n"+
 		"The giver's key below is a throwaway key of this local devnet.\n\n%s", env.String())
 	if o.envFile != "" {

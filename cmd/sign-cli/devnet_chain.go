@@ -1,46 +1,76 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/everos/everostest"
 	"github.com/gosh-sh/sign-cli/everos/everostest/contracts"
+	"github.com/gosh-sh/sign-cli/everos/everostest/nekotonexec"
+	"github.com/gosh-sh/sign-cli/internal/nekoton"
 	"github.com/gosh-sh/sign-cli/signature"
 )
 
 // devnetGiverBalance is what the devnet's giver starts with: a million tokens.
 var devnetGiverBalance = new(big.Int).Mul(big.NewInt(1_000_000), big.NewInt(1_000_000_000))
 
+// Executors of the devnet (--executor).
+const (
+	executorGo      = "go"      // package contracts: the contracts' rules in Go
+	executorNekoton = "nekoton" // Everscale's executor (nekoton-wasm under Node.js)
+)
+
 // devnetChain is the running emulator and its giver.
 type devnetChain struct {
 	*everostest.Server
 	GiverAddress string
+	// Executor names what runs the transactions: executorGo or
+	// executorNekoton.
+	Executor  string
+	closeExec func() error
 }
 
-// startDevnetChain starts the emulator with the contracts' rules and a
+// Close stops the emulator, and then the executor's Node.js process if
+// the devnet started one.
+func (c *devnetChain) Close() {
+	c.Server.Close()
+	if c.closeExec != nil {
+		c.closeExec()
+	}
+}
+
+// startDevnetChain starts the emulator with the executor o asks for and a
 // funded giver owned by key (kept as it is when restored from a state dir).
 func startDevnetChain(o *devnetOptions, key signature.Key) (*devnetChain, error) {
 	giver, err := giverAccount(key)
 	if err != nil {
 		return nil, err
 	}
-	opts := []everostest.Option{everostest.WithAddr(o.listen), everostest.WithExecutor(devnetExecutor())}
+	exec, closeExec, err := devnetExecutor(o)
+	if err != nil {
+		return nil, err
+	}
+	opts := []everostest.Option{everostest.WithAddr(o.listen), everostest.WithExecutor(exec)}
 	if o.stateDir != "" {
 		opts = append(opts, everostest.WithStateDir(o.stateDir))
 	}
 	srv, err := everostest.Start(opts...)
 	if err != nil {
+		if closeExec != nil {
+			closeExec()
+		}
 		return nil, err
 	}
+	chain := &devnetChain{Server: srv, GiverAddress: giver.Address, Executor: o.executorName(), closeExec: closeExec}
 	if acc, ok := srv.Account(giver.Address); !ok || acc.Type != everos.Active {
 		if err := srv.SetAccount(giver); err != nil {
-			srv.Close()
+			chain.Close()
 			return nil, fmt.Errorf("creating the giver: %w", err)
 		}
 	}
-	return &devnetChain{Server: srv, GiverAddress: giver.Address}, nil
+	return chain, nil
 }
 
 // giverAccount is the active account of the package contract's giver
@@ -49,6 +79,35 @@ func giverAccount(key signature.Key) (everostest.Account, error) {
 	return contracts.GiverAccount(key.Public().Ed25519(), new(big.Int).Set(devnetGiverBalance))
 }
 
-// devnetExecutor applies the proof contract's, the giver's and the
-// wallets' rules.
-func devnetExecutor() everostest.Executor { return contracts.New() }
+// devnetExecutor is what runs the devnet's transactions, and what ends it
+// (nil when nothing needs ending):
+//   - "go" (the default) applies the proof contract's, the giver's and the
+//     wallets' rules in Go (package contracts): fast, no dependencies;
+//   - "nekoton" runs every transaction with Everscale's own executor on the
+//     real compiled code, in a Node.js process of its own.
+func devnetExecutor(o *devnetOptions) (everostest.Executor, func() error, error) {
+	if o.exec != nil {
+		return o.exec, nil, nil
+	}
+	switch o.executorName() {
+	case executorGo:
+		return contracts.New(), nil, nil
+	case executorNekoton:
+		ex, err := nekotonexec.Open(nekoton.Options{NodeModules: o.nodeModules})
+		if errors.Is(err, nekoton.ErrUnavailable) {
+			return nil, nil, usageError("--executor nekoton needs Node.js and the npm package nekoton-wasm 1.8.4 (with @broxus/locklift-network 2.0.1): %v", err)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("starting Everscale's executor: %w", err)
+		}
+		return ex, ex.Close, nil
+	}
+	return nil, nil, usageError("--executor %q: want %s or %s", o.executor, executorGo, executorNekoton)
+}
+
+func (o *devnetOptions) executorName() string {
+	if o.executor == "" {
+		return executorGo
+	}
+	return o.executor
+}

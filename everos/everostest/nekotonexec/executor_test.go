@@ -166,7 +166,7 @@ func TestProofThroughTheAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := New(nekoton.Start(t)).Execute(everostest.Env{Now: now}, inbound(t, again), c.srv)
+	res, err := New(nekoton.Start(t)).Execute(everostest.Env{Now: c.srv.Now()}, inbound(t, again), c.srv)
 	var ee *contracts.ExitError
 	if !errors.As(err, &ee) || ee.Code != 51 || !errors.Is(err, everostest.ErrRejected) {
 		t.Fatalf("second deployment: %v, %v; want exit code 51", res, err)
