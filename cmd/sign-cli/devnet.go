@@ -38,8 +38,10 @@ type devnetOptions struct {
 	nodeModules string
 
 	// exec, when set, runs the transactions whatever executor says (tests
-	// share one Node.js process among their devnets).
-	exec everostest.Executor
+	// share one Node.js process among their devnets); clock, when set, is
+	// the chain's clock.
+	exec  everostest.Executor
+	clock everostest.Clock
 }
 
 // NewCmdDevnet runs a local network and registry for trying sign-cli.

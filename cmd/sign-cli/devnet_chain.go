@@ -56,6 +56,9 @@ func startDevnetChain(o *devnetOptions, key signature.Key) (*devnetChain, error)
 	if o.stateDir != "" {
 		opts = append(opts, everostest.WithStateDir(o.stateDir))
 	}
+	if o.clock != nil {
+		opts = append(opts, everostest.WithClock(o.clock))
+	}
 	srv, err := everostest.Start(opts...)
 	if err != nil {
 		if closeExec != nil {

@@ -21,6 +21,9 @@ import (
 
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/everos"
+	"github.com/gosh-sh/sign-cli/everos/everostest"
+	"github.com/gosh-sh/sign-cli/everos/everostest/nekotonexec"
+	"github.com/gosh-sh/sign-cli/internal/nekoton"
 	"github.com/gosh-sh/sign-cli/signature"
 )
 
@@ -36,14 +39,30 @@ type world struct {
 	dir      string
 }
 
-func newWorld(t testing.TB) *world {
+// executors are the devnet's two ways of running transactions: the
+// contracts' rules in Go, and Everscale's executor (nekoton-wasm). The
+// end-to-end suite runs in both; the nekoton mode is skipped with a message
+// without Node.js and nekoton-wasm, and fails then when CI is set.
+var executors = []string{executorGo, executorNekoton}
+
+// newWorld is a world on the Go rules with the real clock.
+func newWorld(t testing.TB) *world { return newWorldWith(t, executorGo, nil) }
+
+// newWorldWith is a world whose transactions run on the named executor,
+// with clk as the chain's clock (nil: the real one).
+func newWorldWith(t testing.TB, executor string, clk everostest.Clock) *world {
 	t.Helper()
 	w := &world{t: t, dir: t.TempDir()}
 	var err error
 	if w.giver, err = signature.GenerateKey(nil); err != nil {
 		t.Fatal(err)
 	}
-	if w.chain, err = startDevnetChain(&devnetOptions{listen: "127.0.0.1:0"}, w.giver); err != nil {
+	o := &devnetOptions{listen: "127.0.0.1:0", executor: executor, clock: clk}
+	if executor == executorNekoton {
+		// One Node.js process serves every world of the test binary.
+		o.exec = nekotonexec.New(nekoton.Start(t))
+	}
+	if w.chain, err = startDevnetChain(o, w.giver); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.chain.Close)
@@ -123,6 +142,14 @@ func (w *world) proofTransactions(addr string) int {
 	return n
 }
 
+// inBothModes runs f as one subtest per executor, each on a world of its
+// own.
+func inBothModes(t *testing.T, f func(t *testing.T, w *world)) {
+	for _, ex := range executors {
+		t.Run(ex, func(t *testing.T) { f(t, newWorldWith(t, ex, nil)) })
+	}
+}
+
 func nilLogger() *log.Logger { return log.New(io.Discard, "", 0) }
 
 func decodeLines[T any](t testing.TB, out string) []T {
@@ -147,8 +174,9 @@ type signedLine struct {
 	Error    string
 }
 
-func TestSignAndCheck(t *testing.T) {
-	w := newWorld(t)
+func TestSignAndCheck(t *testing.T) { inBothModes(t, testSignAndCheck) }
+
+func testSignAndCheck(t *testing.T, w *world) {
 	ref, digest := w.image("team/app", nil)
 	signer, keyPath := w.keyFile("signer.json")
 
@@ -216,8 +244,9 @@ func TestSignAndCheck(t *testing.T) {
 	}
 }
 
-func TestSignSeedForms(t *testing.T) {
-	w := newWorld(t)
+func TestSignSeedForms(t *testing.T) { inBothModes(t, testSignSeedForms) }
+
+func testSignSeedForms(t *testing.T, w *world) {
 	ref, digest := w.image("seed/app", nil)
 	signer, _ := signature.GenerateKey(nil)
 	// sign -n NETWORK -g WALLET -s WALLET_SECRET SIGNER_SECRET IMAGE_SHA, on a bare digest.
@@ -245,8 +274,9 @@ func TestSignSeedForms(t *testing.T) {
 	}
 }
 
-func TestCheckKeyFromLabel(t *testing.T) {
-	w := newWorld(t)
+func TestCheckKeyFromLabel(t *testing.T) { inBothModes(t, testCheckKeyFromLabel) }
+
+func testCheckKeyFromLabel(t *testing.T, w *world) {
 	signer, keyPath := w.keyFile("signer.json")
 	ref, _ := w.image("labelled/app", map[string]string{signature.WalletPublicLabel: signer.Public().String()})
 	if r := runCLI(t, w.env(), "", "sign", "--secret-file", keyPath, ref); r.code != 0 {
@@ -263,8 +293,9 @@ func TestCheckKeyFromLabel(t *testing.T) {
 	}
 }
 
-func TestOfflineSignAndSend(t *testing.T) {
-	w := newWorld(t)
+func TestOfflineSignAndSend(t *testing.T) { inBothModes(t, testOfflineSignAndSend) }
+
+func testOfflineSignAndSend(t *testing.T, w *world) {
 	_, digest := w.image("offline/app", nil)
 	signer, keyPath := w.keyFile("signer.json")
 	msgPath := filepath.Join(w.dir, "deploy.json")
@@ -291,8 +322,9 @@ func TestOfflineSignAndSend(t *testing.T) {
 	}
 }
 
-func TestCheckMany(t *testing.T) {
-	w := newWorld(t)
+func TestCheckMany(t *testing.T) { inBothModes(t, testCheckMany) }
+
+func testCheckMany(t *testing.T, w *world) {
 	signer, keyPath := w.keyFile("signer.json")
 	var refs []string
 	for i := 0; i < 12; i++ {
@@ -320,8 +352,9 @@ func TestCheckMany(t *testing.T) {
 	}
 }
 
-func TestNetworkFailureExitCode(t *testing.T) {
-	w := newWorld(t)
+func TestNetworkFailureExitCode(t *testing.T) { inBothModes(t, testNetworkFailureExitCode) }
+
+func testNetworkFailureExitCode(t *testing.T, w *world) {
 	ref, digest := w.image("down/app", nil)
 	env := w.env()
 	env["SIGN_CLI_NETWORK"] = "http://127.0.0.1:1/graphql"
