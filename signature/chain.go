@@ -51,11 +51,25 @@ type Chain struct {
 	// BalancePoll is how often a funded address is re-read while waiting
 	// for the transfer to arrive; zero means 500ms.
 	BalancePoll time.Duration
+	// Parallel bounds the proofs DeployAll deploys at a time; zero means
+	// DefaultDeployParallelism.
+	Parallel int
 
 	kindOnce sync.Once
 	kind     contract.WalletKind
 	kindErr  error
+
+	// The wallet's transfers go one at a time with increasing times: a
+	// multisig wallet refuses a call whose time is not later than the last
+	// one it accepted, and calls racing to it would arrive in any order.
+	walletMu   sync.Mutex
+	lastTimeMs uint64
+
+	progressMu sync.Mutex
 }
+
+// DefaultDeployParallelism is how many proofs DeployAll deploys at a time.
+const DefaultDeployParallelism = 8
 
 // Wallet is an account that pays for proofs.
 type Wallet struct {
@@ -82,6 +96,8 @@ type Deployment struct {
 
 func (c *Chain) progress(format string, args ...any) {
 	if c.Progress != nil {
+		c.progressMu.Lock()
+		defer c.progressMu.Unlock()
 		c.Progress(fmt.Sprintf(format, args...))
 	}
 }
@@ -170,14 +186,29 @@ func (c *Chain) DeployAll(ctx context.Context, key Key, contents []string) ([]*D
 		}
 		return deps, errs
 	}
+	// Proofs are separate accounts, so they are deployed side by side; only
+	// the wallet's transfers wait for each other (see fund).
+	par := c.Parallel
+	if par <= 0 {
+		par = DefaultDeployParallelism
+	}
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
 	j := 0
 	for i, p := range proofs {
 		if p == nil {
 			continue
 		}
-		deps[i], errs[i] = c.deploy(ctx, key, p, accs[j])
+		acc := accs[j]
 		j++
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			deps[i], errs[i] = c.deploy(ctx, key, p, acc)
+		}()
 	}
+	wg.Wait()
 	return deps, errs
 }
 
@@ -319,17 +350,7 @@ func (c *Chain) fund(ctx context.Context, p *contract.Proof, before *big.Int) (s
 		return "", err
 	}
 	for attempt := 0; ; attempt++ {
-		now, err := c.Client.ServerTime(ctx)
-		if err != nil {
-			return "", fmt.Errorf("reading the network's clock: %w", err)
-		}
-		expire := now.Add(c.lifetime())
-		msg, err := kind.FundProofMessage(c.Wallet.Address, p, c.topUp(), c.Wallet.Key.Ed25519(), uint64(now.UnixMilli()), uint32(expire.Unix()))
-		if err != nil {
-			return "", fmt.Errorf("building the transfer from wallet %s: %w", c.Wallet.Address, err)
-		}
-		c.progress("funding proof %s with %s from wallet %s (waiting for its transaction)", addr, formatTokens(c.topUp()), c.Wallet.Address)
-		tx, err := c.Client.SendAndWait(ctx, everos.Message{BOC: msg.ToBOC(), Hash: msg.Hash(), ExpireAt: expire})
+		tx, expire, err := c.transfer(ctx, kind, p)
 		if errors.Is(err, everos.ErrMessageExpired) {
 			if acc, aerr := c.Client.Account(ctx, addr); aerr == nil && balance(acc).Cmp(before) > 0 {
 				return "", nil // it landed after all
@@ -347,6 +368,27 @@ func (c *Chain) fund(ctx context.Context, p *contract.Proof, before *big.Int) (s
 		}
 		return tx.ID, c.waitForBalance(ctx, addr, before, expire)
 	}
+}
+
+// transfer sends one top-up of p's address from the wallet and waits for
+// the wallet's transaction, while no other transfer is under way.
+func (c *Chain) transfer(ctx context.Context, kind contract.WalletKind, p *contract.Proof) (*everos.Transaction, time.Time, error) {
+	c.walletMu.Lock()
+	defer c.walletMu.Unlock()
+	now, err := c.Client.ServerTime(ctx)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("reading the network's clock: %w", err)
+	}
+	expire := now.Add(c.lifetime())
+	timeMs := max(uint64(now.UnixMilli()), c.lastTimeMs+1)
+	c.lastTimeMs = timeMs
+	msg, err := kind.FundProofMessage(c.Wallet.Address, p, c.topUp(), c.Wallet.Key.Ed25519(), timeMs, uint32(expire.Unix()))
+	if err != nil {
+		return nil, expire, fmt.Errorf("building the transfer from wallet %s: %w", c.Wallet.Address, err)
+	}
+	c.progress("funding proof %s with %s from wallet %s (waiting for its transaction)", p.Address(), formatTokens(c.topUp()), c.Wallet.Address)
+	tx, err := c.Client.SendAndWait(ctx, everos.Message{BOC: msg.ToBOC(), Hash: msg.Hash(), ExpireAt: expire})
+	return tx, expire, err
 }
 
 // waitForBalance waits until the transfer the wallet sent reaches addr:

@@ -124,18 +124,16 @@ func (r *Registry) WriteSignature(ctx context.Context, t Target, key Key, annota
 	}
 	res := &SignResult{Target: t, Tag: tag, Payload: payload, Signature: sig}
 
-	opts := r.options(ctx)
-	puller, err := remote.NewPuller(opts...)
+	opts, err := r.writeOptions(ctx, tag.Context())
 	if err != nil {
 		return nil, fmt.Errorf("writing signature of %s: %w", t, classify(err))
 	}
-	pullOpts := append(opts, remote.Reuse(puller))
 	pub := key.Public()
 	// Another signer may push between our read and our write, and the tag
 	// then holds only one of the two artifacts. Reading back after the push
 	// catches that, and appending again repairs it.
 	for attempt := 0; ; attempt++ {
-		base, existing, err := fetchSignatures(ctx, tag, pullOpts, payload)
+		base, existing, err := fetchSignatures(ctx, tag, opts, payload)
 		if err != nil && !errors.Is(err, ErrNoSignature) {
 			return nil, fmt.Errorf("writing signature of %s: reading %s: %w", t, tag, err)
 		}

@@ -14,7 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
-// readers shares the authenticated transports of pulls. go-containerregistry
+// readers shares the authenticated transports of pulls (and, apart, of
+// pushes). go-containerregistry
 // pings a registry (GET /v2/, and on loopback an HTTPS attempt first) for
 // every repository it is asked about, which doubles the round trips of a
 // check and, for a thousand images in a thousand repositories, costs a
@@ -42,10 +43,20 @@ var (
 // readOptions are the options of reads from repo, through a transport
 // shared with the other reads of the same registry.
 func (r *Registry) readOptions(ctx context.Context, repo name.Repository) ([]remote.Option, error) {
+	return r.sharedOptions(ctx, repo, transport.PullScope)
+}
+
+// writeOptions are the options of reads and writes in repo, through a
+// transport shared with the other writes to the same registry.
+func (r *Registry) writeOptions(ctx context.Context, repo name.Repository) ([]remote.Option, error) {
+	return r.sharedOptions(ctx, repo, transport.PushScope)
+}
+
+func (r *Registry) sharedOptions(ctx context.Context, repo name.Repository, action string) ([]remote.Option, error) {
 	if r == nil {
 		return (*Registry)(nil).options(ctx), nil
 	}
-	rt, err := r.readTransport(ctx, repo)
+	rt, err := r.readTransport(ctx, repo, action)
 	if err != nil {
 		return nil, err
 	}
@@ -56,8 +67,8 @@ func (r *Registry) readOptions(ctx context.Context, repo name.Repository) ([]rem
 	return opts, nil
 }
 
-func (r *Registry) readTransport(ctx context.Context, repo name.Repository) (http.RoundTripper, error) {
-	regKey := repo.Scheme() + "://" + repo.RegistryStr()
+func (r *Registry) readTransport(ctx context.Context, repo name.Repository, action string) (http.RoundTripper, error) {
+	regKey := action + " " + repo.Scheme() + "://" + repo.RegistryStr()
 	r.readers.mu.Lock()
 	if r.readers.m == nil {
 		r.readers.m = map[string]*readerEntry{}
@@ -78,7 +89,7 @@ func (r *Registry) readTransport(ctx context.Context, repo name.Repository) (htt
 	if e.rt != nil {
 		return e.rt, nil
 	}
-	rt, bearer, err := r.newReadTransport(ctx, repo)
+	rt, bearer, err := r.newReadTransport(ctx, repo, action)
 	if err != nil {
 		return nil, err // not kept: the next read pings again
 	}
@@ -97,10 +108,10 @@ func (r *Registry) readTransport(ctx context.Context, repo name.Repository) (htt
 	return rt, nil
 }
 
-// newReadTransport authenticates for pulls from repo as
+// newReadTransport authenticates for action (pull, or push and pull) in repo as
 // go-containerregistry would, with its retries and user agent, and reports
 // whether the registry asked for bearer tokens.
-func (r *Registry) newReadTransport(ctx context.Context, repo name.Repository) (http.RoundTripper, bool, error) {
+func (r *Registry) newReadTransport(ctx context.Context, repo name.Repository, action string) (http.RoundTripper, bool, error) {
 	var kc authn.Keychain = authn.DefaultKeychain
 	if r.Keychain != nil {
 		kc = r.Keychain
@@ -120,7 +131,7 @@ func (r *Registry) newReadTransport(ctx context.Context, repo name.Repository) (
 	}
 	var t http.RoundTripper = transport.NewRetry(rec, transport.WithRetryBackoff(backoff), transport.WithRetryStatusCodes(defaultRetryStatus...))
 	t = transport.NewUserAgent(t, r.UserAgent)
-	rt, err := transport.NewWithContext(ctx, repo.Registry, auth, t, []string{repo.Scope(transport.PullScope)})
+	rt, err := transport.NewWithContext(ctx, repo.Registry, auth, t, []string{repo.Scope(action)})
 	if err != nil {
 		return nil, false, err
 	}

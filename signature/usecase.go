@@ -21,6 +21,11 @@ type Signer struct {
 	Annotations  map[string]string
 	// Progress receives a line for every step that waits on the network.
 	Progress func(string)
+	// Parallelism bounds the registry requests made at a time
+	// (DefaultParallelism when < 1).
+	Parallelism int
+
+	progressMu sync.Mutex
 }
 
 // Signed is what Sign did for one target.
@@ -42,16 +47,19 @@ func (s *Signer) Sign(ctx context.Context, targets []Target) []Signed {
 	out := make([]Signed, len(targets))
 	for i, t := range targets {
 		out[i].Target = t
-		if !t.HasDigest() {
-			s.progress("resolving %s", t)
-			rt, err := s.Registry.Resolve(ctx, t)
-			if err != nil {
-				out[i].Err = fmt.Errorf("resolving %s: %w", t, err)
-				continue
-			}
-			out[i].Target = rt
-		}
 	}
+	s.each(out, func(o *Signed) {
+		if o.Target.HasDigest() {
+			return
+		}
+		s.progress("resolving %s", o.Target)
+		rt, err := s.Registry.Resolve(ctx, o.Target)
+		if err != nil {
+			o.Err = fmt.Errorf("resolving %s: %w", o.Target, err)
+			return
+		}
+		o.Target = rt
+	})
 	if s.Chain != nil {
 		var idx []int
 		var contents []string
@@ -69,24 +77,45 @@ func (s *Signer) Sign(ctx context.Context, targets []Target) []Signed {
 		}
 	}
 	if !s.SkipRegistry {
-		for i := range out {
-			if out[i].Err != nil || out[i].Target.Ref == nil {
-				continue
+		s.each(out, func(o *Signed) {
+			if o.Err != nil || o.Target.Ref == nil {
+				return
 			}
-			s.progress("writing the registry signature of %s", out[i].Target)
-			res, err := s.Registry.WriteSignature(ctx, out[i].Target, s.Key, s.Annotations)
+			s.progress("writing the registry signature of %s", o.Target)
+			res, err := s.Registry.WriteSignature(ctx, o.Target, s.Key, s.Annotations)
 			if err != nil {
-				out[i].Err = fmt.Errorf("writing the registry signature of %s: %w", out[i].Target, err)
-				continue
+				o.Err = fmt.Errorf("writing the registry signature of %s: %w", o.Target, err)
+				return
 			}
-			out[i].Registry = res
-		}
+			o.Registry = res
+		})
 	}
 	return out
 }
 
+// each runs f on every element of out, Parallelism at a time.
+func (s *Signer) each(out []Signed, f func(*Signed)) {
+	par := s.Parallelism
+	if par < 1 {
+		par = DefaultParallelism
+	}
+	sem := make(chan struct{}, par)
+	var wg sync.WaitGroup
+	for i := range out {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			f(&out[i])
+		}()
+	}
+	wg.Wait()
+}
+
 func (s *Signer) progress(format string, args ...any) {
 	if s.Progress != nil {
+		s.progressMu.Lock()
+		defer s.progressMu.Unlock()
 		s.Progress(fmt.Sprintf(format, args...))
 	}
 }
