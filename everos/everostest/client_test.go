@@ -54,7 +54,7 @@ var nonce atomic.Uint64
 func message(t testing.TB, dst string, ttl time.Duration) everos.Message {
 	t.Helper()
 	body, _ := cell.BeginCell().StoreUInt(nonce.Add(1), 64).EndCell()
-	boc, hash, err := everostest.BuildExternalMessage(dst, nil, body)
+	boc, hash, err := everostest.ExtMessage(dst, nil, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestTransactionVerdicts(t *testing.T) {
 	c := client(t, everos.Config{}, srv.URL)
 	for _, code := range []uint64{0, 1, 100, 65535} {
 		body, _ := cell.BeginCell().StoreUInt(nonce.Add(1), 64).StoreUInt(code, 16).EndCell()
-		boc, hash, _ := everostest.BuildExternalMessage(addr(1), nil, body)
+		boc, hash, _ := everostest.ExtMessage(addr(1), nil, body)
 		tx, err := c.SendAndWait(ctxT(t), everos.Message{BOC: boc, Hash: hash, ExpireAt: time.Now().Add(time.Minute)})
 		if err != nil {
 			t.Fatal(err)

@@ -72,9 +72,9 @@ func TestAccountCodeHashAfterTransactions(t *testing.T) {
 	init, deployAddr := deployable(t, 9)
 	srv := NewServer(WithAccounts(a, Account{Address: deployAddr, Type: everos.Uninit, Balance: bigInt(10), CodeHash: published}))
 	defer srv.Close()
-	ext, _, _ := BuildExternalMessage(a.Address, nil, nil)
+	ext, _, _ := extMessage(a.Address, nil, nil)
 	in, _ := BuildInternalMessage(testAddr(7), a.Address, bigInt(5), false, false, nil)
-	deploy, _, _ := BuildExternalMessage(deployAddr, init, nil)
+	deploy, _, _ := extMessage(deployAddr, init, nil)
 	for _, m := range [][]byte{ext, in, deploy} {
 		if err := srv.Deliver(m, time.Time{}); err != nil {
 			t.Fatal(err)
@@ -91,7 +91,7 @@ func TestAccountCodeHashAfterTransactions(t *testing.T) {
 		t.Errorf("deployed account: %v, code hash %q, want its own code's", got.Type, got.CodeHash)
 	}
 	_, r := post(t, srv.URL, `query($a:String!){accounts(filter:{id:{eq:$a}}){code_hash}}`, map[string]any{"a": deployAddr})
-	if want := init.Ref(0).HashHex(); r.Get("data.accounts.0.code_hash").String() != want {
+	if want := init.Code.HashHex(); r.Get("data.accounts.0.code_hash").String() != want {
 		t.Errorf("deployed account reports code hash %s, want %s", r.Get("data.accounts.0.code_hash"), want)
 	}
 }

@@ -79,12 +79,13 @@ type DefaultExecutor struct{}
 
 // Execute implements Executor.
 func (DefaultExecutor) Execute(env Env, in Inbound, st State) (*Result, error) {
-	acc, exists := st.Account(in.Dst)
+	dst := in.Dst
+	acc, exists := st.Account(dst)
 	if !exists {
-		acc = Account{Address: in.Dst, Type: everos.NonExist, Balance: new(big.Int)}
+		acc = Account{Address: dst, Type: everos.NonExist, Balance: new(big.Int)}
 	}
 	acc = acc.clone()
-	tx := Transaction{Account: in.Dst, InMsg: hexID(in.Hash), OrigStatus: acc.Type,
+	tx := Transaction{Account: dst, InMsg: hexID(in.Hash), OrigStatus: acc.Type,
 		TotalFees: new(big.Int), BalanceDelta: new(big.Int)}
 	deploy := func() bool {
 		if in.Init == nil || acc.Type == everos.Active || acc.Type == everos.Frozen {
@@ -98,7 +99,7 @@ func (DefaultExecutor) Execute(env Env, in Inbound, st State) (*Result, error) {
 	switch in.Kind {
 	case ExternalIn:
 		if acc.Type != everos.Active && !(acc.Type == everos.Uninit && acc.Balance.Sign() > 0 && deploy()) {
-			return nil, fmt.Errorf("%w: account %s is %v and has no code to accept it", ErrRejected, in.Dst, acc.Type)
+			return nil, fmt.Errorf("%w: account %s is %v and has no code to accept it", ErrRejected, dst, acc.Type)
 		}
 	case Internal:
 		if deployed := deploy(); !deployed && acc.Type != everos.Active {
@@ -110,7 +111,7 @@ func (DefaultExecutor) Execute(env Env, in Inbound, st State) (*Result, error) {
 			}
 			if in.Bounce && !in.Bounced && in.Value.Sign() > 0 && in.Src != "" {
 				// The value goes back; the account stays as it was.
-				back, err := BuildInternalMessage(in.Dst, in.Src, in.Value, false, true, nil)
+				back, err := BuildInternalMessage(dst, in.Src, in.Value, false, true, nil)
 				if err != nil {
 					return nil, fmt.Errorf("bouncing %x: %w", in.Hash, err)
 				}
@@ -137,31 +138,4 @@ func bocOf(c *cell.Cell) []byte {
 		return nil
 	}
 	return c.ToBOC()
-}
-
-// BuildInternalMessage serializes an internal message from src to dst
-// carrying value, with an optional body (stored in a reference).
-func BuildInternalMessage(src, dst string, value *big.Int, bounce, bounced bool, body *cell.Cell) ([]byte, error) {
-	s, err := cell.ParseAddress(src)
-	if err != nil {
-		return nil, fmt.Errorf("building internal message: %w", err)
-	}
-	d, err := cell.ParseAddress(dst)
-	if err != nil {
-		return nil, fmt.Errorf("building internal message: %w", err)
-	}
-	b := cell.BeginCell().StoreBool(false).StoreBool(true).StoreBool(bounce).StoreBool(bounced).
-		StoreAddress(s).StoreAddress(d).StoreCoins(value).StoreBool(false).
-		StoreCoinsUint64(0).StoreCoinsUint64(0).StoreUInt(0, 64).StoreUInt(0, 32).
-		StoreBool(false) // no init
-	if body == nil {
-		b.StoreBool(false)
-	} else {
-		b.StoreBool(true).StoreRef(body)
-	}
-	c, err := b.EndCell()
-	if err != nil {
-		return nil, fmt.Errorf("building internal message: %w", err)
-	}
-	return c.ToBOC(), nil
 }

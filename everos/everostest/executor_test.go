@@ -6,19 +6,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/everos"
 )
 
-func deployable(t *testing.T, n uint64) (*cell.Cell, string) {
+func deployable(t *testing.T, n uint64) (*abi.StateInit, string) {
 	t.Helper()
 	code, _ := cell.BeginCell().StoreUInt(0xC0DE, 16).EndCell()
 	data, _ := cell.BeginCell().StoreUInt(n, 64).EndCell()
-	init, err := BuildStateInit(code, data)
+	init := &abi.StateInit{Code: code, Data: data}
+	h, err := init.Hash()
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := init.Hash()
 	return init, "0:" + hex.EncodeToString(h[:])
 }
 
@@ -44,22 +45,22 @@ func TestDefaultExecutor(t *testing.T) {
 		backBal int64
 	}{
 		{name: "external to active", accounts: []Account{{Address: testAddr(1), Type: everos.Active, Balance: bigInt(10)}},
-			msg: func() []byte { b, _, _ := BuildExternalMessage(testAddr(1), nil, nil); return b }, dst: testAddr(1),
+			msg: func() []byte { b, _, _ := extMessage(testAddr(1), nil, nil); return b }, dst: testAddr(1),
 			want: want{txs: 1, typ: everos.Active, balance: 10}},
 		{name: "external to missing account rejected",
-			msg: func() []byte { b, _, _ := BuildExternalMessage(testAddr(1), nil, nil); return b }, dst: testAddr(1),
+			msg: func() []byte { b, _, _ := extMessage(testAddr(1), nil, nil); return b }, dst: testAddr(1),
 			want: want{txs: 0, typ: everos.NonExist}},
 		{name: "external to uninit without init rejected", accounts: []Account{{Address: testAddr(1), Type: everos.Uninit, Balance: bigInt(10)}},
-			msg: func() []byte { b, _, _ := BuildExternalMessage(testAddr(1), nil, nil); return b }, dst: testAddr(1),
+			msg: func() []byte { b, _, _ := extMessage(testAddr(1), nil, nil); return b }, dst: testAddr(1),
 			want: want{txs: 0, typ: everos.Uninit, balance: 10}},
 		{name: "external deploy to funded uninit", accounts: []Account{{Address: deployAddr, Type: everos.Uninit, Balance: bigInt(10)}},
-			msg: func() []byte { b, _, _ := BuildExternalMessage(deployAddr, init, nil); return b }, dst: deployAddr,
+			msg: func() []byte { b, _, _ := extMessage(deployAddr, init, nil); return b }, dst: deployAddr,
 			want: want{txs: 1, typ: everos.Active, balance: 10}},
 		{name: "external deploy without funds rejected",
-			msg: func() []byte { b, _, _ := BuildExternalMessage(deployAddr, init, nil); return b }, dst: deployAddr,
+			msg: func() []byte { b, _, _ := extMessage(deployAddr, init, nil); return b }, dst: deployAddr,
 			want: want{txs: 0, typ: everos.NonExist}},
 		{name: "StateInit of another address dropped", accounts: []Account{{Address: otherAddr, Type: everos.Uninit, Balance: bigInt(10)}},
-			msg: func() []byte { b, _, _ := BuildExternalMessage(otherAddr, init, nil); return b }, dst: otherAddr,
+			msg: func() []byte { b, _, _ := extMessage(otherAddr, init, nil); return b }, dst: otherAddr,
 			want: want{txs: 0, typ: everos.Uninit, balance: 10}},
 		{name: "internal credits active", accounts: []Account{{Address: testAddr(1), Type: everos.Active, Balance: bigInt(10)}},
 			msg: func() []byte {
@@ -108,11 +109,9 @@ func TestDefaultExecutor(t *testing.T) {
 			want: want{txs: 2, aborted: true, skipped: true, typ: everos.Frozen, balance: 3}, backTo: testAddr(2), backBal: 105},
 		{name: "internal with StateInit deploys",
 			msg: func() []byte {
-				c, _ := cell.BeginCell().StoreUInt(0b0110, 4).StoreAddress(cell.MustParseAddress(testAddr(2))).
-					StoreAddress(cell.MustParseAddress(deployAddr)).StoreCoinsUint64(7).StoreBool(false).
-					StoreCoinsUint64(0).StoreCoinsUint64(0).StoreUInt(0, 64).StoreUInt(0, 32).
-					StoreBool(true).StoreBool(true).StoreRef(init).StoreBool(false).EndCell()
-				return c.ToBOC()
+				m := abi.NewInternalMessage(cell.MustParseAddress(deployAddr), bigInt(7), true, init, nil)
+				m.Src = cell.MustParseAddress(testAddr(2))
+				return must(m.ToBOC())
 			}, dst: deployAddr,
 			want: want{txs: 1, typ: everos.Active, balance: 7}},
 	}
@@ -142,7 +141,7 @@ func TestDefaultExecutor(t *testing.T) {
 			}
 			if tt.want.typ == everos.Active && tt.dst == deployAddr {
 				code, _ := cell.FromBOC(a.Code)
-				if code == nil || !code.Equal(init.Ref(0)) {
+				if code == nil || !code.Equal(init.Code) {
 					t.Error("deployed code differs from the StateInit's")
 				}
 			}
@@ -164,7 +163,7 @@ func TestExecutorLtAndIDs(t *testing.T) {
 	defer srv.Close()
 	for i := 0; i < 3; i++ {
 		body, _ := cell.BeginCell().StoreUInt(uint64(i), 8).EndCell()
-		b, _, _ := BuildExternalMessage(testAddr(1), nil, body)
+		b, _, _ := extMessage(testAddr(1), nil, body)
 		srv.Deliver(b, time.Time{})
 	}
 	txs := srv.Transactions()
@@ -183,7 +182,7 @@ func TestExecutorLtAndIDs(t *testing.T) {
 		t.Errorf("last_trans_lt %d, want %d", a.LastTransLt, txs[2].Lt)
 	}
 	// Expired: dropped before execution.
-	b, _, _ := BuildExternalMessage(testAddr(1), nil, nil)
+	b, _, _ := extMessage(testAddr(1), nil, nil)
 	srv.Deliver(b, time.Now().Add(-time.Second))
 	if n := len(srv.Transactions()); n != 3 {
 		t.Errorf("expired message executed (%d transactions)", n)

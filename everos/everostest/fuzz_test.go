@@ -8,7 +8,7 @@ import (
 
 // Messages are posted by anyone who can reach the server.
 func FuzzParseMessage(f *testing.F) {
-	b, _, _ := BuildExternalMessage(testAddr(1), nil, nil)
+	b, _, _ := extMessage(testAddr(1), nil, nil)
 	f.Add(b)
 	in, _ := BuildInternalMessage(testAddr(1), testAddr(2), bigInt(5), true, false, nil)
 	f.Add(in)
@@ -18,7 +18,7 @@ func FuzzParseMessage(f *testing.F) {
 			return
 		}
 		m.Body().BitsLeft()
-		checkInit(m)
+		m.CheckInit()
 	})
 }
 

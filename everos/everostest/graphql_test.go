@@ -173,7 +173,7 @@ func TestHTTPShapes(t *testing.T) {
 func TestWaitingQuery(t *testing.T) {
 	srv := NewServer(WithAccounts(activeAccount(t, 1, 10)), WithMaxTimeout(2*time.Second))
 	defer srv.Close()
-	boc, hash, _ := BuildExternalMessage(testAddr(1), nil, nil)
+	boc, hash, _ := extMessage(testAddr(1), nil, nil)
 	q := `query($h:String!){transactions(filter:{in_msg:{eq:$h}},timeout:5000){id in_msg}}`
 	go func() {
 		time.Sleep(100 * time.Millisecond)

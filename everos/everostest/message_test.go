@@ -9,6 +9,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
 )
 
@@ -53,7 +54,7 @@ func TestParseMessageVectors(t *testing.T) {
 }
 
 func TestParseMessageBad(t *testing.T) {
-	good, _, err := BuildExternalMessage(testAddr(1), nil, nil)
+	good, _, err := extMessage(testAddr(1), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,17 +75,14 @@ func TestParseMessageBad(t *testing.T) {
 	}
 }
 
-func TestBuildMessagesRoundTrip(t *testing.T) {
+func TestParseMessageRoundTrip(t *testing.T) {
 	code, _ := cell.BeginCell().StoreUInt(0xC0DE, 16).EndCell()
 	data, _ := cell.BeginCell().StoreUInt(42, 64).EndCell()
-	init, err := BuildStateInit(code, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := init.Hash()
+	init := &abi.StateInit{Code: code, Data: data}
+	h := must(init.Hash())
 	dst := "0:" + hex.EncodeToString(h[:])
 	body, _ := cell.BeginCell().StoreUInt(7, 8).EndCell()
-	boc, hash, err := BuildExternalMessage(dst, init, body)
+	boc, hash, err := extMessage(dst, init, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,18 +91,18 @@ func TestBuildMessagesRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	if m.Hash != hash || m.Kind != ExternalIn || m.Dst != dst || m.Init == nil ||
-		m.Init.Cell.Hash() != h || !m.Init.Code.Equal(code) || !m.Init.Data.Equal(data) {
+		must(m.Init.Hash()) != h || !m.Init.Code.Equal(code) || !m.Init.Data.Equal(data) {
 		t.Errorf("round trip: %+v", m)
 	}
-	if err := checkInit(m); err != nil {
+	if err := m.CheckInit(); err != nil {
 		t.Error(err)
 	}
 	if v, _ := m.Body().LoadUInt(8); v != 7 {
 		t.Errorf("body %d", v)
 	}
-	wrong, _, _ := BuildExternalMessage(testAddr(3), init, nil)
+	wrong, _, _ := extMessage(testAddr(3), init, nil)
 	mw, _ := ParseMessage(wrong)
-	if checkInit(mw) == nil {
+	if mw.CheckInit() == nil {
 		t.Error("StateInit accepted for another address")
 	}
 	in, err := BuildInternalMessage(testAddr(1), testAddr(2), bigInt(5), true, false, body)
@@ -136,7 +134,7 @@ func TestParseMessageShapes(t *testing.T) {
 	}{
 		{"inline StateInit with split depth and tick-tock", ext, func(m *Message) bool {
 			b, _ := m.Body().LoadUInt(8)
-			return m.Kind == ExternalIn && m.Init != nil && m.Init.Cell.Hash() == h && m.Init.Data == nil && b == 0xAB && checkInit(m) == nil
+			return m.Kind == ExternalIn && m.Init != nil && must(m.Init.Hash()) == h && m.Init.Data == nil && b == 0xAB && m.CheckInit() == nil
 		}},
 		{"external outbound", out, func(m *Message) bool {
 			return m.Kind == ExternalOut && m.Src == testAddr(1) && m.Dst == "" && m.CreatedLt == 77 && m.CreatedAt == 1700000000

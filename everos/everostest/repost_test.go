@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/everos/everostest"
@@ -17,10 +18,13 @@ import (
 func TestRepost(t *testing.T) {
 	code, _ := cell.BeginCell().StoreUInt(0xC0DE, 16).EndCell()
 	data, _ := cell.BeginCell().StoreUInt(42, 64).EndCell()
-	init, _ := everostest.BuildStateInit(code, data)
-	h := init.Hash()
+	init := &abi.StateInit{Code: code, Data: data}
+	h, err := init.Hash()
+	if err != nil {
+		t.Fatal(err)
+	}
 	deployAddr := cell.NewStdAddress(0, h).String()
-	deployBOC, deployHash, err := everostest.BuildExternalMessage(deployAddr, init, nil)
+	deployBOC, deployHash, err := everostest.ExtMessage(deployAddr, init, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

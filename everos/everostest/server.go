@@ -437,7 +437,7 @@ func (s *Server) runMessage(q queued) ([]*Message, error) {
 	if !q.expireAt.IsZero() && !now.Before(q.expireAt) {
 		return nil, fmt.Errorf("dropping message %x: expired at %s, now %s", q.msg.Hash, q.expireAt, now)
 	}
-	if err := checkInit(q.msg); err != nil {
+	if err := q.msg.CheckInit(); err != nil {
 		return nil, fmt.Errorf("dropping message %x: %v", q.msg.Hash, err)
 	}
 	s.mu.Lock()
@@ -454,19 +454,6 @@ func (s *Server) runMessage(q queued) ([]*Message, error) {
 		s.cfg.logf("everostest: %v", err)
 	}
 	return out, nil
-}
-
-// checkInit refuses a StateInit that does not hash to the destination.
-func checkInit(m *Message) error {
-	if m.Init == nil || m.Dst == "" {
-		return nil
-	}
-	_, id, _ := strings.Cut(m.Dst, ":")
-	h := m.Init.Cell.Hash()
-	if id != hex.EncodeToString(h[:]) {
-		return fmt.Errorf("StateInit hashes to %x, not to the destination %s", h, m.Dst)
-	}
-	return nil
 }
 
 // applyLocked records an execution's result and returns its out messages.

@@ -40,7 +40,7 @@ func TestTransactionFieldsAndFilters(t *testing.T) {
 	}
 	hashes := map[uint64]string{}
 	for _, code := range []uint64{0, 100, 9, 7} {
-		b, h, _ := BuildExternalMessage(testAddr(1), nil, cellOf16(t, code))
+		b, h, _ := extMessage(testAddr(1), nil, cellOf16(t, code))
 		if err := srv.Deliver(b, time.Time{}); err != nil {
 			t.Fatal(err)
 		}

@@ -82,8 +82,8 @@ func TestWebsocketProtocol(t *testing.T) {
 	}
 	next(t, c)
 	// Two subscriptions with different filters; each sees its own.
-	b1, h1, _ := BuildExternalMessage(testAddr(1), nil, cellOf(t, 1))
-	b2, h2, _ := BuildExternalMessage(testAddr(1), nil, cellOf(t, 2))
+	b1, h1, _ := extMessage(testAddr(1), nil, cellOf(t, 1))
+	b2, h2, _ := extMessage(testAddr(1), nil, cellOf(t, 2))
 	q := `subscription($h:String){transactions(filter:{in_msg:{eq:$h}}){in_msg lt(format:DEC) compute{exit_code}}}`
 	c.WriteJSON(start("1", q, map[string]any{"h": hexID(h1)}))
 	c.WriteJSON(start("2", q, map[string]any{"h": hexID(h2)}))
@@ -158,7 +158,7 @@ func TestWebsocketFaults(t *testing.T) {
 	next(t, c)
 	c.WriteJSON(start("1", `subscription{transactions{id}}`, nil))
 	time.Sleep(50 * time.Millisecond)
-	b, _, _ := BuildExternalMessage(testAddr(1), nil, nil)
+	b, _, _ := extMessage(testAddr(1), nil, nil)
 	srv.Deliver(b, time.Time{})
 	m1, m2 := next(t, c), next(t, c)
 	if m1.Type != "data" || string(m1.Payload) != string(m2.Payload) {

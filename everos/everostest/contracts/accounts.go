@@ -93,7 +93,7 @@ func WalletAccount(kind contract.WalletKind, owner ed25519.PublicKey, balance *b
 		if err != nil {
 			return everostest.Account{}, fmt.Errorf("building %s data: %w", kind, err)
 		}
-		if init, err = everostest.BuildStateInit(code, data); err != nil {
+		if init, err = (&abi.StateInit{Code: code, Data: data}).Cell(); err != nil {
 			return everostest.Account{}, fmt.Errorf("building %s StateInit: %w", kind, err)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
-	"strings"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/contract"
@@ -84,9 +83,10 @@ type loaded struct {
 }
 
 func load(in everostest.Inbound, st everostest.State) (*loaded, error) {
-	acc, ok := st.Account(in.Dst)
+	dst := in.Dst
+	acc, ok := st.Account(dst)
 	if !ok {
-		acc = everostest.Account{Address: in.Dst, Type: everos.NonExist}
+		acc = everostest.Account{Address: dst, Type: everos.NonExist}
 	}
 	l := &loaded{Account: acc}
 	if acc.Balance == nil {
@@ -95,15 +95,15 @@ func load(in everostest.Inbound, st everostest.State) (*loaded, error) {
 		l.Balance = new(big.Int).Set(acc.Balance)
 	}
 	var err error
-	if l.addr, err = cell.ParseAddress(in.Dst); err != nil {
-		return nil, fmt.Errorf("%w: destination %q: %v", everostest.ErrBadMessage, in.Dst, err)
+	if l.addr, err = cell.ParseAddress(dst); err != nil {
+		return nil, fmt.Errorf("%w: destination %q: %v", everostest.ErrBadMessage, dst, err)
 	}
 	if acc.Type == everos.Active {
 		if l.code, err = decodeCell(acc.Code); err != nil {
-			return nil, fmt.Errorf("account %s: code: %w", in.Dst, err)
+			return nil, fmt.Errorf("account %s: code: %w", dst, err)
 		}
 		if l.data, err = decodeCell(acc.Data); err != nil {
-			return nil, fmt.Errorf("account %s: data: %w", in.Dst, err)
+			return nil, fmt.Errorf("account %s: data: %w", dst, err)
 		}
 	}
 	return l, nil
@@ -118,12 +118,7 @@ func decodeCell(boc []byte) (*cell.Cell, error) {
 
 // initFits reports whether the message's StateInit is the destination's.
 func initFits(in everostest.Inbound) bool {
-	if in.Init == nil {
-		return false
-	}
-	_, id, _ := strings.Cut(in.Dst, ":")
-	h := in.Init.Cell.Hash()
-	return strings.EqualFold(id, hex.EncodeToString(h[:]))
+	return in.Init != nil && in.CheckInit() == nil
 }
 
 func (l *loaded) result(tx everostest.Transaction, out ...[]byte) *everostest.Result {
@@ -137,18 +132,18 @@ func (e *Executor) external(env everostest.Env, in everostest.Inbound, st everos
 		return nil, err
 	}
 	if l.Balance.Sign() <= 0 {
-		return nil, fmt.Errorf("%w (%s is %v with no balance)", ErrCannotPay, in.Dst, l.Type)
+		return nil, fmt.Errorf("%w (%s is %v with no balance)", ErrCannotPay, l.Address, l.Type)
 	}
 	code, data := l.code, l.data
 	switch l.Type {
 	case everos.Active:
 	case everos.Uninit:
 		if !initFits(in) || in.Init.Code == nil {
-			return nil, fmt.Errorf("%w: %s is uninit and the message carries no StateInit for it", everostest.ErrRejected, in.Dst)
+			return nil, fmt.Errorf("%w: %s is uninit and the message carries no StateInit for it", everostest.ErrRejected, l.Address)
 		}
 		code, data = in.Init.Code, in.Init.Data
 	default:
-		return nil, fmt.Errorf("%w: %s is %v", everostest.ErrRejected, in.Dst, l.Type)
+		return nil, fmt.Errorf("%w: %s is %v", everostest.ErrRejected, l.Address, l.Type)
 	}
 	prog := programOf(code)
 	if !prog.known() {
@@ -301,7 +296,7 @@ func (e *Executor) internal(env everostest.Env, in everostest.Inbound, st everos
 		if in.Bounce && !in.Bounced && back.Sign() > 0 && in.Src != "" {
 			// The value goes back, less the forwarding fee; the account
 			// stays as it was.
-			msg, err := everostest.BuildInternalMessage(in.Dst, in.Src, back, false, true, nil)
+			msg, err := everostest.BuildInternalMessage(l.Address, in.Src, back, false, true, nil)
 			if err != nil {
 				return nil, fmt.Errorf("bouncing %x: %w", in.Hash, err)
 			}

@@ -6,18 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/everos/everostest"
 )
-
-// mapState is an everostest.State over a map.
-type mapState map[string]everostest.Account
-
-func (m mapState) Account(addr string) (everostest.Account, bool) {
-	a, ok := m[addr]
-	return a, ok
-}
 
 // An internal message to an account with no code makes the same
 // transaction under this package's executor (without fees) as under
@@ -44,19 +37,20 @@ func TestNoCodeAgreesWithDefaultExecutor(t *testing.T) {
 		for _, m := range msgs {
 			name := fmt.Sprintf("%v bounce=%v value=%d src=%q", typ, m.bounce, m.value, m.src)
 			t.Run(name, func(t *testing.T) {
-				st := mapState{sender: {Address: sender, Type: everos.Active, Balance: big.NewInt(100), Code: senderCode}}
+				st := emulator(t)
+				st.goAcc[sender] = everostest.Account{Address: sender, Type: everos.Active, Balance: big.NewInt(100), Code: senderCode}
 				if typ != everos.NonExist {
-					st[dst] = everostest.Account{Address: dst, Type: typ, Balance: big.NewInt(3)}
+					st.goAcc[dst] = everostest.Account{Address: dst, Type: typ, Balance: big.NewInt(3)}
 				}
-				b := cell.BeginCell().StoreUInt(0b01, 2).StoreBool(m.bounce).StoreBool(false)
-				if m.src == "" {
-					b.StoreUInt(0, 2)
-				} else {
-					b.StoreAddress(cell.MustParseAddress(m.src))
+				msg := abi.NewInternalMessage(cell.MustParseAddress(dst), big.NewInt(m.value), m.bounce, nil, nil)
+				if m.src != "" {
+					msg.Src = cell.MustParseAddress(m.src)
 				}
-				b.StoreAddress(cell.MustParseAddress(dst)).StoreCoinsUint64(uint64(m.value)).StoreBool(false).
-					StoreCoinsUint64(0).StoreCoinsUint64(0).StoreUInt(0, 64).StoreUInt(0, 32).StoreBool(false).StoreBool(false)
-				parsed, err := everostest.ParseMessage(mustCell(t, b).ToBOC())
+				boc, err := msg.ToBOC()
+				if err != nil {
+					t.Fatal(err)
+				}
+				parsed, err := everostest.ParseMessage(boc)
 				if err != nil {
 					t.Fatal(err)
 				}

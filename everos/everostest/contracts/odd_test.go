@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/contract"
-	"github.com/gosh-sh/sign-cli/everos/everostest"
 )
 
 // TestProofOddStates compares the executors on states that only a
@@ -37,7 +37,7 @@ func TestProofOddStates(t *testing.T) {
 	// contract reads it.
 	deploy := func(name string, data *cell.Cell, header bool, want string) {
 		t.Helper()
-		init, err := everostest.BuildStateInit(contract.ProofCode(), data)
+		init, err := (&abi.StateInit{Code: contract.ProofCode(), Data: data}).Cell()
 		if err != nil {
 			t.Fatal(err)
 		}
