@@ -1,9 +1,14 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +16,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
@@ -19,6 +25,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/gosh-sh/sign-cli/abi"
+	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/everos/everostest"
@@ -366,5 +374,287 @@ func testNetworkFailureExitCode(t *testing.T, w *world) {
 	r = runCLI(t, env, "", "sign", "--timeout", "5s", ref)
 	if r.code != exitFailure {
 		t.Fatalf("sign with the network down: %+v", r)
+	}
+}
+
+// fastClock runs rate times faster than the real clock from the moment it
+// is made, so that messages expire in a test's time.
+type fastClock struct {
+	start time.Time
+	rate  time.Duration
+}
+
+func newFastClock(rate int) fastClock { return fastClock{start: time.Now(), rate: time.Duration(rate)} }
+
+func (c fastClock) Now() time.Time { return c.start.Add(time.Since(c.start) * c.rate) }
+
+// inBothModesWith is inBothModes on worlds whose chains run on clocks that
+// newClock makes.
+func inBothModesWith(t *testing.T, newClock func() everostest.Clock, f func(t *testing.T, w *world)) {
+	for _, ex := range executors {
+		t.Run(ex, func(t *testing.T) { f(t, newWorldWith(t, ex, newClock())) })
+	}
+}
+
+// fund has the devnet's giver send value to the proof of (key, content),
+// as a wallet's top-up does, and returns the proof.
+func (w *world) fund(pub signature.PublicKey, content string, value uint64) *contract.Proof {
+	w.t.Helper()
+	p, err := contract.NewProof(pub.Ed25519(), content)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	now := w.chain.Now()
+	expire := now.Add(time.Minute)
+	msg, err := contract.LocalGiver.FundProofMessage(cell.MustParseAddress(w.chain.GiverAddress), p, value, w.giver.Ed25519(), uint64(now.UnixMilli()), uint32(expire.Unix()))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := w.chain.Deliver(msg.ToBOC(), expire); err != nil {
+		w.t.Fatal(err)
+	}
+	if b := w.balance(p.Address().String()); b.Cmp(new(big.Int).SetUint64(value)) < 0 {
+		w.t.Fatalf("funded %s with %d, it holds %s", p.Address(), value, b)
+	}
+	return p
+}
+
+// balance is what the account at addr holds (zero when it does not exist).
+func (w *world) balance(addr string) *big.Int {
+	if a, ok := w.chain.Account(addr); ok && a.Balance != nil {
+		return a.Balance
+	}
+	return new(big.Int)
+}
+
+// proof is the decoded state of the account at addr: its status and, when
+// it is active, its code hash and proof data.
+type proofView struct {
+	Status   everos.AccountType
+	CodeHash string
+	State    *contract.ProofState
+}
+
+func (w *world) proof(addr string) proofView {
+	w.t.Helper()
+	a, ok := w.chain.Account(addr)
+	if !ok {
+		return proofView{Status: everos.NonExist}
+	}
+	acc, err := contract.DecodeAccount(a.BOC)
+	if err != nil {
+		w.t.Fatalf("decoding account %s: %v", addr, err)
+	}
+	v := proofView{Status: a.Type}
+	if acc.Code != nil {
+		v.CodeHash = acc.Code.HashHex()
+		if v.State, err = acc.ProofState(); err != nil {
+			w.t.Fatalf("decoding proof %s: %v", addr, err)
+		}
+	}
+	return v
+}
+
+func (v proofView) String() string {
+	if v.State == nil {
+		return fmt.Sprintf("%v, no proof", v.Status)
+	}
+	s := v.State
+	return fmt.Sprintf("%v code %s: key %x content %q constructed=%v timestamp %d deployed at %d", v.Status, v.CodeHash, s.PublicKey, s.Content, s.Constructed, s.Timestamp, s.DeployedAt)
+}
+
+// digestOf is a made-up manifest digest.
+func digestOf(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return "sha256:" + hex.EncodeToString(h[:])
+}
+
+// forgeMessageFile writes a copy of the message file at path whose
+// message carries a corrupted signature, consistent otherwise (address,
+// hash), so that send posts it and only the contract can refuse it.
+func forgeMessageFile(t testing.TB, path, out string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m messageFile
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	boc, _ := base64.StdEncoding.DecodeString(m.Message)
+	msg, _, err := abi.ParseMessageBOC(boc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The body starts with the signature flag and 512 bits of signature.
+	s := msg.Body.BeginParse()
+	bits, err := s.LoadBits(1 + 512)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bits[10] ^= 0x01
+	b := cell.BeginCell().StoreBits(bits, 1+512).StoreSlice(s)
+	if msg.Body, err = b.EndCell(); err != nil {
+		t.Fatal(err)
+	}
+	forged, err := msg.ToBOC()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := cell.FromBOC(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Message, m.Hash = base64.StdEncoding.EncodeToString(forged), root.HashHex()
+	data, _ = json.Marshal(m)
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestTopUps: the wallet funds a proof address that holds less than half
+// of --topup, with --topup, and leaves alone one that holds enough.
+func TestTopUps(t *testing.T) { inBothModes(t, testTopUps) }
+
+func testTopUps(t *testing.T, w *world) {
+	signer, keyPath := w.keyFile("signer.json")
+	pub := signer.Public()
+	sign := func(content string, args ...string) signedLine {
+		t.Helper()
+		r := runCLI(t, w.env(), "", append([]string{"sign", "--secret-file", keyPath, "--no-registry", "-o", "json", content}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("sign %s: %+v", content, r)
+		}
+		l := decodeLines[signedLine](t, r.stdout)[0]
+		if l.Proof == nil || l.Proof.AlreadyDeployed || l.Proof.Transaction == "" {
+			t.Fatalf("sign %s: %+v", content, l.Proof)
+		}
+		if v := w.proof(l.Proof.Address); v.Status != everos.Active || v.State == nil || !v.State.Constructed {
+			t.Fatalf("proof of %s after sign: %s", content, v)
+		}
+		return l
+	}
+	const half = contract.DefaultTopUp / 2
+
+	// An empty address gets --topup, and the deployment is paid from it.
+	l := sign(digestOf("custom"), "--topup", "0.05")
+	if l.Proof.TopUp == "" {
+		t.Fatalf("no top-up of an empty address: %+v", l.Proof)
+	}
+	if b := w.balance(l.Proof.Address); b.Sign() <= 0 || b.Cmp(big.NewInt(50_000_000)) >= 0 {
+		t.Fatalf("after a top-up of 0.05 and a deployment the proof holds %s", b)
+	}
+
+	// An address holding the default top-up is not funded again.
+	p := w.fund(pub, digestOf("funded"), contract.DefaultTopUp)
+	giverBefore := w.balance(w.chain.GiverAddress)
+	l = sign(digestOf("funded"))
+	if l.Proof.TopUp != "" || l.Proof.Address != p.Address().String() {
+		t.Fatalf("a funded address was topped up: %+v", l.Proof)
+	}
+	if b := w.balance(w.chain.GiverAddress); b.Cmp(giverBefore) != 0 {
+		t.Fatalf("the giver paid %s for a funded address", new(big.Int).Sub(giverBefore, b))
+	}
+
+	// One holding less than half of it is.
+	w.fund(pub, digestOf("poor"), half/2)
+	l = sign(digestOf("poor"))
+	if l.Proof.TopUp == "" {
+		t.Fatalf("an address with %d was not topped up: %+v", half/2, l.Proof)
+	}
+	if b := w.balance(l.Proof.Address); b.Cmp(big.NewInt(contract.DefaultTopUp)) <= 0 {
+		t.Fatalf("topped up from %d by %d, the proof holds %s after its deployment", half/2, contract.DefaultTopUp, b)
+	}
+}
+
+// TestRejections: messages that a contract refuses change nothing and end,
+// once expired, in a failure (exit code 3): a transfer signed by a key that
+// does not own the wallet, and a deploy message whose signature is forged.
+func TestRejections(t *testing.T) {
+	inBothModesWith(t, func() everostest.Clock { return newFastClock(30) }, testRejections)
+}
+
+func testRejections(t *testing.T, w *world) {
+	signer, keyPath := w.keyFile("signer.json")
+	giverBefore := w.balance(w.chain.GiverAddress)
+
+	// The wallet's key is not the giver's owner: the giver refuses the
+	// transfer, which expires; nothing is funded or deployed.
+	env := w.env()
+	stranger, _ := signature.GenerateKey(nil)
+	env["WALLET_SECRET"] = stranger.SecretHex()
+	content := digestOf("stranger")
+	r := runCLI(t, env, "", "sign", "--secret-file", keyPath, "--no-registry", "--message-lifetime", "2s", "--timeout", "2m", content)
+	if r.code != exitFailure {
+		t.Fatalf("sign paid by a stranger's key: %+v", r)
+	}
+	p, _ := contract.NewProof(signer.Public().Ed25519(), content)
+	if v := w.proof(p.Address().String()); v.Status != everos.NonExist {
+		t.Fatalf("the proof address after a refused transfer: %s", v)
+	}
+	if b := w.balance(w.chain.GiverAddress); b.Cmp(giverBefore) != 0 {
+		t.Fatalf("a refused transfer cost the giver %s", new(big.Int).Sub(giverBefore, b))
+	}
+
+	// A forged deploy message is posted after the address is funded; the
+	// contract refuses it and the address stays uninit with its top-up.
+	msgPath, forged := filepath.Join(w.dir, "deploy.json"), filepath.Join(w.dir, "forged.json")
+	content = digestOf("forged")
+	if r := runCLI(t, nil, "", "sign", "--offline", "--secret-file", keyPath, "--message-out", msgPath, "--expire", "2m", content); r.code != 0 {
+		t.Fatalf("offline sign: %+v", r)
+	}
+	forgeMessageFile(t, msgPath, forged)
+	r = runCLI(t, w.env(), "", "send", "--timeout", "2m", forged)
+	if r.code != exitFailure || !strings.Contains(r.stderr, "expired") {
+		t.Fatalf("send of a forged message: %+v", r)
+	}
+	p, _ = contract.NewProof(signer.Public().Ed25519(), content)
+	if v := w.proof(p.Address().String()); v.Status != everos.Uninit {
+		t.Fatalf("the proof address after a forged deployment: %s", v)
+	}
+	// A genuine message, signed now, deploys the proof.
+	os.Remove(msgPath)
+	if r := runCLI(t, nil, "", "sign", "--offline", "--secret-file", keyPath, "--message-out", msgPath, "--expire", "1h", content); r.code != 0 {
+		t.Fatalf("offline sign: %+v", r)
+	}
+	if r := runCLI(t, w.env(), "", "send", msgPath); r.code != 0 {
+		t.Fatalf("send of the genuine message: %+v", r)
+	}
+	if r := runCLI(t, w.env(), "", "check", signer.Public().String(), content); r.code != 0 {
+		t.Fatalf("check after the genuine message: %+v", r)
+	}
+}
+
+// TestExpiry: a signed deploy message that has expired is not sent, and
+// no proof appears; signing again makes a new one.
+func TestExpiry(t *testing.T) {
+	inBothModesWith(t, func() everostest.Clock { return newFastClock(30) }, testExpiry)
+}
+
+func testExpiry(t *testing.T, w *world) {
+	signer, keyPath := w.keyFile("signer.json")
+	msgPath := filepath.Join(w.dir, "deploy.json")
+	content := digestOf("expiring")
+	if r := runCLI(t, nil, "", "sign", "--offline", "--secret-file", keyPath, "--message-out", msgPath, "--expire", "10s", content); r.code != 0 {
+		t.Fatalf("offline sign: %+v", r)
+	}
+	time.Sleep(time.Second) // 30 s of chain time
+	r := runCLI(t, w.env(), "", "send", msgPath)
+	if r.code == 0 || !strings.Contains(r.stderr, "expired") {
+		t.Fatalf("send of an expired message: %+v", r)
+	}
+	p, _ := contract.NewProof(signer.Public().Ed25519(), content)
+	if v := w.proof(p.Address().String()); v.State != nil && v.State.Constructed {
+		t.Fatalf("an expired message made a proof: %s", v)
+	}
+	if r := runCLI(t, w.env(), "", "check", signer.Public().String(), content); r.code != exitNotVerified {
+		t.Fatalf("check after an expired message: %+v", r)
+	}
+	if r := runCLI(t, w.env(), "", "sign", "--secret-file", keyPath, "--no-registry", content); r.code != 0 {
+		t.Fatalf("signing again: %+v", r)
+	}
+	if r := runCLI(t, w.env(), "", "check", signer.Public().String(), content); r.code != 0 {
+		t.Fatalf("check after signing again: %+v", r)
 	}
 }
