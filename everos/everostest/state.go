@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/everos"
 )
@@ -124,49 +125,58 @@ func newStored(a Account) (*stored, error) {
 		}
 	}
 	if s.BOC == nil && s.Type != everos.NonExist {
-		if s.BOC, err = accountBOC(s.Account); err != nil {
+		if s.BOC, err = s.Account.MarshalBOC(); err != nil {
 			return nil, fmt.Errorf("account %s: %w", addr, err)
 		}
 	}
 	return s, nil
 }
 
-// accountBOC serializes an account as the TL-B Account of the blockchain:
-// account$1 addr storage_stat:StorageInfo storage:AccountStorage.
-func accountBOC(a Account) ([]byte, error) {
+// MarshalBOC serializes the account (its BOC field aside) as the TL-B
+// Account of the blockchain, the form the API returns in boc and
+// Everscale's executor takes:
+//
+//	account$1 addr:MsgAddressInt storage_stat:StorageInfo storage:AccountStorage
+//
+// The storage statistics count the distinct cells and bits of the code and
+// data. A NonExist account has no such form.
+func (a Account) MarshalBOC() ([]byte, error) {
 	addr, err := cell.ParseAddress(a.Address)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("account address: %w", err)
 	}
-	var code, data *cell.Cell
+	balance := a.Balance
+	if balance == nil {
+		balance = new(big.Int)
+	}
+	si := &abi.StateInit{}
 	if len(a.Code) > 0 {
-		if code, err = cell.FromBOC(a.Code); err != nil {
-			return nil, err
+		if si.Code, err = cell.FromBOC(a.Code); err != nil {
+			return nil, fmt.Errorf("account code: %w", err)
 		}
 	}
 	if len(a.Data) > 0 {
-		if data, err = cell.FromBOC(a.Data); err != nil {
-			return nil, err
+		if si.Data, err = cell.FromBOC(a.Data); err != nil {
+			return nil, fmt.Errorf("account data: %w", err)
 		}
 	}
-	cells, bits := storageUsed(code, data)
+	state, err := si.Cell()
+	if err != nil {
+		return nil, fmt.Errorf("account state: %w", err)
+	}
+	cells, bits := storageUsed(si.Code, si.Data)
 	b := cell.BeginCell().StoreBool(true).StoreAddress(addr).
 		StoreVarUInt(big.NewInt(cells), 3).StoreVarUInt(big.NewInt(bits), 3).StoreVarUInt(new(big.Int), 3).
 		StoreUInt(uint64(a.LastPaid), 32).StoreBool(false).
-		StoreUInt(a.LastTransLt, 64).StoreCoins(a.Balance).StoreBool(false)
-	si := cell.BeginCell().StoreBool(false).StoreBool(false).StoreMaybeRef(code).StoreMaybeRef(data).StoreBool(false)
+		StoreUInt(a.LastTransLt, 64).StoreCoins(balance).StoreBool(false)
 	switch a.Type {
 	case everos.Uninit:
-		b.StoreUInt(0, 2)
+		b.StoreUInt(0, 2) // account_uninit$00
 	case everos.Active:
-		b.StoreBool(true).StoreBuilder(si)
+		b.StoreBool(true).StoreSlice(state.BeginParse()) // account_active$1 StateInit
 	case everos.Frozen:
-		c, err := si.EndCell()
-		if err != nil {
-			return nil, err
-		}
-		h := c.Hash()
-		b.StoreUInt(1, 2).StoreBytes(h[:])
+		h := state.Hash()
+		b.StoreUInt(1, 2).StoreBytes(h[:]) // account_frozen$01 state_hash
 	default:
 		return nil, fmt.Errorf("no account BOC for status %v", a.Type)
 	}
