@@ -340,29 +340,29 @@ func EncodeBOC(roots []*Cell, opts BOCOptions) ([]byte, error) {
 	if opts.CacheBits && !opts.Index {
 		return nil, fmt.Errorf("%w: cache bits need an index", ErrInvalidBOC)
 	}
-	seen := map[[32]byte]struct{}{}
+	var ix cellIndex
 	var post []*Cell
 	var walk func(c *Cell)
 	walk = func(c *Cell) {
-		h := c.Hash()
-		if _, ok := seen[h]; ok {
+		if _, ok := ix.find(c); ok {
 			return
 		}
-		seen[h] = struct{}{}
 		for _, r := range c.refs {
 			walk(r)
 		}
+		ix.add(c, len(post))
 		post = append(post, c)
 	}
 	for _, r := range roots {
 		walk(r)
 	}
 	n := len(post)
-	pos := make(map[[32]byte]int, n)
+	// The file lists cells in reverse post-order: a post-order position p
+	// becomes index n-1-p.
+	index := func(c *Cell) uint64 { p, _ := ix.find(c); return uint64(n - 1 - p) }
 	order := make([]*Cell, n)
 	for i, c := range post {
 		order[n-1-i] = c
-		pos[c.Hash()] = n - 1 - i
 	}
 	refSize := bytesFor(uint64(n))
 	total := 0
@@ -394,7 +394,7 @@ func EncodeBOC(roots []*Cell, opts BOCOptions) ([]byte, error) {
 	out = appendUint(out, 0, refSize)
 	out = appendUint(out, uint64(total), offSize)
 	for _, r := range roots {
-		out = appendUint(out, uint64(pos[r.Hash()]), refSize)
+		out = appendUint(out, index(r), refSize)
 	}
 	if opts.Index {
 		for _, e := range ends {
@@ -406,9 +406,12 @@ func EncodeBOC(roots []*Cell, opts BOCOptions) ([]byte, error) {
 	}
 	for _, c := range order {
 		out = append(out, c.d1(c.levelMask), c.d2())
-		out = append(out, c.paddedData()...)
+		out = append(out, c.data...)
+		if c.bits%8 != 0 {
+			out[len(out)-1] |= 0x80 >> (c.bits % 8) // the completion tag
+		}
 		for _, r := range c.refs {
-			out = appendUint(out, uint64(pos[r.Hash()]), refSize)
+			out = appendUint(out, index(r), refSize)
 		}
 	}
 	if opts.CRC32C {
@@ -431,4 +434,60 @@ func appendUint(b []byte, v uint64, size int) []byte {
 		b = append(b, byte(v>>(8*i)))
 	}
 	return b
+}
+
+// cellIndex maps cells to their post-order position, deduplicating equal
+// cells (same hash) held by different pointers. Messages have a few dozen
+// cells, for which a linear scan beats hashing 32-byte keys; larger trees
+// switch to maps.
+type cellIndex struct {
+	cells  []*Cell
+	pos    []int
+	byPtr  map[*Cell]int
+	byHash map[[32]byte]int
+}
+
+const cellIndexLinear = 32
+
+func (x *cellIndex) find(c *Cell) (int, bool) {
+	if x.byPtr != nil {
+		if p, ok := x.byPtr[c]; ok {
+			return p, true
+		}
+		p, ok := x.byHash[c.Hash()]
+		if ok {
+			x.byPtr[c] = p
+		}
+		return p, ok
+	}
+	for i, o := range x.cells {
+		if o == c {
+			return x.pos[i], true
+		}
+	}
+	h := c.hashes[len(c.hashes)-1]
+	for i, o := range x.cells {
+		if o.hashes[len(o.hashes)-1] == h {
+			return x.pos[i], true
+		}
+	}
+	return 0, false
+}
+
+func (x *cellIndex) add(c *Cell, p int) {
+	if x.byPtr == nil && len(x.cells) < cellIndexLinear {
+		x.cells = append(x.cells, c)
+		x.pos = append(x.pos, p)
+		return
+	}
+	if x.byPtr == nil {
+		x.byPtr = make(map[*Cell]int, 2*cellIndexLinear)
+		x.byHash = make(map[[32]byte]int, 2*cellIndexLinear)
+		for i, o := range x.cells {
+			x.byPtr[o] = x.pos[i]
+			x.byHash[o.Hash()] = x.pos[i]
+		}
+	}
+	x.byPtr[c] = p
+	x.byHash[c.Hash()] = p
 }

@@ -218,3 +218,30 @@ func mustCell(t testing.TB, b64 string) *Cell {
 	}
 	return c
 }
+
+// TestEncodeDeduplicates checks that equal cells held by different pointers
+// are stored once, in small trees (linear index) and large ones (maps).
+func TestEncodeDeduplicates(t *testing.T) {
+	for _, width := range []int{3, 100} {
+		var leaves []*Cell
+		for i := 0; i < width; i++ {
+			a, _ := BeginCell().StoreUInt(uint64(i), 16).EndCell()
+			b, _ := BeginCell().StoreUInt(uint64(i), 16).EndCell() // equal to a, another pointer
+			leaves = append(leaves, a, b)
+		}
+		// Chain the leaves in pairs under a spine so every cell is reachable.
+		spine := EmptyCell
+		for i := 0; i < len(leaves); i += 2 {
+			spine, _ = BeginCell().StoreRef(spine).StoreRef(leaves[i]).StoreRef(leaves[i+1]).EndCell()
+		}
+		boc := spine.ToBOC()
+		roots, err := FromBOCMultiRoot(boc)
+		if err != nil || roots[0].Hash() != spine.Hash() {
+			t.Fatalf("width %d: round trip: %v", width, err)
+		}
+		cells := int(boc[6]) // one size byte: fewer than 256 cells
+		if want := 1 + width + width; cells != want {
+			t.Fatalf("width %d: %d cells in the BOC, want %d (empty + spine + distinct leaves)", width, cells, want)
+		}
+	}
+}
