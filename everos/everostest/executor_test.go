@@ -24,6 +24,12 @@ func deployable(t *testing.T, n uint64) (*abi.StateInit, string) {
 }
 
 func TestDefaultExecutor(t *testing.T) {
+	// transfer is an internal message of value from testAddr(2) to testAddr(1).
+	transfer := func(value int64, bounce bool) func() []byte {
+		return func() []byte {
+			return must(BuildInternalMessage(testAddr(2), testAddr(1), bigInt(value), bounce, false, nil))
+		}
+	}
 	init, deployAddr := deployable(t, 1)
 	_, otherAddr := deployable(t, 2)
 	type want struct {
@@ -63,49 +69,28 @@ func TestDefaultExecutor(t *testing.T) {
 			msg: func() []byte { b, _, _ := extMessage(otherAddr, init, nil); return b }, dst: otherAddr,
 			want: want{txs: 0, typ: everos.Uninit, balance: 10}},
 		{name: "internal credits active", accounts: []Account{{Address: testAddr(1), Type: everos.Active, Balance: bigInt(10)}},
-			msg: func() []byte {
-				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), true, false, nil)
-				return b
-			}, dst: testAddr(1),
+			msg: transfer(5, true), dst: testAddr(1),
 			want: want{txs: 1, typ: everos.Active, balance: 15}},
 		// No code runs on an account without code: the compute phase is
 		// skipped, which makes the transaction aborted, though the value
 		// stays unless it bounces.
 		{name: "internal non-bounceable creates uninit",
-			msg: func() []byte {
-				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), false, false, nil)
-				return b
-			}, dst: testAddr(1),
+			msg: transfer(5, false), dst: testAddr(1),
 			want: want{txs: 1, aborted: true, skipped: true, typ: everos.Uninit, balance: 5}},
 		{name: "internal non-bounceable credits uninit", accounts: []Account{{Address: testAddr(1), Type: everos.Uninit, Balance: bigInt(3)}},
-			msg: func() []byte {
-				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), false, false, nil)
-				return b
-			}, dst: testAddr(1),
+			msg: transfer(5, false), dst: testAddr(1),
 			want: want{txs: 1, aborted: true, skipped: true, typ: everos.Uninit, balance: 8}},
 		{name: "internal bounceable without value creates uninit",
-			msg: func() []byte {
-				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(0), true, false, nil)
-				return b
-			}, dst: testAddr(1),
+			msg: transfer(0, true), dst: testAddr(1),
 			want: want{txs: 1, aborted: true, skipped: true, typ: everos.Uninit, balance: 0}},
 		{name: "internal bounceable to missing bounces", accounts: []Account{{Address: testAddr(2), Type: everos.Active, Balance: bigInt(100)}},
-			msg: func() []byte {
-				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), true, false, nil)
-				return b
-			}, dst: testAddr(1),
+			msg: transfer(5, true), dst: testAddr(1),
 			want: want{txs: 2, aborted: true, skipped: true, typ: everos.NonExist}, backTo: testAddr(2), backBal: 105},
 		{name: "internal bounceable to uninit bounces", accounts: []Account{{Address: testAddr(1), Type: everos.Uninit, Balance: bigInt(3)}, {Address: testAddr(2), Type: everos.Active, Balance: bigInt(100)}},
-			msg: func() []byte {
-				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), true, false, nil)
-				return b
-			}, dst: testAddr(1),
+			msg: transfer(5, true), dst: testAddr(1),
 			want: want{txs: 2, aborted: true, skipped: true, typ: everos.Uninit, balance: 3}, backTo: testAddr(2), backBal: 105},
 		{name: "internal bounceable to frozen bounces", accounts: []Account{{Address: testAddr(1), Type: everos.Frozen, Balance: bigInt(3)}, {Address: testAddr(2), Type: everos.Active, Balance: bigInt(100)}},
-			msg: func() []byte {
-				b, _ := BuildInternalMessage(testAddr(2), testAddr(1), bigInt(5), true, false, nil)
-				return b
-			}, dst: testAddr(1),
+			msg: transfer(5, true), dst: testAddr(1),
 			want: want{txs: 2, aborted: true, skipped: true, typ: everos.Frozen, balance: 3}, backTo: testAddr(2), backBal: 105},
 		{name: "internal with StateInit deploys",
 			msg: func() []byte {
