@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -656,5 +657,197 @@ func testExpiry(t *testing.T, w *world) {
 	}
 	if r := runCLI(t, w.env(), "", "check", signer.Public().String(), content); r.code != 0 {
 		t.Fatalf("check after signing again: %+v", r)
+	}
+}
+
+// TestModesAgree runs one scenario (signing online and offline, sending,
+// top-ups, checks of signed, unsigned and wrongly keyed targets, a forged
+// deploy message, a transfer signed by a stranger, an expired message) on
+// the Go rules and on Everscale's executor, from the same keys, images,
+// message files and chain times, and requires the same exit codes, the same
+// output (but for transaction ids, the registry's host and the giver), and
+// the same decoded proofs at every address involved.
+func TestModesAgree(t *testing.T) {
+	start := time.Now().Truncate(time.Second)
+	dir := t.TempDir()
+	signer, _ := signature.GenerateKey(nil)
+	other, _ := signature.GenerateKey(nil)
+	stranger, _ := signature.GenerateKey(nil)
+	keyPath := filepath.Join(dir, "signer.json")
+	if err := signature.WriteKeyFile(keyPath, signer, false); err != nil {
+		t.Fatal(err)
+	}
+	var images []v1.Image
+	for range 3 {
+		img, err := random.Image(256, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		images = append(images, img)
+	}
+	digest := func(i int) string {
+		d, _ := images[i].Digest()
+		return d.String()
+	}
+	// Offline messages are made once and sent to both chains.
+	offline := func(name, content, expire string) string {
+		path := filepath.Join(dir, name)
+		if r := runCLI(t, nil, "", "sign", "--offline", "--secret-file", keyPath, "--message-out", path, "--expire", expire, content); r.code != 0 {
+			t.Fatalf("offline sign: %+v", r)
+		}
+		return path
+	}
+	sent := offline("b.json", digestOf("b"), "1h")
+	forged := filepath.Join(dir, "forged.json")
+	forgeMessageFile(t, offline("f.json", digestOf("f"), "10m"), forged)
+	expiring := offline("h.json", digestOf("h"), "1s")
+	contents := []string{digest(0), digestOf("b"), digestOf("c"), digestOf("d"), digestOf("e"), digestOf("f"), digestOf("g"), digestOf("h")}
+
+	type step struct {
+		name    string
+		advance bool // the chain's clock runs during the step
+		run     func(w *world, refs []string) result
+	}
+	cli := func(w *world, args ...string) result { return runCLI(t, w.env(), "", args...) }
+	steps := []step{
+		{"sign image", false, func(w *world, refs []string) result {
+			return cli(w, "sign", "--secret-file", keyPath, "-o", "json", refs[0])
+		}},
+		{"sign image again", false, func(w *world, refs []string) result {
+			return cli(w, "sign", "--secret-file", keyPath, "-o", "json", refs[0])
+		}},
+		{"send offline message", false, func(w *world, _ []string) result { return cli(w, "send", "-o", "json", sent) }},
+		{"send it again", false, func(w *world, _ []string) result { return cli(w, "send", "-o", "json", sent) }},
+		{"sign with --topup", false, func(w *world, _ []string) result {
+			return cli(w, "sign", "--secret-file", keyPath, "--no-registry", "--topup", "0.05", "-o", "json", digestOf("c"))
+		}},
+		{"sign a funded address", false, func(w *world, _ []string) result {
+			w.fund(signer.Public(), digestOf("d"), contract.DefaultTopUp)
+			return cli(w, "sign", "--secret-file", keyPath, "--no-registry", "-o", "json", digestOf("d"))
+		}},
+		{"check signed and unsigned", false, func(w *world, refs []string) result {
+			return cli(w, "check", "--source", "chain", "-o", "json", "--public", signer.Public().String(),
+				refs[0], digestOf("b"), digestOf("c"), digestOf("d"), digestOf("e"), refs[1])
+		}},
+		{"check with another key", false, func(w *world, refs []string) result {
+			return cli(w, "check", "--source", "all", "-o", "json", other.Public().String(), refs[0])
+		}},
+		{"send a forged message", true, func(w *world, _ []string) result {
+			return cli(w, "send", "-o", "json", "--timeout", "1m", forged)
+		}},
+		{"sign paid by a stranger", true, func(w *world, _ []string) result {
+			env := w.env()
+			env["WALLET_SECRET"] = stranger.SecretHex()
+			return runCLI(t, env, "", "sign", "--secret-file", keyPath, "--no-registry", "--message-lifetime", "5s", "--timeout", "1m", "-o", "json", digestOf("g"))
+		}},
+		{"send an expired message", false, func(w *world, _ []string) result { return cli(w, "send", "-o", "json", expiring) }},
+		{"sign after the refusals", false, func(w *world, refs []string) result {
+			return cli(w, "sign", "--secret-file", keyPath, "-o", "json", digestOf("f"), digestOf("g"), refs[2])
+		}},
+		{"check everything", false, func(w *world, refs []string) result {
+			return cli(w, "check", "--source", "chain", "-o", "json", "--public", signer.Public().String(),
+				refs[0], refs[2], digestOf("b"), digestOf("c"), digestOf("d"), digestOf("e"), digestOf("f"), digestOf("g"), digestOf("h"))
+		}},
+	}
+
+	type transcript struct {
+		outputs []string
+		proofs  []string
+	}
+	// What differs between any two runs: transaction ids, the signer's
+	// clock (the client's estimate of the network's time, which runs on
+	// while the chain's clock stands still), and the times and message ids
+	// in the errors that report expired messages.
+	txID := regexp.MustCompile(`"(transaction|top_up_transaction)":"[0-9a-f]{64}"`)
+	signedAt := regexp.MustCompile(`"signed_at":"[^"]*"`)
+	errText := regexp.MustCompile(`"error":"[^"]*"`)
+	timeOrID := regexp.MustCompile(`\d{4}-\d\d-\d\dT[0-9:.]+Z|[0-9a-f]{64}`)
+	run := func(t *testing.T, executor string) transcript {
+		clk := everostest.NewManualClock(start)
+		w := newWorldWith(t, executor, clk)
+		var refs []string
+		for i, img := range images {
+			ref := w.regHost + "/agree/app" + fmt.Sprint(i) + ":latest"
+			r, _ := name.ParseReference(ref)
+			if err := remote.Write(r, img); err != nil {
+				t.Fatal(err)
+			}
+			refs = append(refs, ref)
+		}
+		var tr transcript
+		for i, s := range steps {
+			var r result
+			if s.advance {
+				done := make(chan struct{})
+				go func() {
+					for {
+						select {
+						case <-done:
+							return
+						case <-time.After(2 * time.Millisecond):
+							clk.Advance(time.Second)
+						}
+					}
+				}()
+				r = s.run(w, refs)
+				close(done)
+				// Every chain starts the next step at the same time.
+				next := start.Add(time.Duration(i+1) * time.Hour)
+				if clk.Now().After(next) {
+					t.Fatalf("%s: the step took the chain past %s", s.name, next)
+				}
+				clk.Set(next)
+			} else {
+				r = s.run(w, refs)
+			}
+			out := strings.ReplaceAll(r.stdout, w.regHost, "REGISTRY")
+			out = strings.ReplaceAll(out, w.chain.GiverAddress, "GIVER")
+			out = txID.ReplaceAllString(out, `"$1":"TX"`)
+			out = signedAt.ReplaceAllString(out, `"signed_at":"SIGNER'S CLOCK"`)
+			out = errText.ReplaceAllStringFunc(out, func(e string) string { return timeOrID.ReplaceAllString(e, "…") })
+			tr.outputs = append(tr.outputs, fmt.Sprintf("%s: exit %d\n%s", s.name, r.code, out))
+		}
+		for _, c := range contents {
+			p, err := contract.NewProof(signer.Public().Ed25519(), c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			addr := p.Address().String()
+			v := w.proof(addr)
+			if v.State != nil && c != digestOf("b") {
+				// Signed online: the signer's clock says when.
+				v.State.Timestamp = 0
+			}
+			tr.proofs = append(tr.proofs, fmt.Sprintf("%s: %s, %d deployments", c, v, w.proofTransactions(addr)))
+		}
+		return tr
+	}
+	got := map[string]transcript{}
+	for _, ex := range executors {
+		t.Run(ex, func(t *testing.T) { got[ex] = run(t, ex) })
+	}
+	goRules, real := got[executorGo], got[executorNekoton]
+	if len(real.outputs) == 0 {
+		return // the nekoton mode was skipped (and said why)
+	}
+	for i := range goRules.outputs {
+		if goRules.outputs[i] != real.outputs[i] {
+			t.Errorf("step %d differs:\n go rules: %s\n nekoton:  %s", i, goRules.outputs[i], real.outputs[i])
+		}
+	}
+	for i := range goRules.proofs {
+		if goRules.proofs[i] != real.proofs[i] {
+			t.Errorf("proof differs:\n go rules: %s\n nekoton:  %s", goRules.proofs[i], real.proofs[i])
+		}
+	}
+	// The scenario tests what it says: the verdicts it expects.
+	wantCodes := []int{0, 0, 0, 0, 0, 0, exitNotVerified, exitNotVerified, exitFailure, exitFailure, exitFailure, 0, exitNotVerified}
+	for i, want := range wantCodes {
+		if !strings.HasPrefix(goRules.outputs[i], fmt.Sprintf("%s: exit %d\n", steps[i].name, want)) {
+			t.Errorf("go rules, step %q: want exit %d: %s", steps[i].name, want, goRules.outputs[i])
+		}
+	}
+	if t.Failed() || testing.Verbose() {
+		t.Logf("transcript:\n%s\n%s", strings.Join(goRules.outputs, "\n"), strings.Join(goRules.proofs, "\n"))
 	}
 }
