@@ -36,11 +36,3 @@
 //
 // The format is described in docs/goshfile.md.
 package goshfile
-
-// Planned API (bodies land in the following files):
-//
-//	func Parse(filename string, data []byte) (*File, error)
-//	func Translate(ctx context.Context, f *File, opt TranslateOptions) (llb.State, *ocispecs.Image, error)
-//	func Build(ctx context.Context, c gwclient.Client, opt BuildOptions) (*gwclient.Result, error)
-//	func ParseFrontendOptions(opts map[string]string) (BuildOptions, error)
-//	func (o BuildOptions) FrontendOptions() map[string]string

@@ -22,8 +22,11 @@ func (e *Error) Error() string {
 	if name == "" {
 		name = DefaultFilename
 	}
-	if e.Pos.Line == 0 {
+	switch {
+	case e.Pos.Line == 0:
 		return fmt.Sprintf("%s: %s", name, e.Msg)
+	case e.Pos.Column == 0:
+		return fmt.Sprintf("%s:%d: %s", name, e.Pos.Line, e.Msg)
 	}
 	return fmt.Sprintf("%s:%d:%d: %s", name, e.Pos.Line, e.Pos.Column, e.Msg)
 }

@@ -47,7 +47,8 @@ type TranslateOptions struct {
 	NoCache bool
 	// Labels as in BuildOptions.
 	Labels map[string]string
-	// Context is the state copy steps read from; llb.Local(LocalContext)
-	// when nil.
-	Context *llb.State
+	// SessionID is the BuildKit session that serves the LocalContext
+	// directory copy steps read from. A gateway client names it in
+	// BuildOpts().SessionID.
+	SessionID string
 }
