@@ -1,6 +1,7 @@
 package everostest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -279,6 +280,26 @@ func (s *Server) putAccount(a Account) error {
 	return nil
 }
 
+// putExecuted stores an account as an executor left it. An executor that
+// produced the account's BOC itself (Everscale's executor does) sets it,
+// and the server keeps it and answers with it. One that changed only the
+// fields may return the BOC it was given, which then no longer describes
+// the account, so that one is built again; the caller holds s.mu.
+func (s *Server) putExecuted(a Account) error {
+	if a.Type == everos.NonExist || a.BOC == nil {
+		return s.putAccount(a)
+	}
+	st, err := newStored(a)
+	if err != nil {
+		return err
+	}
+	if prev, ok := s.accounts[st.Address]; ok && bytes.Equal(prev.BOC, a.BOC) {
+		return s.putAccount(a)
+	}
+	s.accounts[st.Address] = st
+	return nil
+}
+
 // saveLocked writes the state directory; the caller holds s.mu.
 func (s *Server) saveLocked() error {
 	if s.cfg.stateDir == "" {
@@ -291,9 +312,7 @@ func (s *Server) saveLocked() error {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		a := s.accounts[k].Account
-		a.BOC = nil
-		snap.Accounts = append(snap.Accounts, a)
+		snap.Accounts = append(snap.Accounts, s.accounts[k].Account)
 	}
 	for _, t := range s.txs {
 		snap.Transactions = append(snap.Transactions, *t)
@@ -507,7 +526,7 @@ func (s *Server) applyLocked(now time.Time, res *Result) ([]*Message, error) {
 				a.LastTransLt = lt
 			}
 		}
-		if err := s.putAccount(a); err != nil {
+		if err := s.putExecuted(a); err != nil {
 			return nil, fmt.Errorf("account: %w", err)
 		}
 	}

@@ -30,7 +30,9 @@ type Account struct {
 	// account's BOC holds Code itself.
 	CodeHash string `json:"code_hash,omitempty"`
 	// BOC is the whole account; the server builds it from the other fields
-	// when it is nil.
+	// when it is nil. An Executor that produces accounts as the blockchain
+	// serializes them sets it (with the other fields read from it), and the
+	// API then answers with it and the state directory keeps it.
 	BOC         []byte `json:"boc,omitempty"`
 	LastTransLt uint64 `json:"last_trans_lt"`
 	LastPaid    uint32 `json:"last_paid"`
