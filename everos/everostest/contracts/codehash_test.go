@@ -1,9 +1,11 @@
 package contracts
 
 import (
+	"crypto/ed25519"
 	"encoding/hex"
 	"math/big"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/everos/everostest"
+	"github.com/gosh-sh/sign-cli/signature"
 )
 
 // A client recognizes a stand-in wallet by its code hash, as it recognizes
@@ -126,6 +129,43 @@ func TestStandInDeployedReportsPublishedHash(t *testing.T) {
 			want, _ := PublishedCodeHash(k)
 			if got := w.goAcc[dst.String()].CodeHash; got != hex.EncodeToString(want[:]) {
 				t.Errorf("code hash %q, want %x", got, want)
+			}
+		})
+	}
+}
+
+// sign-cli's use case pays for a proof from a wallet whose kind it finds by
+// the wallet's code hash, as on the network: a stand-in of every kind
+// passes for the real wallet.
+func TestSignFromStandInOfUnknownKind(t *testing.T) {
+	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 24))
+	for k := contract.SafeMultisig; k <= contract.GiverV3; k++ {
+		t.Run(k.String(), func(t *testing.T) {
+			owner, err := signature.KeyFromSeed(randKey(r).Seed())
+			if err != nil {
+				t.Fatal(err)
+			}
+			signer, err := signature.KeyFromSeed(randKey(r).Seed())
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := WalletAccount(k, owner.Ed25519().Public().(ed25519.PublicKey), big.NewInt(100e9))
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := NewServer(everostest.WithAccounts(w))
+			defer srv.Close()
+			c, err := everos.New(everos.Config{Endpoints: []string{srv.URL}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			chain := &signature.Chain{Client: c, Wallet: &signature.Wallet{Address: cell.MustParseAddress(w.Address), Key: owner}, BalancePoll: 10 * time.Millisecond}
+			d, err := chain.Deploy(ctxFor(t), signer, "sha256:"+strings.Repeat("ab", 32))
+			if err != nil {
+				t.Fatalf("deploying a proof paid by a %s stand-in: %v", k, err)
+			}
+			if d.TopUp == "" || d.State == nil || !d.State.Constructed {
+				t.Errorf("deployment %+v", d)
 			}
 		})
 	}
