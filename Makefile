@@ -87,7 +87,7 @@ $(BUILDKIT_TOOLS) &: tools/buildkit/go.mod tools/buildkit/go.sum
 # The static binaries the Dockerfile puts in its images, built the same way
 # the Dockerfile builds them.
 images-bin:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.buildVersion=$(VERSION)" -o bin/static/ ./cmd/...
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.buildVersion=$(VERSION)" -o bin/static/ ./cmd/sign-cli ./cmd/goshfile-frontend
 
 tools: $(TOOLS_BIN)/staticcheck
 

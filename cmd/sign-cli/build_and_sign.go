@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/spf13/cobra"
+
+	"github.com/gosh-sh/sign-cli/signature"
+)
+
+// buildFlags are build-and-sign's own flags; the signing flags are sign's.
+type buildFlags struct {
+	file          string
+	tag           string
+	addr          string
+	builder       string
+	frontendImage string
+	labels        []string
+	noCache       bool
+	platform      string
+	progress      string
+}
+
+const (
+	defaultBuildkitAddr = "unix:///run/buildkit/buildkitd.sock"
+	goshfileName        = "goshfile.yaml"
+)
+
+// buildRequest is one build, whichever builder runs it.
+type buildRequest struct {
+	contextDir string
+	file       string // path of the goshfile
+	image      name.Tag
+	labels     map[string]string
+	insecure   bool // push over plain HTTP
+	noCache    bool
+	platform   string
+	progress   string // auto, plain, tty or quiet
+	frontend   string // image of the goshfile frontend; empty builds in-process
+	addr       string
+}
+
+// NewCmdBuildAndSign builds an image from a goshfile with BuildKit, pushes it
+// and signs the pushed digest.
+func NewCmdBuildAndSign(app *App) *cobra.Command {
+	o := &signFlags{}
+	b := &buildFlags{}
+	cmd := &cobra.Command{
+		Use:   "build-and-sign [CONTEXT] -f goshfile.yaml -t IMAGE",
+		Short: "Build an image from a goshfile with BuildKit, push it and sign its digest",
+		Long: `Build the goshfile (-f, default CONTEXT/goshfile.yaml) with BuildKit, push
+the image to IMAGE (-t) with the label WALLET_PUBLIC=<signer's public key>
+and any --label, and sign the pushed manifest digest exactly as 'sign' does:
+a proof contract on chain and a cosign signature next to the image.
+
+The digest comes from the build itself, so nothing is pulled. A build that
+fails signs nothing and exits with code 3.
+
+By default the goshfile is built in-process through the BuildKit daemon at
+--addr ($BUILDKIT_HOST, default ` + defaultBuildkitAddr + `); unix://,
+tcp://, docker-container://, podman-container://, nerdctl-container://,
+kube-pod:// and ssh:// addresses work. --frontend-image REF builds through
+the goshfile frontend image instead (BuildKit's gateway.v0 frontend).
+
+--builder docker runs 'docker buildx build --push' with Docker's own BuildKit;
+the goshfile then needs a '# syntax=REF' first line, or --frontend-image.`,
+		Example: `  export SIGN_CLI_NETWORK=https://mainnet.evercloud.dev/<project-id>/graphql
+  export WALLET=0:... WALLET_SECRET=...
+  sign-cli build-and-sign -t registry.example.com/team/app:1.4 .
+  sign-cli build-and-sign --addr docker-container://buildkitd -f app/goshfile.yaml -t registry.example.com/team/app:1.4 app
+  sign-cli build-and-sign --builder docker --frontend-image registry.example.com/goshfile-frontend -t registry.example.com/team/app:1.4 .`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageError("build-and-sign takes at most one CONTEXT directory, got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runBuildAndSign(cmd.Context(), app, o, b, args)
+		},
+	}
+	o.add(cmd)
+	f := cmd.Flags()
+	f.StringVarP(&b.file, "file", "f", "", "the goshfile (default CONTEXT/"+goshfileName+")")
+	f.StringVarP(&b.tag, "tag", "t", "", "the image to push, `registry/repo:tag` (required)")
+	f.StringVar(&b.addr, "addr", "", "BuildKit daemon address (default $BUILDKIT_HOST or "+defaultBuildkitAddr+")")
+	f.StringVar(&b.builder, "builder", "buildkit", "what builds: buildkit (a BuildKit daemon) or docker (docker buildx build)")
+	f.StringVar(&b.frontendImage, "frontend-image", "", "build through this goshfile frontend image (gateway.v0) instead of in-process")
+	f.StringArrayVar(&b.labels, "label", nil, "`key=value` label of the image (repeatable)")
+	f.BoolVar(&b.noCache, "no-cache", false, "do not use BuildKit's cache")
+	f.StringVar(&b.platform, "platform", "", "target platform, such as linux/amd64")
+	f.StringVar(&b.progress, "progress", "auto", "progress display: auto, plain, tty or quiet")
+	return cmd
+}
+
+func runBuildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags, args []string) error {
+	if err := checkOutput(o.output); err != nil {
+		return err
+	}
+	if o.noChain && o.noRegistry {
+		return usageError("--no-chain and --no-registry together leave nothing to do")
+	}
+	req, err := b.request(app, args)
+	if err != nil {
+		return err
+	}
+	annotations, err := signature.ParseAnnotations(o.annotations)
+	if err != nil {
+		return usageError("--annotations: %v", err)
+	}
+	key, err := o.keys.signerKey(app, "")
+	if err != nil {
+		return err
+	}
+	// Everything the signing needs is checked before the build, so that a
+	// bad flag never costs a build.
+	s := &signature.Signer{
+		Key:          key,
+		Registry:     o.reg.registry(),
+		SkipRegistry: o.noRegistry,
+		Annotations:  annotations,
+		Progress:     func(line string) { app.progress("%s", line) },
+	}
+	if !o.noChain {
+		if s.Chain, err = o.chain(app); err != nil {
+			return err
+		}
+	}
+	pub := key.Public().String()
+	if v, ok := req.labels[signature.WalletPublicLabel]; ok && v != pub {
+		return usageError("--label %s=%s differs from the signer's public key %s", signature.WalletPublicLabel, abbreviate(v), pub)
+	}
+	req.labels[signature.WalletPublicLabel] = pub
+	req.insecure = o.reg.insecure || isLoopbackRegistry(req.image.RegistryStr())
+
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	var digest string
+	switch b.builder {
+	case "docker":
+		digest, err = buildWithDocker(ctx, app, req)
+	default:
+		digest, err = buildWithBuildkit(ctx, app, req)
+	}
+	if err != nil {
+		var ee *exitError
+		if errors.As(err, &ee) {
+			return err
+		}
+		// Whatever the build's error says, it is not the user's input that
+		// is wrong in a way sign-cli could tell: exit code 3.
+		return &exitError{code: exitFailure, err: err}
+	}
+	target, err := signature.ParseTarget(req.image.Context().String() + "@" + digest)
+	if err != nil {
+		return &exitError{code: exitFailure, err: fmt.Errorf("the build reported digest %q: %w", digest, err)}
+	}
+	app.progress("pushed %s", target)
+	results := s.Sign(ctx, []signature.Target{target})
+	return printSigned(app, o.output, key.Public(), results)
+}
+
+// request checks the build flags and makes the build request, labels but
+// WALLET_PUBLIC included.
+func (b *buildFlags) request(app *App, args []string) (*buildRequest, error) {
+	req := &buildRequest{contextDir: ".", noCache: b.noCache, platform: b.platform, frontend: b.frontendImage}
+	if len(args) == 1 {
+		req.contextDir = args[0]
+	}
+	if fi, err := os.Stat(req.contextDir); err != nil || !fi.IsDir() {
+		return nil, usageError("build context %q is not a directory", req.contextDir)
+	}
+	req.file = b.file
+	if req.file == "" {
+		req.file = filepath.Join(req.contextDir, goshfileName)
+	}
+	if fi, err := os.Stat(req.file); err != nil || fi.IsDir() {
+		return nil, usageError("goshfile %q: not a readable file (give it with -f)", req.file)
+	}
+	if b.tag == "" {
+		return nil, usageError("build-and-sign needs the image to push: -t registry/repo:tag")
+	}
+	ref, err := name.ParseReference(b.tag)
+	if err != nil {
+		return nil, usageError("-t %q is not an image reference: %v", b.tag, err)
+	}
+	tag, ok := ref.(name.Tag)
+	if !ok {
+		return nil, usageError("-t %q: give a tag to push (registry/repo:tag), not a digest", b.tag)
+	}
+	req.image = tag
+	req.labels = map[string]string{}
+	for _, l := range b.labels {
+		k, v, ok := strings.Cut(l, "=")
+		if !ok || k == "" {
+			return nil, usageError("--label %q: expected key=value", l)
+		}
+		req.labels[k] = v
+	}
+	switch b.progress {
+	case "auto", "plain", "tty", "quiet":
+		req.progress = b.progress
+	default:
+		return nil, usageError("--progress %q: expected auto, plain, tty or quiet", b.progress)
+	}
+	if app.quiet {
+		req.progress = "quiet"
+	}
+	switch b.builder {
+	case "buildkit":
+		req.addr = b.addr
+		if req.addr == "" {
+			req.addr = app.Getenv("BUILDKIT_HOST")
+		}
+		if req.addr == "" {
+			req.addr = defaultBuildkitAddr
+		}
+	case "docker":
+		if b.addr != "" {
+			return nil, usageError("--addr applies to --builder buildkit; docker uses its own builder")
+		}
+	default:
+		return nil, usageError("--builder %q: expected buildkit or docker", b.builder)
+	}
+	return req, nil
+}
+
+// frontendAttrs are the options of the goshfile frontend, in BuildKit's
+// Dockerfile frontend's conventions.
+func (r *buildRequest) frontendAttrs() map[string]string {
+	attrs := map[string]string{"filename": filepath.Base(r.file)}
+	for k, v := range r.labels {
+		attrs["label:"+k] = v
+	}
+	if r.noCache {
+		attrs["no-cache"] = ""
+	}
+	if r.platform != "" {
+		attrs["platform"] = r.platform
+	}
+	return attrs
+}
+
+// sortedLabels lists labels as key=value in key order, for stable command
+// lines.
+func (r *buildRequest) sortedLabels() []string {
+	var out []string
+	for k, v := range r.labels {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func isLoopbackRegistry(host string) bool {
+	h := host
+	if i := strings.LastIndex(h, ":"); i > 0 && !strings.HasSuffix(h, "]") {
+		h = h[:i]
+	}
+	h = strings.Trim(h, "[]")
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	return strings.HasPrefix(h, "127.") || h == "::1"
+}

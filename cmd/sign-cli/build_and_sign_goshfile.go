@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"os"
+
+	gateway "github.com/moby/buildkit/frontend/gateway/client"
+
+	"github.com/gosh-sh/sign-cli/goshfile"
+)
+
+// goshfileBuildFunc is the in-process build of the goshfile at path with
+// the frontend options attrs: the same code the frontend image runs. The
+// goshfile is parsed here first, so that its mistakes are reported with
+// their lines (exit code 2) before the daemon is asked for anything.
+func goshfileBuildFunc(path string, attrs map[string]string) (gateway.BuildFunc, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError("reading goshfile: %v", err)
+	}
+	if _, err := goshfile.Parse(path, data); err != nil {
+		return nil, usageError("%v", err)
+	}
+	opt, err := goshfile.ParseFrontendOptions(attrs)
+	if err != nil {
+		return nil, usageError("build options: %v", err)
+	}
+	return func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
+		return goshfile.Build(ctx, c, opt)
+	}, nil
+}
