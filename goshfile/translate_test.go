@@ -40,7 +40,7 @@ func (r *fixedResolver) ResolveImageConfig(_ context.Context, ref string, opt so
 
 var baseDigest = digest.FromString("base image manifest")
 
-func newResolver(t *testing.T, cfg ocispecs.ImageConfig) *fixedResolver {
+func newResolver(t testing.TB, cfg ocispecs.ImageConfig) *fixedResolver {
 	t.Helper()
 	img := ocispecs.Image{
 		Platform: ocispecs.Platform{OS: "linux", Architecture: "amd64"},
