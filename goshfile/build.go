@@ -172,7 +172,8 @@ func readGoshfile(ctx context.Context, c gwclient.Client, filename, sessionID st
 	if err != nil {
 		return nil, fmt.Errorf("goshfile: loading %s: %w", filename, err)
 	}
-	data, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: filename})
+	// One byte over the limit is enough to tell that it is too long.
+	data, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: filename, Range: &gwclient.FileRange{Length: MaxSize + 1}})
 	if err != nil {
 		return nil, fmt.Errorf("goshfile: reading %s from the %q local: %w", filename, LocalDockerfile, err)
 	}

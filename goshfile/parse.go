@@ -238,20 +238,48 @@ func (p *parser) mapping(n *yaml.Node, what string, fields map[string]func(k, v 
 	return seen
 }
 
-// suggest names the known field closest to a misspelt one.
+// suggest names the known field closest to a misspelt one, or lists them
+// all when none is close.
 func suggest(name string, fields map[string]func(k, v *yaml.Node)) string {
-	lower := strings.ToLower(name)
 	var names []string
 	for f := range fields {
 		names = append(names, f)
 	}
 	slices.Sort(names)
+	best, bestDist := "", 3
 	for _, f := range names {
-		if strings.ToLower(f) == lower || strings.ReplaceAll(strings.ToLower(f), "_", "") == strings.ReplaceAll(lower, "_", "") {
-			return fmt.Sprintf(" (did you mean %q?)", f)
+		if d := editDistance(strings.ToLower(name), strings.ToLower(f)); d < bestDist {
+			best, bestDist = f, d
 		}
 	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
 	return fmt.Sprintf(" (known fields: %s)", strings.Join(names, ", "))
+}
+
+// editDistance is the Levenshtein distance between two short strings.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // scalar returns the text of a non-null scalar. YAML reads `1000` and
