@@ -33,8 +33,9 @@ const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 // the image whose config was read, and its environment, working directory
 // and user are in effect for the steps. The returned config starts from the
 // base's and applies the goshfile's env, workdir, user, entrypoint, cmd and
-// labels, then opt.Labels. Its creation time is left out so that a build
-// whose layers come from the cache yields the same image digest again.
+// labels, then opt.Labels. Its creation time is left out: BuildKit's image
+// exporter then takes the time of the newest layer, so a build whose layers
+// all come from the cache yields the same image digest again.
 func Translate(ctx context.Context, f *File, opt TranslateOptions) (llb.State, *dockerspec.DockerOCIImage, error) {
 	if f == nil {
 		return llb.State{}, nil, errors.New("goshfile: translating a nil File")
