@@ -22,7 +22,7 @@ BENCHTIME ?= 1s
 # interoperability tests and by `make contract`; pinned by package-lock.json.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: all build demo test test-go lint fmt vet staticcheck bench fuzz contract node-deps ci-deps tools clean buildkit-tools images-bin
+.PHONY: all build demo test test-go lint fmt vet staticcheck bench fuzz fuzz-ci contract node-deps ci-deps tools clean buildkit-tools images-bin
 
 all: build
 
@@ -42,6 +42,7 @@ test: node-deps ci-deps
 	$(GO) vet ./...
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race ./everos/... ./signature/...
+	@if [ -n "$$CI" ]; then $(MAKE) --no-print-directory fuzz-ci; fi
 
 test-go:
 	$(GO) test -count=1 ./...
@@ -105,8 +106,12 @@ vet:
 staticcheck: $(TOOLS_BIN)/staticcheck
 	$(TOOLS_BIN)/staticcheck ./...
 
+# The Go benchmarks, then scripts/bench.sh: sign-cli against cosign verify,
+# batched against separate checks, and sign, on a local devnet (results and
+# how to read them in docs/benchmarks.md).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+	scripts/bench.sh
 
 # Every Fuzz* function in the module, FUZZTIME each.
 fuzz:
@@ -116,6 +121,11 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; \
 	done
+
+# What CI runs (make test with CI set): every fuzz target for 30s, about
+# 18 targets, so about 9 minutes.
+fuzz-ci:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=30s
 
 contract: node-deps
 	node tools/contract/compile.mjs
