@@ -778,8 +778,9 @@ func TestModesAgree(t *testing.T) {
 		for i, s := range steps {
 			var r result
 			if s.advance {
-				done := make(chan struct{})
+				done, stopped := make(chan struct{}), make(chan struct{})
 				go func() {
+					defer close(stopped)
 					for {
 						select {
 						case <-done:
@@ -791,6 +792,7 @@ func TestModesAgree(t *testing.T) {
 				}()
 				r = s.run(w, refs)
 				close(done)
+				<-stopped
 				// Every chain starts the next step at the same time.
 				next := start.Add(time.Duration(i+1) * time.Hour)
 				if clk.Now().After(next) {

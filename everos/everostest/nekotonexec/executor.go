@@ -14,9 +14,13 @@
 // *contracts.ExitError with the exit code when the contract refused it, as
 // the Go executor of package contracts reports it.
 //
-// Accounts that the emulator holds but this executor did not produce (set
-// with Server.SetAccount or WithAccounts, or loaded from a state directory)
-// run from the account BOC the emulator builds of them. The wallet stand-ins
+// The accounts the executor produces are the blockchain's account BOCs,
+// which the emulator keeps (everostest.Account.BOC) and answers with; the
+// fields it reports (status, balance, code, data, last paid) are read from
+// them. Accounts that the executor did not produce (set with
+// Server.SetAccount or WithAccounts) run from the BOC the emulator builds of
+// their fields. The emulator numbers transactions with logical times of its
+// own; the account BOCs keep the executor's. The wallet stand-ins
 // of package contracts have no code the virtual machine can run; messages to
 // them end in the executor's failure exit codes, as any broken code would.
 //
@@ -25,7 +29,6 @@
 package nekotonexec
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -49,19 +52,8 @@ type Executor struct {
 	b     *nekoton.Bridge
 	owned bool // Close ends b
 
-	mu sync.Mutex
-	// real holds, by address, the account BOC the executor produced last
-	// and the account the emulator was given for it; when the emulator
-	// still holds that account, the executor runs on its own BOC, with
-	// every field the emulator does not model (storage statistics, due
-	// payments, the logical time) as the executor left it.
-	real  map[string]produced
+	mu    sync.Mutex
 	empty string // base64 BOC of an account that does not exist
-}
-
-type produced struct {
-	acc everostest.Account
-	boc string // base64
 }
 
 var _ everostest.Executor = (*Executor)(nil)
@@ -69,7 +61,7 @@ var _ everostest.Executor = (*Executor)(nil)
 // New returns an executor that runs on b. Closing the executor leaves b
 // running.
 func New(b *nekoton.Bridge) *Executor {
-	return &Executor{b: b, real: map[string]produced{}}
+	return &Executor{b: b}
 }
 
 // Open starts a bridge process of the executor's own (nekoton.Open with
@@ -110,7 +102,7 @@ func (e *Executor) Execute(env everostest.Env, in everostest.Inbound, st everost
 		return nil, fmt.Errorf("%w: destination %s: %v", everostest.ErrBadMessage, msg.Dst, err)
 	}
 	before, ok := st.Account(addr)
-	accBOC, err := e.accountBOC(addr, before, ok)
+	accBOC, err := e.accountBOC(before, ok)
 	if err != nil {
 		return nil, err
 	}
@@ -148,22 +140,16 @@ func (e *Executor) Execute(env everostest.Env, in everostest.Inbound, st everost
 		}
 		res.OutMessages = append(res.OutMessages, b)
 	}
-	e.mu.Lock()
-	if after.Type == everos.NonExist {
-		delete(e.real, addr)
-	} else {
-		e.real[addr] = produced{acc: after, boc: out.Account}
-	}
-	e.mu.Unlock()
 	return res, nil
 }
 
-// accountBOC is the BOC to run a message on: the executor's own when the
-// emulator holds the account it produced, else the emulator's.
-func (e *Executor) accountBOC(addr string, acc everostest.Account, exists bool) (string, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+// accountBOC is the BOC to run a message on: the one the emulator keeps
+// (the executor's own, when it produced the account), else one built from
+// the account's fields.
+func (e *Executor) accountBOC(acc everostest.Account, exists bool) (string, error) {
 	if !exists || acc.Type == everos.NonExist {
+		e.mu.Lock()
+		defer e.mu.Unlock()
 		if e.empty == "" {
 			if err := e.b.CallInto(&e.empty, "makeFullAccountBoc", nil); err != nil {
 				return "", fmt.Errorf("building an empty account: %w", err)
@@ -171,24 +157,14 @@ func (e *Executor) accountBOC(addr string, acc everostest.Account, exists bool) 
 		}
 		return e.empty, nil
 	}
-	if p, ok := e.real[addr]; ok && sameAccount(p.acc, acc) {
-		return p.boc, nil
-	}
 	boc := acc.BOC
 	if len(boc) == 0 {
 		var err error
-		if boc, err = buildAccount(acc); err != nil {
-			return "", err
+		if boc, err = acc.MarshalBOC(); err != nil {
+			return "", fmt.Errorf("account %s: %w", acc.Address, err)
 		}
 	}
 	return base64.StdEncoding.EncodeToString(boc), nil
-}
-
-// sameAccount reports whether the emulator's account is still the one the
-// executor produced: nothing it models has changed.
-func sameAccount(a, b everostest.Account) bool {
-	return a.Type == b.Type && a.Balance.Cmp(b.Balance) == 0 && bytes.Equal(a.Code, b.Code) &&
-		bytes.Equal(a.Data, b.Data) && a.LastPaid == b.LastPaid && a.CodeHash == b.CodeHash
 }
 
 // accountOf reads the executor's account BOC into the emulator's account.

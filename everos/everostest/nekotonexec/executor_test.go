@@ -2,6 +2,8 @@ package nekotonexec
 
 import (
 	"context"
+	"encoding/base64"
+	"fmt"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
@@ -155,6 +157,16 @@ func TestProofThroughTheAPI(t *testing.T) {
 	}
 	if _, err := p.Check(acc); err != nil {
 		t.Fatalf("Check: %v", err)
+	}
+	// The API's account BOC is the executor's: its last_trans_lt is the end
+	// of the executor's deploying transaction (its lt and one), not the
+	// emulator's lt.
+	info, err := nekoton.Start(t).TransactionInfo(base64.StdEncoding.EncodeToString(c.record(tx.ID).BOC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(acc.LastTransLT-1) != info.LT || acc.LastTransLT == c.record(tx.ID).Lt {
+		t.Fatalf("the account BOC says lt %d, the executor's transaction %s, the emulator's %d", acc.LastTransLT, info.LT, c.record(tx.ID).Lt)
 	}
 	if a.Balance.Cmp(big.NewInt(contract.DefaultTopUp)) >= 0 {
 		t.Fatalf("the deployment charged nothing: balance %s", a.Balance)
