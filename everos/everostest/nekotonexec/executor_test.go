@@ -2,11 +2,11 @@ package nekotonexec
 
 import (
 	"context"
-	"encoding/base64"
-	"fmt"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"math/big"
 	"testing"
 	"time"
