@@ -205,15 +205,56 @@ func nonExistent(addr string) *Account {
 	return &Account{Address: addr, Type: NonExist, Balance: new(big.Int)}
 }
 
+// accountRecord holds the fields of an account record that parseAccount reads.
+type accountRecord struct {
+	id, accType, balance, lastTransLt, lastPaid, codeHash, dataHash, code, data, boc gjson.Result
+}
+
+func (f *accountRecord) field(name string) *gjson.Result {
+	switch name {
+	case "id":
+		return &f.id
+	case "acc_type":
+		return &f.accType
+	case "balance":
+		return &f.balance
+	case "last_trans_lt":
+		return &f.lastTransLt
+	case "last_paid":
+		return &f.lastPaid
+	case "code_hash":
+		return &f.codeHash
+	case "data_hash":
+		return &f.dataHash
+	case "code":
+		return &f.code
+	case "data":
+		return &f.data
+	case "boc":
+		return &f.boc
+	}
+	return nil
+}
+
 // parseAccount reads one element of an accounts result.
 func parseAccount(v gjson.Result) (*Account, error) {
-	id := v.Get("id").String()
+	// One pass over the record: a batched answer holds thousands, and
+	// each Get would scan the record again. The first of repeated keys
+	// counts, as with Get.
+	var f accountRecord
+	v.ForEach(func(k, val gjson.Result) bool {
+		if p := f.field(k.Str); p != nil && !p.Exists() {
+			*p = val
+		}
+		return true
+	})
+	id := f.id.String()
 	addr, err := NormalizeAddress(id)
 	if err != nil {
 		return nil, fmt.Errorf("reading account: %w", err)
 	}
 	acc := &Account{Address: addr, Balance: new(big.Int)}
-	t := v.Get("acc_type")
+	t := f.accType
 	if t.Type != gjson.Number {
 		return nil, fmt.Errorf("reading account %s: acc_type %q is not a number", addr, t.Raw)
 	}
@@ -221,20 +262,20 @@ func parseAccount(v gjson.Result) (*Account, error) {
 	if acc.Type < Uninit || acc.Type > NonExist {
 		return nil, fmt.Errorf("reading account %s: unknown acc_type %d", addr, acc.Type)
 	}
-	if b := v.Get("balance"); b.Exists() && b.Type != gjson.Null {
+	if b := f.balance; b.Exists() && b.Type != gjson.Null {
 		if acc.Balance, err = ParseBigInt(b.String()); err != nil {
 			return nil, fmt.Errorf("reading balance of %s: %w", addr, err)
 		}
 	}
-	if lt := v.Get("last_trans_lt"); lt.Exists() && lt.Type != gjson.Null {
+	if lt := f.lastTransLt; lt.Exists() && lt.Type != gjson.Null {
 		n, err := ParseBigInt(lt.String())
 		if err != nil || !n.IsUint64() {
 			return nil, fmt.Errorf("reading last_trans_lt of %s: %q is not a 64-bit number", addr, lt.String())
 		}
 		acc.LastTransLt = n.Uint64()
 	}
-	acc.LastPaid = uint32(v.Get("last_paid").Uint())
-	for _, f := range []struct {
+	acc.LastPaid = uint32(f.lastPaid.Uint())
+	for _, fd := range []struct {
 		name string
 		dst  *[]byte
 		hex  bool
@@ -242,20 +283,20 @@ func parseAccount(v gjson.Result) (*Account, error) {
 		{"code_hash", &acc.CodeHash, true}, {"data_hash", &acc.DataHash, true},
 		{"code", &acc.Code, false}, {"data", &acc.Data, false}, {"boc", &acc.BOC, false},
 	} {
-		s := v.Get(f.name).String()
+		s := f.field(fd.name).String()
 		if s == "" {
 			continue
 		}
 		var b []byte
-		if f.hex {
+		if fd.hex {
 			b, err = hex.DecodeString(s)
 		} else {
 			b, err = base64.StdEncoding.DecodeString(s)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading %s of %s: %w", f.name, addr, err)
+			return nil, fmt.Errorf("reading %s of %s: %w", fd.name, addr, err)
 		}
-		*f.dst = b
+		*fd.dst = b
 	}
 	return acc, nil
 }
