@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -665,8 +666,10 @@ func testExpiry(t *testing.T, w *world) {
 // deploy message, a transfer signed by a stranger, an expired message) on
 // the Go rules and on Everscale's executor, from the same keys, images,
 // message files and chain times, and requires the same exit codes, the same
-// output (but for transaction ids, the registry's host and the giver), and
-// the same decoded proofs at every address involved.
+// output (but for transaction ids, the registry's host and the giver), the
+// same transactions (statuses, aborted, compute phase, exit and result
+// codes, messages sent; fees aside) and the same decoded proofs at every
+// address involved.
 func TestModesAgree(t *testing.T) {
 	start := time.Now().Truncate(time.Second)
 	dir := t.TempDir()
@@ -753,6 +756,7 @@ func TestModesAgree(t *testing.T) {
 	type transcript struct {
 		outputs []string
 		proofs  []string
+		txs     []string
 	}
 	// What differs between any two runs: transaction ids, the signer's
 	// clock (the client's estimate of the network's time, which runs on
@@ -822,6 +826,20 @@ func TestModesAgree(t *testing.T) {
 			}
 			tr.proofs = append(tr.proofs, fmt.Sprintf("%s: %s, %d deployments", c, v, w.proofTransactions(addr)))
 		}
+		// The transactions as the emulator records their outcomes.
+		for _, tx := range w.chain.Transactions() {
+			acc := tx.Account
+			if acc == w.chain.GiverAddress {
+				acc = "GIVER"
+			}
+			tr.txs = append(tr.txs, fmt.Sprintf("%s %v->%v aborted=%v skipped=%v(%d) exit %d result %d, %d out",
+				acc, tx.OrigStatus, tx.EndStatus, tx.Aborted, tx.ComputeSkipped, tx.SkippedReason, tx.ExitCode, tx.ResultCode, len(tx.OutMsgs)))
+		}
+		// Proofs are deployed side by side, so only each account's own
+		// transactions have an order.
+		slices.SortStableFunc(tr.txs, func(a, b string) int {
+			return strings.Compare(strings.Fields(a)[0], strings.Fields(b)[0])
+		})
 		return tr
 	}
 	got := map[string]transcript{}
@@ -841,6 +859,9 @@ func TestModesAgree(t *testing.T) {
 		if goRules.proofs[i] != real.proofs[i] {
 			t.Errorf("proof differs:\n go rules: %s\n nekoton:  %s", goRules.proofs[i], real.proofs[i])
 		}
+	}
+	if strings.Join(goRules.txs, "\n") != strings.Join(real.txs, "\n") {
+		t.Errorf("the transactions differ:\n go rules:\n%s\n nekoton:\n%s", strings.Join(goRules.txs, "\n"), strings.Join(real.txs, "\n"))
 	}
 	// The scenario tests what it says: the verdicts it expects.
 	wantCodes := []int{0, 0, 0, 0, 0, 0, exitNotVerified, exitNotVerified, exitFailure, exitFailure, exitFailure, 0, exitNotVerified}
