@@ -1,6 +1,7 @@
 package goshfile
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gwclient "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/patternmatcher/ignorefile"
 )
 
 // Keys of the frontend options a build understands; the same keys the
@@ -110,7 +112,7 @@ func Build(ctx context.Context, c gwclient.Client, opt BuildOptions) (*gwclient.
 	}
 	sessionID := c.BuildOpts().SessionID
 
-	data, err := readGoshfile(ctx, c, filename, sessionID)
+	data, ignore, err := readGoshfile(ctx, c, filename, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -118,12 +120,24 @@ func Build(ctx context.Context, c gwclient.Client, opt BuildOptions) (*gwclient.
 	if err != nil {
 		return nil, err
 	}
+	var excludes []string
+	if hasCopy(f) {
+		if ignore == nil {
+			if ignore, err = readContextIgnore(ctx, c, sessionID); err != nil {
+				return nil, err
+			}
+		}
+		if excludes, err = ignorefile.ReadAll(bytes.NewReader(ignore)); err != nil {
+			return nil, fmt.Errorf("goshfile: reading the .dockerignore patterns: %w", err)
+		}
+	}
 	st, img, err := Translate(ctx, f, TranslateOptions{
-		Resolver:  c,
-		Platform:  opt.Platform,
-		NoCache:   opt.NoCache,
-		Labels:    opt.Labels,
-		SessionID: sessionID,
+		Resolver:        c,
+		Platform:        opt.Platform,
+		NoCache:         opt.NoCache,
+		Labels:          opt.Labels,
+		SessionID:       sessionID,
+		ContextExcludes: excludes,
 	})
 	if err != nil {
 		return nil, err
@@ -150,35 +164,87 @@ func Build(ctx context.Context, c gwclient.Client, opt BuildOptions) (*gwclient.
 	return out, nil
 }
 
-// readGoshfile fetches the goshfile alone from the client's directory.
-func readGoshfile(ctx context.Context, c gwclient.Client, filename, sessionID string) ([]byte, error) {
+// ignoreSuffix makes the name of a goshfile's own ignore file: the files of
+// the build context that match the patterns of goshfile.yaml.dockerignore,
+// next to the goshfile, or else of .dockerignore at the root of the
+// context, are left out of it. Both are the Dockerfile frontend's rules.
+const ignoreSuffix = ".dockerignore"
+
+// readGoshfile fetches the goshfile and its own ignore file, if there is
+// one (nil otherwise), from the client's directory.
+func readGoshfile(ctx context.Context, c gwclient.Client, filename, sessionID string) (data, ignore []byte, err error) {
+	ref, err := loadLocal(ctx, c, LocalDockerfile, []string{filename, filename + ignoreSuffix}, sessionID, "load goshfile "+filename)
+	if err != nil {
+		return nil, nil, fmt.Errorf("goshfile: loading %s from the %q local: %w", filename, LocalDockerfile, err)
+	}
+	if data, err = readLimited(ctx, ref, filename); err != nil {
+		return nil, nil, fmt.Errorf("goshfile: reading %s from the %q local: %w", filename, LocalDockerfile, err)
+	}
+	if _, err := ref.StatFile(ctx, gwclient.StatRequest{Path: filename + ignoreSuffix}); err == nil {
+		if ignore, err = readLimited(ctx, ref, filename+ignoreSuffix); err != nil {
+			return nil, nil, fmt.Errorf("goshfile: reading %s: %w", filename+ignoreSuffix, err)
+		}
+	}
+	return data, ignore, nil
+}
+
+// readContextIgnore returns the build context's .dockerignore, empty when
+// there is none.
+func readContextIgnore(ctx context.Context, c gwclient.Client, sessionID string) ([]byte, error) {
+	const name = ".dockerignore"
+	ref, err := loadLocal(ctx, c, LocalContext, []string{name}, sessionID, "load "+name)
+	if err != nil {
+		return nil, fmt.Errorf("goshfile: loading %s from the %q local: %w", name, LocalContext, err)
+	}
+	if _, err := ref.StatFile(ctx, gwclient.StatRequest{Path: name}); err != nil {
+		return []byte{}, nil
+	}
+	data, err := readLimited(ctx, ref, name)
+	if err != nil {
+		return nil, fmt.Errorf("goshfile: reading %s of the build context: %w", name, err)
+	}
+	return data, nil
+}
+
+// loadLocal solves a local directory holding only the given paths.
+func loadLocal(ctx context.Context, c gwclient.Client, local string, paths []string, sessionID, title string) (gwclient.Reference, error) {
 	opts := []llb.LocalOption{
-		llb.FollowPaths([]string{filename}),
-		llb.SharedKeyHint(LocalDockerfile + ":" + filename),
-		llb.WithCustomName("load goshfile " + filename),
+		llb.FollowPaths(paths),
+		llb.SharedKeyHint(local + ":" + strings.Join(paths, ",")),
+		llb.WithCustomName(title),
 	}
 	if sessionID != "" {
 		opts = append(opts, llb.SessionID(sessionID))
 	}
-	def, err := llb.Local(LocalDockerfile, opts...).Marshal(ctx)
+	def, err := llb.Local(local, opts...).Marshal(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("goshfile: loading %s: %w", filename, err)
+		return nil, err
 	}
 	res, err := c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
 	if err != nil {
-		return nil, fmt.Errorf("goshfile: loading %s from the %q local: %w", filename, LocalDockerfile, err)
+		return nil, err
 	}
-	ref, err := res.SingleRef()
-	if err != nil {
-		return nil, fmt.Errorf("goshfile: loading %s: %w", filename, err)
-	}
+	return res.SingleRef()
+}
+
+// readLimited reads a file of at most MaxSize bytes.
+func readLimited(ctx context.Context, ref gwclient.Reference, name string) ([]byte, error) {
 	// One byte over the limit is enough to tell that it is too long.
-	data, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: filename, Range: &gwclient.FileRange{Length: MaxSize + 1}})
+	data, err := ref.ReadFile(ctx, gwclient.ReadRequest{Filename: name, Range: &gwclient.FileRange{Length: MaxSize + 1}})
 	if err != nil {
-		return nil, fmt.Errorf("goshfile: reading %s from the %q local: %w", filename, LocalDockerfile, err)
+		return nil, err
 	}
 	if len(data) > MaxSize {
-		return nil, fmt.Errorf("goshfile: %s is %d bytes long; the limit is %d: %w", filename, len(data), MaxSize, ErrInvalid)
+		return nil, fmt.Errorf("%s is longer than %d bytes: %w", name, MaxSize, ErrInvalid)
 	}
 	return data, nil
+}
+
+func hasCopy(f *File) bool {
+	for _, s := range f.Steps {
+		if s.Copy != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -231,7 +232,7 @@ func TestBuildCachesAndNoCache(t *testing.T) {
 	// cache held; the marker changes the step, so the step runs each time.
 	goshfileWith := func(marker string) string {
 		return "apiVersion: 1\nimage: " + base + "\nsteps:\n" +
-			"  - run:\n      command: [/bin/sh, -c, 'echo " + marker + " >> /cache/log; cat /cache/log > /seen; date +%s%N > /stamp']\n" +
+			"  - run:\n      command: [/bin/sh, -c, 'echo " + marker + " >> /cache/log; cat /cache/log > /seen; cat /proc/sys/kernel/random/uuid > /stamp']\n" +
 			"      cache: [{target: /cache, id: goshfile-e2e-cache, sharing: locked}]\n"
 	}
 	var seen []string
@@ -301,6 +302,48 @@ func TestBuildFailures(t *testing.T) {
 			}
 			if n := len(d.Registry.ManifestPuts()); n != before {
 				t.Errorf("a failed build pushed %d manifests", n-before)
+			}
+		})
+	}
+}
+
+func TestBuildIgnoreFiles(t *testing.T) {
+	d := buildkittest.Shared(t)
+	base := d.BaseImage(t)
+	goshfileText := "apiVersion: 1\nimage: " + base + "\nsteps:\n  - copy: {src: ., dest: /app}\n"
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{"no ignore file", map[string]string{"a.txt": "a", "b.tmp": "b"},
+			[]string{"/app/a.txt", "/app/b.tmp", "/app/goshfile.yaml"}},
+		{".dockerignore of the context", map[string]string{"a.txt": "a", "b.tmp": "b", "sub/c.tmp": "c", "keep.tmp": "k",
+			".dockerignore": "# comment\n**/*.tmp\n!keep.tmp\n.dockerignore\ngoshfile.yaml\n"},
+			[]string{"/app/a.txt", "/app/keep.tmp"}},
+		{"the goshfile's own ignore file wins", map[string]string{"a.txt": "a", "b.tmp": "b",
+			".dockerignore": "a.txt\n", "goshfile.yaml.dockerignore": "*.tmp\n*.dockerignore\n.dockerignore\n"},
+			[]string{"/app/a.txt", "/app/goshfile.yaml"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tc.files["goshfile.yaml"] = goshfileText
+			writeFiles(t, dir, tc.files)
+			ref := d.Registry.Host + "/ignore:1"
+			digest, err := build(t, d, dir, ref, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, contents := entries(t, fetch(t, ref, digest))
+			var got []string
+			for name := range contents {
+				if strings.HasPrefix(name, "/app/") {
+					got = append(got, name)
+				}
+			}
+			slices.Sort(got)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("copied %q, want %q", got, tc.want)
 			}
 		})
 	}

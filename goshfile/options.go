@@ -47,6 +47,9 @@ type TranslateOptions struct {
 	NoCache bool
 	// Labels as in BuildOptions.
 	Labels map[string]string
+	// ContextExcludes are .dockerignore patterns of files of the build
+	// context that copy steps never see.
+	ContextExcludes []string
 	// SessionID is the BuildKit session that serves the LocalContext
 	// directory copy steps read from. A gateway client names it in
 	// BuildOpts().SessionID.

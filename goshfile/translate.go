@@ -150,7 +150,7 @@ func Translate(ctx context.Context, f *File, opt TranslateOptions) (llb.State, *
 			st = st.Run(ro...).Root()
 		case s.Copy != nil:
 			if contextState == nil {
-				cs := contextLocal(f, opt.SessionID)
+				cs := contextLocal(f, opt.SessionID, opt.ContextExcludes)
 				contextState = &cs
 			}
 			st = st.File(copyAction(*contextState, s.Copy, stepDir), constraints(i, s)...)
@@ -201,7 +201,7 @@ func base(ctx context.Context, image string, platform ocispecs.Platform, resolve
 	return llb.Image(pinned.String(), llb.Platform(platform), llb.WithCustomName("base image "+pinned.String())), img, nil
 }
 
-func contextLocal(f *File, sessionID string) llb.State {
+func contextLocal(f *File, sessionID string, excludes []string) llb.State {
 	opts := []llb.LocalOption{
 		llb.SharedKeyHint(LocalContext),
 		llb.WithCustomName("load build context"),
@@ -211,6 +211,9 @@ func contextLocal(f *File, sessionID string) llb.State {
 	}
 	if paths := contextPaths(f); paths != nil {
 		opts = append(opts, llb.FollowPaths(paths))
+	}
+	if len(excludes) > 0 {
+		opts = append(opts, llb.ExcludePatterns(excludes))
 	}
 	return llb.Local(LocalContext, opts...)
 }

@@ -526,3 +526,33 @@ func TestTranslateWithoutCopiesSendsNoContext(t *testing.T) {
 		}
 	}
 }
+
+func TestTranslateContextExcludes(t *testing.T) {
+	f := mustParse(t, "apiVersion: 1\nimage: scratch\nsteps:\n  - copy: {src: ., dest: /app}\n")
+	for _, excludes := range [][]string{nil, {".git", "**/*.tmp", "!keep.tmp"}} {
+		st, img, err := Translate(context.Background(), f, TranslateOptions{ContextExcludes: excludes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var local *pb.SourceOp
+		for _, op := range marshal(t, st, img.Platform).all {
+			if s := op.GetSource(); s != nil {
+				local = s
+			}
+		}
+		attr, ok := local.GetAttrs()[pb.AttrExcludePatterns]
+		if excludes == nil {
+			if ok {
+				t.Errorf("context local excludes %s, want nothing", attr)
+			}
+			continue
+		}
+		var got []string
+		if err := json.Unmarshal([]byte(attr), &got); err != nil {
+			t.Fatalf("exclude patterns %q: %v", attr, err)
+		}
+		if !reflect.DeepEqual(got, excludes) {
+			t.Errorf("context local excludes %q, want %q", got, excludes)
+		}
+	}
+}
