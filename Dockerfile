@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # Images of sign-cli (the default target) and of the goshfile BuildKit
 # frontend:
 #

@@ -61,7 +61,8 @@ and any --label, and sign the pushed manifest digest exactly as 'sign' does:
 a proof contract on chain and a cosign signature next to the image.
 
 The digest comes from the build itself, so nothing is pulled. A build that
-fails signs nothing and exits with code 3.
+fails signs nothing and exits with code 3. --timeout bounds the signing, not
+the build.
 
 By default the goshfile is built in-process through the BuildKit daemon at
 --addr ($BUILDKIT_HOST, default ` + defaultBuildkitAddr + `); unix://,
@@ -140,8 +141,8 @@ func runBuildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags,
 	req.labels[signature.WalletPublicLabel] = pub
 	req.insecure = o.reg.insecure || isLoopbackRegistry(req.image.RegistryStr())
 
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
+	// Builds take as long as they take (Ctrl-C stops one); --timeout bounds
+	// the signing, as it does for sign.
 	var digest string
 	switch b.builder {
 	case "docker":
@@ -163,6 +164,8 @@ func runBuildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags,
 		return &exitError{code: exitFailure, err: fmt.Errorf("the build reported digest %q: %w", digest, err)}
 	}
 	app.progress("pushed %s", target)
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
 	results := s.Sign(ctx, []signature.Target{target})
 	return printSigned(app, o.output, key.Public(), results)
 }
