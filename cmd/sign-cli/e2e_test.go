@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -872,5 +874,76 @@ func TestModesAgree(t *testing.T) {
 	}
 	if t.Failed() || testing.Verbose() {
 		t.Logf("transcript:\n%s\n%s", strings.Join(goRules.outputs, "\n"), strings.Join(goRules.proofs, "\n"))
+	}
+}
+
+// TestDevnetCommand runs `sign-cli devnet` itself on each executor, signs
+// and checks its sample image with the settings it wrote, and stops it.
+func TestDevnetCommand(t *testing.T) {
+	for _, ex := range executors {
+		t.Run(ex, func(t *testing.T) {
+			if ex == executorNekoton {
+				nekoton.Start(t) // skipped, or failed under CI, without node
+			}
+			dir := t.TempDir()
+			envFile := filepath.Join(dir, "devnet.env")
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var out, errOut bytes.Buffer
+			done := make(chan int, 1)
+			go func() {
+				app := &App{In: strings.NewReader(""), Out: &out, Err: &errOut, Getenv: func(string) string { return "" }}
+				done <- Main(ctx, []string{"devnet", "--executor", ex, "--env-file", envFile}, app)
+			}()
+			env := map[string]string{}
+			for deadline := time.Now().Add(30 * time.Second); len(env) == 0; {
+				if data, err := os.ReadFile(envFile); err == nil {
+					for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+						k, v, _ := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+						env[k] = strings.Trim(v, "'")
+					}
+				}
+				select {
+				case code := <-done:
+					t.Fatalf("devnet ended with exit code %d: %s", code, errOut.String())
+				case <-time.After(20 * time.Millisecond):
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the devnet wrote no settings")
+				}
+			}
+			image := env["SIGN_CLI_SAMPLE_IMAGE"]
+			if r := runCLI(t, env, "", "sign", image); r.code != 0 {
+				t.Fatalf("sign: %+v", r)
+			}
+			if r := runCLI(t, env, "", "check", "--source", "all", env["WALLET_PUBLIC"], image); r.code != 0 {
+				t.Fatalf("check: %+v", r)
+			}
+			cancel()
+			if code := <-done; code != 0 {
+				t.Fatalf("devnet exit code %d: %s", code, errOut.String())
+			}
+			if !strings.Contains(errOut.String(), "--executor "+ex) {
+				t.Errorf("the devnet did not say what runs its transactions: %q", errOut.String())
+			}
+		})
+	}
+}
+
+func TestDevnetExecutorUsage(t *testing.T) {
+	empty := t.TempDir()
+	tests := []struct {
+		args      []string
+		fragments []string
+	}{
+		{[]string{"devnet", "--executor", "tvm"}, []string{"--executor", "go or nekoton"}},
+		{[]string{"devnet", "--node-modules", empty}, []string{"--node-modules", "--executor nekoton"}},
+		// Without nekoton-wasm (or without node) the devnet does not start.
+		{[]string{"devnet", "--executor", "nekoton", "--node-modules", empty}, []string{"--executor nekoton needs Node.js"}},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			runCLI(t, nil, "", tc.args...).wantError(t, exitUsage, tc.fragments...)
+		})
 	}
 }
