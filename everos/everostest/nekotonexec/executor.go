@@ -20,9 +20,12 @@
 // them. Accounts that the executor did not produce (set with
 // Server.SetAccount or WithAccounts) run from the BOC the emulator builds of
 // their fields. The emulator numbers transactions with logical times of its
-// own; the account BOCs keep the executor's. The wallet stand-ins
-// of package contracts have no code the virtual machine can run; messages to
-// them end in the executor's failure exit codes, as any broken code would.
+// own; the account BOCs keep the executor's.
+//
+// Only real code runs here: the proof contract, the local giver, and any
+// other compiled contract an account holds. The wallet stand-ins of package
+// contracts (multisigs, GiverV2 and GiverV3) are marker cells, not programs,
+// so a devnet or test that pays with them needs package contracts' executor.
 //
 // One transaction costs a round trip to the Node.js process and a few
 // milliseconds of executor time (see BenchmarkExecute).
