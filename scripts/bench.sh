@@ -111,6 +111,9 @@ ms[sign1]=$(($(now_ms) - start))
 # Check of one image against cosign verify.
 export SIGSTORE_REKOR_PUBLIC_KEY=$work/signer.pub TUF_ROOT=$work/tuf
 timed cosign "$REPEAT" "$cosign" verify --key "$work/signer.pub" --insecure-ignore-tlog=true --allow-http-registry "$one_digest"
+# cosign's requests, from its debug log of go-containerregistry's transport.
+"$cosign" verify -d --key "$work/signer.pub" --insecure-ignore-tlog=true --allow-http-registry "$one_digest" >"$work/cosign.log" 2>&1 || true
+req[cosign]="registry: $(grep -c -- '--> [A-Z]' "$work/cosign.log") ($(grep -o -- '--> [A-Z]*' "$work/cosign.log" | sort | uniq -c | awk '{printf "%s%s %s", sep, $3, $1; sep=", "}'))"
 for src in chain registry all; do
 	timed "check_$src" "$REPEAT" "$cli" check --source "$src" "$signer" "$one_digest"
 	requests "check_$src" "$cli" check --source "$src" "$signer" "$one_digest"
@@ -136,7 +139,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 cat <<TABLE | label
 | measurement | time (ms) | ratio | requests (HTTP requests by host, new connections) |
 | --- | ---: | ---: | --- |
-| cosign verify --key, one image by digest (mean of $REPEAT) | ${ms[cosign]} | 1 | |
+| cosign verify --key, one image by digest (mean of $REPEAT) | ${ms[cosign]} | 1 | ${req[cosign]} |
 | check --source chain, one image by digest | ${ms[check_chain]} | cosign / check = $(ratio "${ms[cosign]}" "${ms[check_chain]}") | ${req[check_chain]} |
 | check --source registry, one image by digest | ${ms[check_registry]} | cosign / check = $(ratio "${ms[cosign]}" "${ms[check_registry]}") | ${req[check_registry]} |
 | check --source all, one image by digest | ${ms[check_all]} | cosign / check = $(ratio "${ms[cosign]}" "${ms[check_all]}") | ${req[check_all]} |
