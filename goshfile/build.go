@@ -112,7 +112,7 @@ func Build(ctx context.Context, c gwclient.Client, opt BuildOptions) (*gwclient.
 	}
 	sessionID := c.BuildOpts().SessionID
 
-	data, ignore, err := readGoshfile(ctx, c, filename, sessionID)
+	data, ignore, ownIgnore, err := readGoshfile(ctx, c, filename, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +122,7 @@ func Build(ctx context.Context, c gwclient.Client, opt BuildOptions) (*gwclient.
 	}
 	var excludes []string
 	if hasCopy(f) {
-		if ignore == nil {
+		if !ownIgnore {
 			if ignore, err = readContextIgnore(ctx, c, sessionID); err != nil {
 				return nil, err
 			}
@@ -171,21 +171,22 @@ func Build(ctx context.Context, c gwclient.Client, opt BuildOptions) (*gwclient.
 const ignoreSuffix = ".dockerignore"
 
 // readGoshfile fetches the goshfile and its own ignore file, if there is
-// one (nil otherwise), from the client's directory.
-func readGoshfile(ctx context.Context, c gwclient.Client, filename, sessionID string) (data, ignore []byte, err error) {
+// one, from the client's directory.
+func readGoshfile(ctx context.Context, c gwclient.Client, filename, sessionID string) (data, ignore []byte, ownIgnore bool, err error) {
 	ref, err := loadLocal(ctx, c, LocalDockerfile, []string{filename, filename + ignoreSuffix}, sessionID, "load goshfile "+filename)
 	if err != nil {
-		return nil, nil, fmt.Errorf("goshfile: loading %s from the %q local: %w", filename, LocalDockerfile, err)
+		return nil, nil, false, fmt.Errorf("goshfile: loading %s from the %q local: %w", filename, LocalDockerfile, err)
 	}
 	if data, err = readLimited(ctx, ref, filename); err != nil {
-		return nil, nil, fmt.Errorf("goshfile: reading %s from the %q local: %w", filename, LocalDockerfile, err)
+		return nil, nil, false, fmt.Errorf("goshfile: reading %s from the %q local: %w", filename, LocalDockerfile, err)
 	}
 	if _, err := ref.StatFile(ctx, gwclient.StatRequest{Path: filename + ignoreSuffix}); err == nil {
 		if ignore, err = readLimited(ctx, ref, filename+ignoreSuffix); err != nil {
-			return nil, nil, fmt.Errorf("goshfile: reading %s: %w", filename+ignoreSuffix, err)
+			return nil, nil, false, fmt.Errorf("goshfile: reading %s: %w", filename+ignoreSuffix, err)
 		}
+		ownIgnore = true
 	}
-	return data, ignore, nil
+	return data, ignore, ownIgnore, nil
 }
 
 // readContextIgnore returns the build context's .dockerignore, empty when

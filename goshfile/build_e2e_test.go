@@ -324,6 +324,9 @@ func TestBuildIgnoreFiles(t *testing.T) {
 		{"the goshfile's own ignore file wins", map[string]string{"a.txt": "a", "b.tmp": "b",
 			".dockerignore": "a.txt\n", "goshfile.yaml.dockerignore": "*.tmp\n*.dockerignore\n.dockerignore\n"},
 			[]string{"/app/a.txt", "/app/goshfile.yaml"}},
+		{"an empty goshfile ignore file still wins", map[string]string{"a.txt": "a",
+			".dockerignore": "a.txt\n", "goshfile.yaml.dockerignore": ""},
+			[]string{"/app/.dockerignore", "/app/a.txt", "/app/goshfile.yaml", "/app/goshfile.yaml.dockerignore"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
