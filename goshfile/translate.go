@@ -242,7 +242,7 @@ func copyAction(from llb.State, c *Copy, dir string) *llb.FileAction {
 	dest := c.Dest
 	if !path.IsAbs(dest) {
 		dest = path.Join(dir, dest)
-		if strings.HasSuffix(c.Dest, "/") || c.Dest == "." {
+		if (strings.HasSuffix(c.Dest, "/") || c.Dest == ".") && !strings.HasSuffix(dest, "/") {
 			dest += "/"
 		}
 	}
