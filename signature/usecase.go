@@ -209,26 +209,21 @@ func (c *Checker) Check(ctx context.Context, reqs []CheckRequest) []Checked {
 	}
 	wg.Wait()
 
+	// The chain and the registry are asked at the same time: for one
+	// image, the answer then takes the slower of the two round trips, not
+	// their sum.
+	var chainIdx, regIdx []int
+	var checks []ProofCheck
+	var vreqs []VerifyRequest
 	if c.Source&SourceChain != 0 {
-		var idx []int
-		var checks []ProofCheck
 		for i := range out {
 			if out[i].Err == nil {
-				idx = append(idx, i)
+				chainIdx = append(chainIdx, i)
 				checks = append(checks, ProofCheck{Public: out[i].Public, Content: out[i].Target.Digest.String()})
-			}
-		}
-		if len(checks) > 0 {
-			verdicts := c.Chain.Check(ctx, checks)
-			for k, i := range idx {
-				v := verdicts[k]
-				out[i].Chain = &v
 			}
 		}
 	}
 	if c.Source&SourceRegistry != 0 {
-		var idx []int
-		var vreqs []VerifyRequest
 		for i, r := range reqs {
 			if out[i].Err != nil {
 				continue
@@ -237,16 +232,27 @@ func (c *Checker) Check(ctx context.Context, reqs []CheckRequest) []Checked {
 				out[i].Err = fmt.Errorf("%w: %s is a bare digest: the registry signature needs an image reference", ErrInvalidTarget, out[i].Target)
 				continue
 			}
-			idx = append(idx, i)
+			regIdx = append(regIdx, i)
 			vreqs = append(vreqs, VerifyRequest{Target: out[i].Target, Public: out[i].Public, Annotations: r.Annotations})
 		}
-		if len(vreqs) > 0 {
-			results := c.Registry.VerifyAll(ctx, vreqs, par)
-			for k, i := range idx {
-				res := results[k]
-				out[i].Registry = &res
-			}
-		}
+	}
+	var verdicts []ProofVerdict
+	var results []VerifyResult
+	var both sync.WaitGroup
+	if len(checks) > 0 {
+		both.Go(func() { verdicts = c.Chain.Check(ctx, checks) })
+	}
+	if len(vreqs) > 0 {
+		both.Go(func() { results = c.Registry.VerifyAll(ctx, vreqs, par) })
+	}
+	both.Wait()
+	for k, i := range chainIdx {
+		v := verdicts[k]
+		out[i].Chain = &v
+	}
+	for k, i := range regIdx {
+		res := results[k]
+		out[i].Registry = &res
 	}
 	for i := range out {
 		finish(&out[i], c.Source)
