@@ -39,6 +39,9 @@ type Daemon struct {
 	frontOnce sync.Once
 	front     string
 	frontErr  error
+
+	// cleanups run at Close, before the registry stops.
+	cleanups []func()
 }
 
 // Start starts a registry and a daemon configured to reach it. The caller
@@ -161,6 +164,9 @@ func (d *Daemon) Close() error {
 			<-d.waited
 			errs = append(errs, fmt.Errorf("buildkitd (pid %d) did not stop on SIGTERM", d.cmd.Process.Pid))
 		}
+	}
+	for _, c := range d.cleanups {
+		c()
 	}
 	if d.Registry != nil {
 		d.Registry.Close()

@@ -96,6 +96,12 @@ func (r *Registry) PushImage(repo string, files []File, cfg v1.Config) (string, 
 	if img, err = mutate.ConfigFile(img, cf); err != nil {
 		return "", fmt.Errorf("making image %s: %w", repo, err)
 	}
+	return r.PushV1Image(repo, img)
+}
+
+// PushV1Image pushes img to the registry as repo:tag and returns its
+// reference.
+func (r *Registry) PushV1Image(repo string, img v1.Image) (string, error) {
 	ref := r.Host + "/" + repo
 	tag, err := name.NewTag(ref, name.Insecure)
 	if err != nil {
