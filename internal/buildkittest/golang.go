@@ -68,6 +68,15 @@ func (d *Daemon) pushGolang(g *golangImage, base string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// The Dockerfile's `go mod download` wants every module go.mod lists,
+	// some of which a build on this machine may never have fetched.
+	if root, err := ModuleRoot(); err == nil {
+		cmd := exec.Command("go", "mod", "download")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("go mod download: %v: %s", err, strings.TrimSpace(string(out)))
+		}
+	}
 	g.proxy = httptest.NewServer(http.FileServer(http.Dir(filepath.Join(modcache, "cache", "download"))))
 	d.cleanups = append(d.cleanups, g.proxy.Close)
 
