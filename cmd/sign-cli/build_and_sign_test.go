@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/moby/buildkit/client/connhelper"
 
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/internal/buildkittest"
@@ -432,6 +433,11 @@ func TestBuildAndSignBadInput(t *testing.T) {
 		r := runCLI(t, env, "", "build-and-sign", "--addr", addr, "--no-chain", "-t", "127.0.0.1:5000/app:1", dir)
 		r.wantError(t, exitFailure, "BuildKit", addr)
 	})
+	t.Run("BUILDKIT_HOST", func(t *testing.T) {
+		env := map[string]string{"WALLET_SECRET": key.SecretHex(), "BUILDKIT_HOST": addr + ".env"}
+		r := runCLI(t, env, "", "build-and-sign", "--no-chain", "-t", "127.0.0.1:5000/app:1", dir)
+		r.wantError(t, exitFailure, "BuildKit", addr+".env")
+	})
 }
 
 func TestSyntaxLine(t *testing.T) {
@@ -455,6 +461,35 @@ func TestSyntaxLine(t *testing.T) {
 			got, err := syntaxLine(p)
 			if err != nil || got != tt.want {
 				t.Fatalf("syntaxLine = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestBuildkitAddressSchemes: the connection helpers that build-and-sign
+// imports understand their addresses, as buildctl's do.
+func TestBuildkitAddressSchemes(t *testing.T) {
+	tests := []struct {
+		addr   string
+		helper bool
+	}{
+		{"docker-container://buildkitd", true},
+		{"podman-container://buildkitd", true},
+		{"nerdctl-container://buildkitd", true},
+		{"kube-pod://buildkitd-0?namespace=ci", true},
+		{"ssh://builder@build.example.com", true},
+		// BuildKit's client dials these itself.
+		{"unix:///run/buildkit/buildkitd.sock", false},
+		{"tcp://127.0.0.1:1234", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.addr, func(t *testing.T) {
+			h, err := connhelper.GetConnectionHelper(tt.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (h != nil) != tt.helper {
+				t.Fatalf("helper %v, want %v", h != nil, tt.helper)
 			}
 		})
 	}
