@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -403,5 +408,68 @@ func wantVerdict(t *testing.T, r result, want int) {
 		}
 	default:
 		t.Errorf("check answered exit %d, want %d or no answer: %+v", r.code, want, r)
+	}
+}
+
+// TestSignSIGINT interrupts the built binary with SIGINT while it waits for
+// the proof's deployment: exit 3 with one line of error, and a second run
+// completes what the first left, deploying once and signing once.
+func TestSignSIGINT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	bin := filepath.Join(t.TempDir(), "sign-cli")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Skipf("cannot build sign-cli here (%v): %s", err, out)
+	}
+	fw := newFaultWorld(t)
+	ref, digest := fw.image("sigint/app", nil)
+	// A slow network keeps the run inside the wait long enough to be
+	// interrupted there.
+	fw.chain.SetLatency(300 * time.Millisecond)
+	var env []string
+	for k, v := range fw.env() {
+		env = append(env, k+"="+v)
+	}
+	args := append([]string{"sign", "--secret-file", fw.key}, faultSignFlags...)
+	cmd := exec.Command(bin, append(args, ref)...)
+	cmd.Env = env
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var errLines []string
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		line := sc.Text()
+		errLines = append(errLines, line)
+		if strings.Contains(line, "deploying proof") {
+			cmd.Process.Signal(os.Interrupt)
+		}
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		t.Logf("the run finished before the interrupt took effect")
+	case errors.As(err, &ee) && ee.ExitCode() == exitFailure:
+		wantFailureLine(t, result{stdout: stdout.String(), stderr: strings.Join(errLines, "\n"), code: exitFailure})
+	default:
+		t.Fatalf("interrupted sign: %v, stderr %q", err, errLines)
+	}
+	fw.chain.ResetFaults()
+	if r := runCLI(t, fw.env(), "", append(args, ref)...); r.code != exitOK {
+		t.Fatalf("second sign: %+v", r)
+	}
+	if n := fw.proofTransactions(fw.proofAddress(t, digest)); n != 1 {
+		t.Errorf("the proof was deployed %d times", n)
+	}
+	if n := fw.signatures(t, ref, digest); n != 1 {
+		t.Errorf("the registry holds %d signatures", n)
 	}
 }
