@@ -48,7 +48,11 @@ func (s *Signer) Sign(ctx context.Context, targets []Target) []Signed {
 	for i, t := range targets {
 		out[i].Target = t
 	}
-	s.each(out, func(o *Signed) {
+	all := make([]*Signed, len(out))
+	for i := range out {
+		all[i] = &out[i]
+	}
+	each(all, s.Parallelism, func(o *Signed) {
 		if o.Target.HasDigest() {
 			return
 		}
@@ -61,26 +65,47 @@ func (s *Signer) Sign(ctx context.Context, targets []Target) []Signed {
 		o.Target = rt
 	})
 	if s.Chain != nil {
-		var idx []int
+		// One deployment per digest: the same image named twice (by tag and
+		// by digest, say) must not fund or deploy its proof twice at once.
+		first := map[string]int{}
 		var contents []string
 		for i := range out {
-			if out[i].Err == nil {
-				idx = append(idx, i)
-				contents = append(contents, out[i].Target.Digest.String())
+			if out[i].Err != nil {
+				continue
+			}
+			d := out[i].Target.Digest.String()
+			if _, ok := first[d]; !ok {
+				first[d] = len(contents)
+				contents = append(contents, d)
 			}
 		}
 		if len(contents) > 0 {
 			deps, errs := s.Chain.DeployAll(ctx, s.Key, contents)
-			for k, i := range idx {
-				out[i].Proof, out[i].Err = deps[k], errs[k]
+			for i := range out {
+				if out[i].Err == nil {
+					k := first[out[i].Target.Digest.String()]
+					out[i].Proof, out[i].Err = deps[k], errs[k]
+				}
 			}
 		}
 	}
 	if !s.SkipRegistry {
-		s.each(out, func(o *Signed) {
+		// One write per signature artifact: targets naming the same image
+		// in the same repository share it.
+		owner := map[string]int{}
+		var writers []*Signed
+		for i := range out {
+			o := &out[i]
 			if o.Err != nil || o.Target.Ref == nil {
-				return
+				continue
 			}
+			key := o.Target.Ref.Context().String() + "@" + o.Target.Digest.String()
+			if _, ok := owner[key]; !ok {
+				owner[key] = i
+				writers = append(writers, o)
+			}
+		}
+		each(writers, s.Parallelism, func(o *Signed) {
 			s.progress("writing the registry signature of %s", o.Target)
 			res, err := s.Registry.WriteSignature(ctx, o.Target, s.Key, s.Annotations)
 			if err != nil {
@@ -89,24 +114,33 @@ func (s *Signer) Sign(ctx context.Context, targets []Target) []Signed {
 			}
 			o.Registry = res
 		})
+		for i := range out {
+			o := &out[i]
+			if o.Err != nil || o.Target.Ref == nil {
+				continue
+			}
+			if j := owner[o.Target.Ref.Context().String()+"@"+o.Target.Digest.String()]; j != i {
+				o.Registry, o.Err = out[j].Registry, out[j].Err
+			}
+		}
 	}
 	return out
 }
 
-// each runs f on every element of out, Parallelism at a time.
-func (s *Signer) each(out []Signed, f func(*Signed)) {
-	par := s.Parallelism
+// each runs f on every element of items, par at a time
+// (DefaultParallelism when par < 1).
+func each(items []*Signed, par int, f func(*Signed)) {
 	if par < 1 {
 		par = DefaultParallelism
 	}
 	sem := make(chan struct{}, par)
 	var wg sync.WaitGroup
-	for i := range out {
+	for _, it := range items {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			f(&out[i])
+			f(it)
 		}()
 	}
 	wg.Wait()
