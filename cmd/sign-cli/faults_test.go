@@ -445,11 +445,13 @@ func TestSignSIGINT(t *testing.T) {
 	}
 	var errLines []string
 	sc := bufio.NewScanner(stderr)
+	signalled := false
 	for sc.Scan() {
 		line := sc.Text()
 		errLines = append(errLines, line)
-		if strings.Contains(line, "deploying proof") {
-			cmd.Process.Signal(os.Interrupt)
+		if !signalled && strings.Contains(line, "deploying proof") {
+			cmd.Process.Signal(os.Interrupt) // once: a second Ctrl-C may kill
+			signalled = true
 		}
 	}
 	err = cmd.Wait()
