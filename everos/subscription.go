@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -237,7 +238,9 @@ func (c *Client) waitSubscribed(ctx context.Context, m Message, sub *subscriptio
 			if ev.err != nil {
 				return nil, ev.err
 			}
-			if ev.tx.InMsg == "" || ev.tx.InMsg == m.ID() {
+			// The filter asks for this message's transaction only; an event
+			// naming no message or another one is not an answer.
+			if strings.EqualFold(ev.tx.InMsg, m.ID()) {
 				return ev.tx, nil
 			}
 		case <-timer.C:

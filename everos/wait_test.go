@@ -264,6 +264,16 @@ func TestWaitSubscription(t *testing.T) {
 			c.WriteJSON(dataMsg(`{"data":{"transactions":` + txJSON(false, 0) + `}}`))
 			untilStop(c)
 		}},
+		{name: "data of other messages first", txAfter: -1, expire: time.Minute, wantStop: true, script: func(c *websocket.Conn, _ gjson.Result) {
+			// An aborted transaction of another message, and one naming no
+			// message, must not be taken for this message's (which succeeds).
+			other := strings.Replace(txJSON(true, 7), testHashHex, strings.Repeat("0f", 32), 1)
+			noMsg := strings.Replace(txJSON(true, 7), `"in_msg":"`+testHashHex+`",`, "", 1)
+			c.WriteJSON(dataMsg(`{"data":{"transactions":` + other + `}}`))
+			c.WriteJSON(dataMsg(`{"data":{"transactions":` + noMsg + `}}`))
+			c.WriteJSON(dataMsg(`{"data":{"transactions":` + txJSON(false, 0) + `}}`))
+			untilStop(c)
+		}},
 		{name: "duplicate data", txAfter: -1, expire: time.Minute, wantStop: true, script: func(c *websocket.Conn, _ gjson.Result) {
 			c.WriteJSON(dataMsg(`{"data":{"transactions":` + txJSON(false, 0) + `}}`))
 			c.WriteJSON(dataMsg(`{"data":{"transactions":` + txJSON(false, 0) + `}}`))
