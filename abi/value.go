@@ -354,6 +354,11 @@ func FromJSON(t *Type, v any) (any, error) {
 // ParamsFromJSON converts the values of a parameter list with FromJSON.
 // Values missing from in are missing from the result.
 func ParamsFromJSON(params []Param, in map[string]any) (map[string]any, error) {
+	return convertParams(params, in, FromJSON)
+}
+
+// convertParams applies convert to the value of every parameter present in in.
+func convertParams(params []Param, in map[string]any, convert func(*Type, any) (any, error)) (map[string]any, error) {
 	params, err := resolveParams(params)
 	if err != nil {
 		return nil, err
@@ -364,11 +369,11 @@ func ParamsFromJSON(params []Param, in map[string]any) (map[string]any, error) {
 		if !ok {
 			continue
 		}
-		g, err := FromJSON(params[i].parsed, v)
+		c, err := convert(params[i].parsed, v)
 		if err != nil {
 			return nil, fmt.Errorf("parameter %q: %w", params[i].Name, err)
 		}
-		out[params[i].Name] = g
+		out[params[i].Name] = c
 	}
 	return out, nil
 }
@@ -462,21 +467,5 @@ func ToJSON(t *Type, v any) (any, error) {
 
 // ParamsToJSON converts the values of a parameter list with ToJSON.
 func ParamsToJSON(params []Param, in map[string]any) (map[string]any, error) {
-	params, err := resolveParams(params)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]any, len(params))
-	for i := range params {
-		v, ok := in[params[i].Name]
-		if !ok {
-			continue
-		}
-		j, err := ToJSON(params[i].parsed, v)
-		if err != nil {
-			return nil, fmt.Errorf("parameter %q: %w", params[i].Name, err)
-		}
-		out[params[i].Name] = j
-	}
-	return out, nil
+	return convertParams(params, in, ToJSON)
 }
