@@ -122,17 +122,9 @@ func runBuildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags,
 	}
 	// Everything the signing needs is checked before the build, so that a
 	// bad flag never costs a build.
-	s := &signature.Signer{
-		Key:          key,
-		Registry:     o.reg.registry(),
-		SkipRegistry: o.noRegistry,
-		Annotations:  annotations,
-		Progress:     func(line string) { app.progress("%s", line) },
-	}
-	if !o.noChain {
-		if s.Chain, err = o.chain(app); err != nil {
-			return err
-		}
+	s, err := o.signer(app, key, annotations)
+	if err != nil {
+		return err
 	}
 	pub := key.Public().String()
 	if v, ok := req.labels[signature.WalletPublicLabel]; ok && v != pub {

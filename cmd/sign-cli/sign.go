@@ -135,6 +135,17 @@ func runSign(ctx context.Context, app *App, o *signFlags, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
+	s, err := o.signer(app, key, annotations)
+	if err != nil {
+		return err
+	}
+	results := s.Sign(ctx, targets)
+	return printSigned(app, o.output, key.Public(), results)
+}
+
+// signer makes the Signer of the sign flags, shared by sign and
+// build-and-sign.
+func (o *signFlags) signer(app *App, key signature.Key, annotations map[string]string) (*signature.Signer, error) {
 	s := &signature.Signer{
 		Key:          key,
 		Registry:     app.traceRegistry(o.reg.registry()),
@@ -143,12 +154,13 @@ func runSign(ctx context.Context, app *App, o *signFlags, args []string) error {
 		Progress:     func(line string) { app.progress("%s", line) },
 	}
 	if !o.noChain {
-		if s.Chain, err = o.chain(app); err != nil {
-			return err
+		chain, err := o.chain(app)
+		if err != nil {
+			return nil, err
 		}
+		s.Chain = chain
 	}
-	results := s.Sign(ctx, targets)
-	return printSigned(app, o.output, key.Public(), results)
+	return s, nil
 }
 
 // chain makes the Chain of the network and wallet flags.
