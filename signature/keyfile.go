@@ -7,7 +7,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
+
+	"github.com/gosh-sh/sign-cli/internal/atomicfile"
 )
 
 // ErrKeyFileExists is returned by WriteKeyFile when the file is already there
@@ -65,64 +66,11 @@ func WriteKeyFile(path string, k Key, overwrite bool) error {
 		return err
 	}
 	defer clear(data)
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	if !overwrite {
-		if _, err := os.Lstat(path); err == nil {
-			return fmt.Errorf("writing key file %s: %w", path, ErrKeyFileExists)
-		}
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("writing key file %s: %w", path, err)
-	}
-	tmpName := tmp.Name()
-	committed := false
-	defer func() {
-		if !committed {
-			os.Remove(tmpName)
-		}
-	}()
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing key file %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing key file %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing key file %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing key file %s: %w", path, err)
-	}
-	if overwrite {
-		if err := os.Rename(tmpName, path); err != nil {
-			return fmt.Errorf("writing key file %s: %w", path, err)
-		}
-		committed = true
-		return nil
-	}
-	// A hard link fails if the name exists, which closes the window between
-	// the check above and the rename that a racing writer could use.
-	if err := os.Link(tmpName, path); err != nil {
+	if err := atomicfile.Write(path, data, 0o600, overwrite); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("writing key file %s: %w", path, ErrKeyFileExists)
 		}
-		// Some file systems have no hard links: fall back to a rename, which
-		// is still atomic for readers.
-		if _, statErr := os.Lstat(path); statErr == nil {
-			return fmt.Errorf("writing key file %s: %w", path, ErrKeyFileExists)
-		}
-		if err := os.Rename(tmpName, path); err != nil {
-			return fmt.Errorf("writing key file %s: %w", path, err)
-		}
-		committed = true
-		return nil
+		return fmt.Errorf("writing key file %s: %w", path, err)
 	}
-	return nil // the deferred remove drops the temporary name
+	return nil
 }

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gosh-sh/sign-cli/internal/atomicfile"
+
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -145,7 +147,7 @@ func runDevnet(ctx context.Context, app *App, o *devnetOptions) error {
 		fmt.Fprintf(&env, "export %s=%s\n", kv[0], shellQuote(kv[1]))
 	}
 	if o.envFile != "" {
-		if err := writeFileAtomic(o.envFile, []byte(env.String()), 0o600); err != nil {
+		if err := atomicfile.Write(o.envFile, []byte(env.String()), 0o600, true); err != nil {
 			return usageError("--env-file: %v", err)
 		}
 	}
@@ -253,25 +255,4 @@ func pushSampleImage(ctx context.Context, regAddr string) (string, v1.Hash, erro
 // shellQuote quotes a value for a POSIX shell.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// writeFileAtomic writes data beside path and renames it into place.
-func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".sign-cli-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/gosh-sh/sign-cli/internal/atomicfile"
+
 	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/everos"
@@ -241,23 +243,9 @@ func writeSnapshot(dir string, s *snapshot) error {
 	if err != nil {
 		return fmt.Errorf("encoding emulator state: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, stateFile+".*")
-	if err != nil {
-		return fmt.Errorf("writing emulator state: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing emulator state: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing emulator state: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing emulator state: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, stateFile)); err != nil {
+	// Mode 0600: the state holds the devnet giver's balance, not its key,
+	// but nobody else needs it.
+	if err := atomicfile.Write(filepath.Join(dir, stateFile), b, 0o600, true); err != nil {
 		return fmt.Errorf("writing emulator state: %w", err)
 	}
 	return nil
