@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"sync"
 	"time"
 
@@ -364,7 +365,7 @@ func (c *Chain) fund(ctx context.Context, p *contract.Proof, before *big.Int) (s
 			return "", fmt.Errorf("funding proof %s from wallet %s: %w", addr, c.Wallet.Address, err)
 		}
 		if tx.Aborted {
-			return "", fmt.Errorf("%w: funding proof %s: wallet transaction %s aborted (exit code %d); does wallet %s hold %s?", ErrChain, addr, tx.ID, tx.ExitCode, c.Wallet.Address, formatTokens(c.topUp()))
+			return "", fmt.Errorf("%w: funding proof %s: wallet transaction %s aborted (exit code %d); does wallet %s hold %s?", ErrChain, addr, tx.ID, tx.ExitCode, c.Wallet.Address, FormatTokens(c.topUp()))
 		}
 		return tx.ID, c.waitForBalance(ctx, addr, before, expire)
 	}
@@ -386,7 +387,7 @@ func (c *Chain) transfer(ctx context.Context, kind contract.WalletKind, p *contr
 	if err != nil {
 		return nil, expire, fmt.Errorf("building the transfer from wallet %s: %w", c.Wallet.Address, err)
 	}
-	c.progress("funding proof %s with %s from wallet %s (waiting for its transaction)", p.Address(), formatTokens(c.topUp()), c.Wallet.Address)
+	c.progress("funding proof %s with %s from wallet %s (waiting for its transaction)", p.Address(), FormatTokens(c.topUp()), c.Wallet.Address)
 	tx, err := c.Client.SendAndWait(ctx, everos.Message{BOC: msg.ToBOC(), Hash: msg.Hash(), ExpireAt: expire})
 	return tx, expire, err
 }
@@ -422,9 +423,11 @@ func (c *Chain) waitForBalance(ctx context.Context, addr string, before *big.Int
 	}
 }
 
-// formatTokens prints nanotokens as tokens.
-func formatTokens(nano uint64) string {
-	return fmt.Sprintf("%d.%09d", nano/1_000_000_000, nano%1_000_000_000)
+// FormatTokens prints an amount in nanotokens as tokens, without trailing
+// zeros: 100000000 is "0.1".
+func FormatTokens(nano uint64) string {
+	s := fmt.Sprintf("%d.%09d", nano/1_000_000_000, nano%1_000_000_000)
+	return strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
 }
 
 // ProofCheck asks whether the holder of Public signed Content on chain.

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/gosh-sh/sign-cli/signature"
 )
 
 type sendOptions struct {
@@ -33,7 +35,7 @@ is processed, sign it again.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.sign.wallet, "wallet", "g", "", "address of the wallet that pays for the proof (default $WALLET)")
 	f.StringVar(&o.sign.walletType, "wallet-type", "", "the wallet's contract when its code is not recognized")
-	f.StringVar(&o.sign.topUp, "topup", formatNano(defaultTopUp()), "tokens the wallet sends to a proof address that holds less than half of it")
+	f.StringVar(&o.sign.topUp, "topup", signature.FormatTokens(defaultTopUp()), "tokens the wallet sends to a proof address that holds less than half of it")
 	f.DurationVar(&o.sign.timeout, "timeout", 5*time.Minute, "give up after this long")
 	outputFlag(cmd, &o.sign.output)
 	return cmd

@@ -44,7 +44,7 @@ func (o *signFlags) add(cmd *cobra.Command) {
 	f.StringVar(&o.walletType, "wallet-type", "", "the wallet's contract when its code is not recognized: "+strings.Join(walletKindNames(), ", "))
 	f.BoolVar(&o.noChain, "no-chain", false, "do not deploy the on-chain proof")
 	f.BoolVar(&o.noRegistry, "no-registry", false, "do not write the registry (cosign) signature")
-	f.StringVar(&o.topUp, "topup", formatNano(defaultTopUp()), "tokens the wallet sends to a proof address that holds less than half of it")
+	f.StringVar(&o.topUp, "topup", signature.FormatTokens(defaultTopUp()), "tokens the wallet sends to a proof address that holds less than half of it")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after this long")
 	f.DurationVar(&o.lifetime, "message-lifetime", signature.DefaultMessageLifetime, "how long a message sent to the network stays valid; one that expires unprocessed is replaced")
 	f.StringArrayVarP(&o.annotations, "annotations", "a", nil, "`key=value` added to the registry signature (repeatable)")
@@ -288,12 +288,6 @@ func parseTokens(s string) (uint64, error) {
 		return 0, fmt.Errorf("expected at most 9 decimals and less than 1.8e10 tokens")
 	}
 	return n.Num().Uint64(), nil
-}
-
-func formatNano(n uint64) string {
-	s := fmt.Sprintf("%d.%09d", n/1_000_000_000, n%1_000_000_000)
-	s = strings.TrimRight(s, "0")
-	return strings.TrimSuffix(s, ".")
 }
 
 func defaultTopUp() uint64 { return contract.DefaultTopUp }
