@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 )
@@ -65,9 +68,43 @@ func Main(ctx context.Context, args []string, app *App) (code int) {
 	return code
 }
 
-// oneLine keeps an error on a single line whatever the libraries put in it.
+// oneLine keeps an error on a single line whatever the libraries put in it,
+// and makes it safe for a terminal: error texts carry what servers answered,
+// and an escape sequence in them must not reach the user's terminal as one.
+// Control characters and invalid UTF-8 are shown as Go escapes.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	return printable(strings.Join(strings.Fields(s), " "))
+}
+
+// printable replaces control characters (C0, DEL, C1) and bytes that are not
+// UTF-8 with their Go escapes, so that text from outside sign-cli cannot move
+// the cursor, retitle the window or hide what precedes it.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // NewCmdRoot builds the sign-cli command tree.
@@ -120,12 +157,12 @@ func (a *App) progress(format string, args ...any) {
 	if a.quiet {
 		return
 	}
-	fmt.Fprintf(a.Err, format+"\n", args...)
+	fmt.Fprintln(a.Err, printable(fmt.Sprintf(format, args...)))
 }
 
 // warn prints a warning on standard error, even with --quiet.
 func (a *App) warn(format string, args ...any) {
-	fmt.Fprintf(a.Err, "warning: "+format+"\n", args...)
+	fmt.Fprintln(a.Err, "warning: "+printable(fmt.Sprintf(format, args...)))
 }
 
 // exactArgs is cobra.ExactArgs with a usage exit code and a clearer message.

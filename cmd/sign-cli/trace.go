@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -78,9 +79,22 @@ func (c countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		if resp != nil {
 			status = resp.StatusCode
 		}
-		c.trace.each(r.Method, r.URL.String(), status)
+		c.trace.each(r.Method, redactedURL(r.URL), status)
 	}
 	return resp, err
+}
+
+// redactedURL is u without its query and user information: presigned
+// download URLs carry their signature (X-Amz-Signature and the like) in the
+// query, and that must not reach a terminal or a CI log.
+func redactedURL(u *url.URL) string {
+	r := *u
+	r.User = nil
+	if r.RawQuery != "" {
+		r.RawQuery = "REDACTED"
+	}
+	r.Fragment, r.RawFragment = "", ""
+	return r.String()
 }
 
 // String is one line per host: "requests HOST: N (GET a, POST b), C connections".
