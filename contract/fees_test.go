@@ -12,7 +12,7 @@ import (
 // TestFees measures, on the executor with Everscale's main config, what a
 // proof costs: the deploy transaction's gas and fees for the shortest,
 // a digest and the longest content, and the storage fee of a year. It
-// checks that DefaultTopUp pays for the deployment and StorageYears years
+// checks that half of MinTopUp pays the deployment, that DefaultTopUp pays for the deployment and StorageYears years
 // of storage of the longest proof, and logs the numbers that
 // docs/proof-contract.md quotes (go test -run TestFees -v ./contract).
 func TestFees(t *testing.T) {
@@ -53,6 +53,9 @@ func TestFees(t *testing.T) {
 		if need.Cmp(big.NewInt(DefaultTopUp)) > 0 {
 			t.Errorf("content %d bytes: deploy (%s) and %d years of storage (%s) cost more than DefaultTopUp %d",
 				n, total, StorageYears, fee, DefaultTopUp)
+		}
+		if total.Cmp(big.NewInt(MinTopUp/2)) >= 0 {
+			t.Errorf("content %d bytes: deploy costs %s, not less than half of MinTopUp %d", n, total, MinTopUp)
 		}
 		if storage.AccountStatus != "active" {
 			t.Errorf("content %d bytes: account is %s after %d years", n, storage.AccountStatus, StorageYears)

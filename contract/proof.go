@@ -115,6 +115,13 @@ func (p *Proof) DeployMessage(signer crypto.Signer, signTime time.Time, expire u
 // proof for StorageYears years less than the rest (docs/proof-contract.md).
 const DefaultTopUp = 100_000_000
 
+// MinTopUp is the least top-up that can pay for a deployment, in nanotokens
+// (0.02): a proof address is funded only while it holds less than half of
+// the top-up, so half of MinTopUp must pay the deployment of the longest
+// content (at most 0.0096 with the main config, docs/proof-contract.md).
+// Less would fund addresses whose deployment then fails for want of gas.
+const MinTopUp = 20_000_000
+
 // StorageYears is how many years of storage DefaultTopUp pays for, at
 // least, for content of MaxContentLen bytes.
 const StorageYears = 10

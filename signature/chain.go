@@ -236,15 +236,24 @@ func (c *Chain) Publish(ctx context.Context, public PublicKey, content string, m
 	if err != nil {
 		return nil, fmt.Errorf("proof of %q: %w", content, err)
 	}
-	acc, err := c.Client.Account(ctx, p.Address().String())
-	if err != nil {
-		return nil, fmt.Errorf("reading proof account %s: %w", p.Address(), err)
-	}
 	fixed := func(now time.Time) (*cell.Cell, time.Time, error) {
 		if !now.Before(expire) {
 			return nil, expire, fmt.Errorf("%w: the message expired at %s (network time %s); sign it again", everos.ErrMessageExpired, expire.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 		}
 		return msg, expire, nil
+	}
+	// An expired message is refused before the address is funded: the
+	// top-up would pay for a deployment that cannot happen.
+	now, err := c.Client.ServerTime(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the network's time: %w", err)
+	}
+	if _, _, err := fixed(now); err != nil {
+		return nil, err
+	}
+	acc, err := c.Client.Account(ctx, p.Address().String())
+	if err != nil {
+		return nil, fmt.Errorf("reading proof account %s: %w", p.Address(), err)
 	}
 	return c.publish(ctx, p, acc, fixed, 0)
 }

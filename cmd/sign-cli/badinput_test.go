@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -54,6 +55,8 @@ func TestBadInput(t *testing.T) {
 	otherProof, _ := contract.NewProof(other.Public().Ed25519(), digest)
 	wrongAddr := write("wrongaddr.json", strings.Replace(string(msg), `"public": "`+pub, `"public": "`+other.Public().String(), 1))
 	_ = otherProof
+	// The expiry a file states is not signed; the one in the message is.
+	laterExpiry := write("later.json", regexp.MustCompile(`"expire_at": "[^"]*"`).ReplaceAllString(string(msg), `"expire_at": "2099-01-01T00:00:00Z"`))
 
 	tests := []struct {
 		name  string
@@ -90,8 +93,23 @@ func TestBadInput(t *testing.T) {
 		{"sign with a short wallet", down, "", []string{"sign", "-g", "0:" + strings.Repeat("1", 63), "--secret-file", keyFile, digest}, []string{"wallet address", "63 hex digits"}},
 		{"sign with a wallet but no wallet key", down, "", []string{"sign", "-g", "0:" + strings.Repeat("1", 64), "--secret-file", keyFile, digest}, []string{"needs its key"}},
 		{"sign with an unknown wallet type", withWallet, "", []string{"sign", "--wallet-type", "paper", digest}, []string{"--wallet-type", "SafeMultisig"}},
-		{"sign with a negative top-up", withWallet, "", []string{"sign", "--topup", "-1", digest}, []string{"--topup", "non-negative"}},
+		{"sign with a negative top-up", withWallet, "", []string{"sign", "--topup", "-1", digest}, []string{"--topup", "decimal amount"}},
 		{"sign with a top-up below a nanotoken", withWallet, "", []string{"sign", "--topup", "0.0000000001", digest}, []string{"--topup", "9 decimals"}},
+		{"sign with a zero top-up", withWallet, "", []string{"sign", "--topup", "0", digest}, []string{"--topup 0", "at least 0.02"}},
+		{"sign with a nanotoken top-up", withWallet, "", []string{"sign", "--topup", "0.000000001", digest}, []string{"at least 0.02", "deployment"}},
+		{"sign with a hex top-up", withWallet, "", []string{"sign", "--topup", "0x10", digest}, []string{"--topup", "decimal amount"}},
+		{"sign with a fraction top-up", withWallet, "", []string{"sign", "--topup", "1/2", digest}, []string{"--topup", "decimal amount"}},
+		{"sign with a separated top-up", withWallet, "", []string{"sign", "--topup", "1_000", digest}, []string{"--topup", "decimal amount"}},
+		{"sign with an exponent top-up", withWallet, "", []string{"sign", "--topup", "1e3", digest}, []string{"--topup", "decimal amount"}},
+		{"sign with a bare point top-up", withWallet, "", []string{"sign", "--topup", ".", digest}, []string{"--topup", "decimal amount"}},
+		{"send with a zero top-up", withWallet, "", []string{"send", "--topup", "0", tampered}, []string{"--topup 0", "at least"}},
+		{"sign with a zero timeout", withWallet, "", []string{"sign", "--timeout", "0s", digest}, []string{"--timeout 0s", "positive"}},
+		{"sign with a negative timeout", withWallet, "", []string{"sign", "--timeout", "-5m", digest}, []string{"--timeout -5m0s", "positive"}},
+		{"check with a zero timeout", down, "", []string{"check", "--timeout", "0s", pub, digest}, []string{"--timeout 0s", "positive"}},
+		{"send with a zero timeout", withWallet, "", []string{"send", "--timeout", "0s", tampered}, []string{"--timeout 0s", "positive"}},
+		{"sign with a lifetime past the timeout", withWallet, "", []string{"sign", "--message-lifetime", "2h", digest}, []string{"--message-lifetime 2h0m0s", "shorter than --timeout"}},
+		{"sign with a lifetime past 2106", withWallet, "", []string{"sign", "--timeout", "2000000h", "--message-lifetime", "1000000h", digest}, []string{"--message-lifetime", "2106"}},
+		{"offline with an expiry past 2106", nil, "", []string{"sign", "--offline", "--secret-file", keyFile, "--message-out", filepath.Join(dir, "m5.json"), "--expire", "2000000h", digest}, []string{"--expire", "2106"}},
 		{"sign with a malformed annotation", withWallet, "", []string{"sign", "-a", "novalue", digest}, []string{"--annotations"}},
 		{"sign with nothing to do", withWallet, "", []string{"sign", "--no-chain", "--no-registry", digest}, []string{"nothing to do"}},
 		{"sign with an unknown output", withWallet, "", []string{"sign", "-o", "yaml", digest}, []string{"--output", "text or json"}},
@@ -122,11 +140,14 @@ func TestBadInput(t *testing.T) {
 		{"send a file that is not JSON", withWallet, "", []string{"send", notJSON}, []string{"not JSON"}},
 		{"send a file of another format", withWallet, "", []string{"send", wrongFormat}, []string{"format"}},
 		{"send a tampered message", withWallet, "", []string{"send", tampered}, []string{"hash"}},
-		{"send a message for another proof", withWallet, "", []string{"send", wrongAddr}, []string{"not addressed to the proof"}},
+		{"send a message whose file states another expiry", withWallet, "", []string{"send", laterExpiry}, []string{"2099-01-01T00:00:00Z", "not the expiry signed into the message"}},
+		{"send a message for another proof", withWallet, "", []string{"send", wrongAddr}, []string{"not the proof's deploy message", "not an external message to"}},
 		// others
 		{"keygen into a missing directory", nil, "", []string{"keygen", "--out", filepath.Join(dir, "no", "k.json")}, []string{"writing key file"}},
 		{"digest of a bare digest", nil, "", []string{"digest", digest}, []string{"bare digest"}},
 		{"devnet off loopback", nil, "", []string{"devnet", "--listen", "0.0.0.0:0"}, []string{"loopback"}},
+		{"devnet on a port past 65535", nil, "", []string{"devnet", "--listen", "127.0.0.1:99999"}, []string{"127.0.0.1:99999", "65535"}},
+		{"devnet registry on a port past 65535", nil, "", []string{"devnet", "--registry", "127.0.0.1:70000"}, []string{"65535"}},
 		{"unknown command", nil, "", []string{"verify"}, []string{"unknown command"}},
 	}
 	if len(tests) < 40 {

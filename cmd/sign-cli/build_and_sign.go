@@ -108,6 +108,9 @@ func runBuildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags,
 	if o.noChain && o.noRegistry {
 		return usageError("--no-chain and --no-registry together leave nothing to do")
 	}
+	if err := checkTimeout(o.timeout); err != nil {
+		return err
+	}
 	req, err := b.request(app, args)
 	if err != nil {
 		return err

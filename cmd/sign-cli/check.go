@@ -98,6 +98,9 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	if err := checkOutput(o.output); err != nil {
 		return err
 	}
+	if err := checkTimeout(o.timeout); err != nil {
+		return err
+	}
 	src, err := signature.ParseSource(o.source)
 	if err != nil {
 		return usageError("--source: %v", err)

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -97,6 +98,9 @@ func runDevnet(ctx context.Context, app *App, o *devnetOptions) error {
 	for _, a := range []string{o.listen, o.registry} {
 		if !isLoopbackAddr(a) {
 			return usageError("address %q: the devnet only listens on loopback (127.0.0.1:PORT or [::1]:PORT)", a)
+		}
+		if err := checkPort(a); err != nil {
+			return err
 		}
 	}
 	if o.executorName() != executorGo && o.executorName() != executorNekoton {
@@ -202,6 +206,19 @@ func isLoopbackAddr(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// checkPort refuses a port that no socket can have, so that it is reported
+// as the usage error it is rather than as a failure to listen.
+func checkPort(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usageError("address %q: expected HOST:PORT", addr)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return usageError("address %q: the port must be a number from 0 to 65535", addr)
+	}
+	return nil
 }
 
 func listen(addr string) (net.Listener, error) {

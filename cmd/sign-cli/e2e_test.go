@@ -652,6 +652,10 @@ func testExpiry(t *testing.T, w *world) {
 	if v := w.proof(p.Address().String()); v.State != nil && v.State.Constructed {
 		t.Fatalf("an expired message made a proof: %s", v)
 	}
+	// The expiry is seen before the address is funded: nothing was paid.
+	if b := w.balance(p.Address().String()); b.Sign() != 0 {
+		t.Fatalf("send of an expired message funded the proof address with %s", b)
+	}
 	if r := runCLI(t, w.env(), "", "check", signer.Public().String(), content); r.code != exitNotVerified {
 		t.Fatalf("check after an expired message: %+v", r)
 	}

@@ -390,6 +390,9 @@ func wantFailureLine(t *testing.T, r result) {
 	if len(errs) != 1 {
 		t.Fatalf("want one error line, have %q", r.stderr)
 	}
+	if strings.Contains(r.stdout, "signed ") {
+		t.Fatalf("a failed sign reported a signature: %q", r.stdout)
+	}
 	if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic") {
 		t.Fatalf("stack trace: %s", r.stderr)
 	}

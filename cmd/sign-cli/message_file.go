@@ -84,12 +84,16 @@ func readMessageFile(path string) (*deployMessage, error) {
 	if err != nil {
 		return nil, bad("message is not base64")
 	}
-	msg, root, err := abi.ParseMessageBOC(boc)
+	_, root, err := abi.ParseMessageBOC(boc)
 	if err != nil {
 		return nil, bad("message: %v", err)
 	}
-	if msg.Kind != abi.ExternalInMessage || !msg.Dst.Equal(proof.Address()) {
-		return nil, bad("the message is not addressed to the proof of its key and content (%s)", proof.Address())
+	call, err := proof.ReadDeployMessage(root)
+	if err != nil {
+		return nil, bad("%v", err)
+	}
+	if !m.ExpireAt.Equal(call.ExpireAt) {
+		return nil, bad("expire_at %s is not the expiry signed into the message (%s)", m.ExpireAt.UTC().Format(time.RFC3339), call.ExpireAt.Format(time.RFC3339))
 	}
 	if m.Address != proof.Address().String() {
 		return nil, bad("address %s is not the proof of its key and content (%s)", m.Address, proof.Address())
@@ -113,6 +117,9 @@ func runSignOffline(app *App, o *signFlags, key signature.Key, targets []signatu
 	}
 	if o.expire <= 0 {
 		return usageError("--expire %s: expected a positive duration", o.expire)
+	}
+	if err := checkExpiry("--expire", o.expire); err != nil {
+		return err
 	}
 	proof, err := contract.NewProof(key.Public().Ed25519(), t.Digest.String())
 	if err != nil {

@@ -45,11 +45,14 @@ func runSend(ctx context.Context, app *App, o *sendOptions, path string) error {
 	if err := checkOutput(o.sign.output); err != nil {
 		return err
 	}
-	m, err := readMessageFile(path)
-	if err != nil {
+	if err := checkTimeout(o.sign.timeout); err != nil {
 		return err
 	}
 	chain, err := o.sign.chain(app)
+	if err != nil {
+		return err
+	}
+	m, err := readMessageFile(path)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"strings"
 	"time"
@@ -120,6 +122,9 @@ func runSign(ctx context.Context, app *App, o *signFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkTimeout(o.timeout); err != nil {
+		return err
+	}
 	if o.offline {
 		return runSignOffline(app, o, key, targets)
 	}
@@ -169,12 +174,14 @@ func (o *signFlags) chain(app *App) (*signature.Chain, error) {
 	if err != nil {
 		return nil, err
 	}
-	topUp, err := parseTokens(o.topUp)
+	topUp, err := parseTopUp(o.topUp)
 	if err != nil {
-		return nil, usageError("--topup %q: %v", o.topUp, err)
+		return nil, err
 	}
-	if o.lifetime != 0 && o.lifetime < time.Second { // zero: send, which has no such flag
-		return nil, usageError("--message-lifetime %s: give at least 1s", o.lifetime)
+	if o.lifetime != 0 { // zero: send, which has no such flag
+		if err := checkLifetime(o.lifetime, o.timeout); err != nil {
+			return nil, err
+		}
 	}
 	c := &signature.Chain{Client: client, TopUp: topUp, MessageLifetime: o.lifetime, Progress: func(line string) { app.progress("%s", line) }}
 	walletAddr := o.wallet
@@ -247,7 +254,10 @@ func printSigned(app *App, format string, pub signature.PublicKey, results []sig
 			continue
 		}
 		if r.Err != nil {
+			// Nothing is reported as signed unless every step of it was done;
+			// signing again completes what this run left.
 			fmt.Fprintf(app.Err, "sign-cli: %s: %s\n", r.Target, line.Error)
+			continue
 		}
 		if !r.Target.HasDigest() || (r.Proof == nil && r.Registry == nil) {
 			continue
@@ -277,17 +287,45 @@ func printSigned(app *App, format string, pub signature.PublicKey, results []sig
 	return nil
 }
 
-// parseTokens reads a token amount ("0.1", "2") as nanotokens.
+// parseTokens reads a token amount ("0.1", "2") as nanotokens: decimal
+// digits with at most nine after the point, nothing else (no sign, base
+// prefix, fraction, exponent or digit separators, which would make a typo
+// mean an amount).
 func parseTokens(s string) (uint64, error) {
-	r, ok := new(big.Rat).SetString(strings.TrimSpace(s))
-	if !ok || r.Sign() < 0 {
-		return 0, fmt.Errorf("expected a non-negative amount of tokens such as 0.1")
+	const expected = "expected a decimal amount of tokens such as 0.1, with at most 9 decimals"
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" && frac == "" || !isDigits(whole) || !isDigits(frac) || dot && frac == "" || len(frac) > 9 {
+		return 0, errors.New(expected)
 	}
-	n := new(big.Rat).Mul(r, big.NewRat(1_000_000_000, 1))
-	if !n.IsInt() || !n.Num().IsUint64() {
-		return 0, fmt.Errorf("expected at most 9 decimals and less than 1.8e10 tokens")
+	n := new(big.Int)
+	n.SetString(whole+frac+strings.Repeat("0", 9-len(frac)), 10)
+	if !n.IsUint64() {
+		return 0, fmt.Errorf("%s and less than 1.8e10 tokens", expected)
 	}
-	return n.Num().Uint64(), nil
+	return n.Uint64(), nil
+}
+
+func isDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseTopUp reads --topup and refuses an amount that cannot pay for a
+// deployment, which would otherwise fail only when the deploy message
+// expires minutes later.
+func parseTopUp(s string) (uint64, error) {
+	n, err := parseTokens(s)
+	if err != nil {
+		return 0, usageError("--topup %q: %v", abbreviate(s), err)
+	}
+	if n < contract.MinTopUp {
+		return 0, usageError("--topup %s: at least %s is needed to pay for a deployment", s, signature.FormatTokens(contract.MinTopUp))
+	}
+	return n, nil
 }
 
 func defaultTopUp() uint64 { return contract.DefaultTopUp }
@@ -305,4 +343,36 @@ func printDeployment(app *App, format string, d *signature.Deployment) error {
 		_, err := fmt.Fprintf(app.Out, "proof %s of %s: deployed in transaction %s\n", d.Address, d.Content, d.Transaction)
 		return err
 	}
+}
+
+// checkTimeout refuses a --timeout that would end the run before it starts.
+func checkTimeout(d time.Duration) error {
+	if d <= 0 {
+		return usageError("--timeout %s: expected a positive duration such as 5m", d)
+	}
+	return nil
+}
+
+// checkLifetime keeps a message's lifetime within the run: a message that
+// outlives --timeout could never be seen to expire and be replaced, so the
+// run would only wait for the timeout.
+func checkLifetime(lifetime, timeout time.Duration) error {
+	switch {
+	case lifetime < time.Second:
+		return usageError("--message-lifetime %s: give at least 1s", lifetime)
+	case checkExpiry("--message-lifetime", lifetime) != nil:
+		return checkExpiry("--message-lifetime", lifetime)
+	case timeout > 0 && lifetime >= timeout:
+		return usageError("--message-lifetime %s: must be shorter than --timeout (%s), so that a message lost on the way can be replaced in time", lifetime, timeout)
+	}
+	return nil
+}
+
+// checkExpiry refuses a validity that ends past what a message's 32-bit
+// expiry time can hold (2106), which would otherwise wrap to the past.
+func checkExpiry(flag string, d time.Duration) error {
+	if time.Now().Add(d).Unix() > math.MaxUint32 {
+		return usageError("%s %s: a message cannot be valid past %s", flag, d, time.Unix(math.MaxUint32, 0).UTC().Format(time.DateOnly))
+	}
+	return nil
 }
