@@ -24,6 +24,9 @@ type App struct {
 	Getenv func(string) string
 
 	quiet bool
+	// ctx is the command line's context: cancelled by Ctrl-C, it ends any
+	// wait, a read of standard input included.
+	ctx   context.Context
 	trace *requestTrace // request counts, with SIGN_CLI_TRACE_REQUESTS set
 }
 
@@ -33,6 +36,7 @@ func Main(ctx context.Context, args []string, app *App) (code int) {
 	if app.Getenv == nil {
 		app.Getenv = os.Getenv
 	}
+	app.ctx = ctx
 	defer func() {
 		// A panic is a bug, but the user still gets one line and exit 3.
 		if r := recover(); r != nil {

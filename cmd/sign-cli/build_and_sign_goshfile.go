@@ -2,19 +2,19 @@ package main
 
 import (
 	"context"
-	"os"
 
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 
 	"github.com/gosh-sh/sign-cli/goshfile"
+	"github.com/gosh-sh/sign-cli/internal/inputfile"
 )
 
 // goshfileBuildFunc is the in-process build of the goshfile at path with
 // the frontend options attrs: the same code the frontend image runs. The
 // goshfile is parsed here first, so that its mistakes are reported with
 // their lines (exit code 2) before the daemon is asked for anything.
-func goshfileBuildFunc(path string, attrs map[string]string) (gateway.BuildFunc, error) {
-	data, err := os.ReadFile(path)
+func goshfileBuildFunc(ctx context.Context, path string, attrs map[string]string) (gateway.BuildFunc, error) {
+	data, err := inputfile.Read(ctx, path, goshfile.MaxSize, nil)
 	if err != nil {
 		return nil, usageError("reading goshfile: %v", err)
 	}

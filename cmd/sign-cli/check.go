@@ -2,10 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"time"
@@ -120,7 +120,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	}
 	var pub signature.PublicKey
 	if pubText != "" {
-		if pub, err = parsePublicArg(pubText); err != nil {
+		if pub, err = parsePublicArg(app, pubText); err != nil {
 			return err
 		}
 	}
@@ -278,11 +278,15 @@ func looksLikePublic(s string) bool {
 }
 
 // parsePublicArg reads a public key as hex, PEM text, or the path of a PEM file.
-func parsePublicArg(s string) (signature.PublicKey, error) {
+func parsePublicArg(app *App, s string) (signature.PublicKey, error) {
 	if pub, err := signature.ParsePublicKey(s); err == nil {
 		return pub, nil
 	}
-	if data, err := os.ReadFile(s); err == nil {
+	if _, err := os.Lstat(s); err == nil {
+		data, err := readInput(app, "public key file", s, maxKeyInput)
+		if err != nil {
+			return signature.PublicKey{}, err
+		}
 		pub, err := signature.ParsePublicKey(string(data))
 		if err != nil {
 			return pub, usageError("public key file %s: %v", s, err)
@@ -293,22 +297,18 @@ func parsePublicArg(s string) (signature.PublicKey, error) {
 	return signature.PublicKey{}, usageError("public key: %v", err)
 }
 
+// maxTargetsFile bounds --from-file: room for a hundred thousand targets.
+const maxTargetsFile = 32 << 20
+
 // readTargetsFile reads targets one per line; blank lines and # comments
 // are skipped.
 func readTargetsFile(app *App, path string) ([]string, error) {
-	var r io.Reader
-	if path == "-" {
-		r = app.In
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, usageError("--from-file: %v", err)
-		}
-		defer f.Close()
-		r = f
+	data, err := readInput(app, "--from-file", path, maxTargetsFile)
+	if err != nil {
+		return nil, err
 	}
 	var out []string
-	sc := bufio.NewScanner(r)
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {

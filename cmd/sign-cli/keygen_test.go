@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/gosh-sh/sign-cli/signature"
@@ -114,4 +115,39 @@ func TestPubkey(t *testing.T) {
 	}
 	runCLI(t, nil, "", "pubkey").wantError(t, exitUsage, "no signer key")
 	runCLI(t, nil, "", "pubkey", "xyz").wantError(t, exitUsage, "public key")
+}
+
+// TestKeygenForceReplacesOnlyRegularFiles: --force replaces a key file, and
+// never a device, a directory, a FIFO or a link.
+func TestKeygenForceReplacesOnlyRegularFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(dir, "target")
+	if err := os.WriteFile(target, []byte("kept"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/dev/null", fifo, dir, link} {
+		before, _ := os.Lstat(path)
+		runCLI(t, nil, "", "keygen", "--force", "--out", path).wantError(t, exitUsage, path, "not a regular file")
+		if after, err := os.Lstat(path); err != nil || after.Mode() != before.Mode() {
+			t.Fatalf("%s changed from %v to %v (%v)", path, before.Mode(), after.Mode(), err)
+		}
+	}
+	if b, _ := os.ReadFile(target); string(b) != "kept" {
+		t.Fatalf("the link's target holds %q", b)
+	}
+	existing := filepath.Join(dir, "k.json")
+	if err := os.WriteFile(existing, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, nil, "", "keygen", "--force", "--out", existing); r.code != 0 {
+		t.Fatalf("--force over a key file: %+v", r)
+	}
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"regexp"
 	"strings"
 
@@ -111,19 +109,15 @@ func (k *keyFlags) walletKey(app *App) (signature.Key, error) {
 	return signature.Key{}, nil
 }
 
+// maxKeyInput bounds a key file, a hex secret or a seed phrase read from a
+// file or standard input: the largest of them is a few hundred bytes.
+const maxKeyInput = 64 << 10
+
 // readKeyFrom reads a key from a file, or from standard input for "-".
 func readKeyFrom(app *App, path, flag string, parse func(string) (signature.Key, error)) (signature.Key, error) {
-	var (
-		data []byte
-		err  error
-	)
-	if path == "-" {
-		data, err = io.ReadAll(io.LimitReader(app.In, 64<<10))
-	} else {
-		data, err = os.ReadFile(path)
-	}
+	data, err := readInput(app, flag, path, maxKeyInput)
 	if err != nil {
-		return signature.Key{}, usageError("%s: %v", flag, err)
+		return signature.Key{}, err
 	}
 	key, err := parse(strings.TrimSpace(string(data)))
 	if err != nil {

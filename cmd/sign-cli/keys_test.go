@@ -68,7 +68,7 @@ func TestSignerKeySources(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var errOut bytes.Buffer
-			app := &App{In: strings.NewReader(tc.stdin), Err: &errOut, Getenv: func(k string) string { return tc.env[k] }}
+			app := &App{ctx: t.Context(), In: strings.NewReader(tc.stdin), Err: &errOut, Getenv: func(k string) string { return tc.env[k] }}
 			got, err := tc.flags.signerKey(app, tc.arg)
 			if err != nil {
 				t.Fatal(err)
@@ -104,7 +104,7 @@ func TestSignerKeyErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			app := &App{In: strings.NewReader("not a phrase at all"), Err: &bytes.Buffer{}, Getenv: func(string) string { return "" }}
+			app := &App{ctx: t.Context(), In: strings.NewReader("not a phrase at all"), Err: &bytes.Buffer{}, Getenv: func(string) string { return "" }}
 			_, err := tc.flags.signerKey(app, tc.arg)
 			if err == nil {
 				t.Fatal("accepted")

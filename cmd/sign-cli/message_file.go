@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/internal/atomicfile"
@@ -33,6 +32,10 @@ type messageFile struct {
 	Message  string    `json:"message"` // base64 BOC
 }
 
+// maxMessageFile bounds a message file: the message it carries, a proof's
+// initial state and a signed constructor call, is a few kilobytes.
+const maxMessageFile = 1 << 20
+
 // deployMessage is a message file read back and checked.
 type deployMessage struct {
 	file   messageFile
@@ -57,10 +60,10 @@ func writeMessageFile(path string, m messageFile) error {
 // readMessageFile reads a message file and checks that its message is the
 // signed deploy message of the proof it names, so that send funds the right
 // address.
-func readMessageFile(path string) (*deployMessage, error) {
-	data, err := os.ReadFile(path)
+func readMessageFile(app *App, path string) (*deployMessage, error) {
+	data, err := readInput(app, "reading message file", path, maxMessageFile)
 	if err != nil {
-		return nil, usageError("reading message file: %v", err)
+		return nil, err
 	}
 	bad := func(format string, args ...any) error {
 		return usageError("message file %s: %s", path, fmt.Sprintf(format, args...))

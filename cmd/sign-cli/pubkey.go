@@ -41,7 +41,7 @@ is printed as the PKIX PEM block that 'cosign verify --key' reads.`,
 				if o.keys.secretFile != "" || o.keys.phraseFile != "" {
 					return usageError("give PUBLIC or a key file, not both")
 				}
-				p, err := parsePublicArg(args[0])
+				p, err := parsePublicArg(app, args[0])
 				if err != nil {
 					return err
 				}

@@ -52,7 +52,7 @@ func runSend(ctx context.Context, app *App, o *sendOptions, path string) error {
 	if err != nil {
 		return err
 	}
-	m, err := readMessageFile(path)
+	m, err := readMessageFile(app, path)
 	if err != nil {
 		return err
 	}
