@@ -23,18 +23,55 @@ const (
 	OptNoCache     = "no-cache"
 	OptPlatform    = "platform"
 	OptLabelPrefix = "label:"
+	// OptWalletPublic is the seed commands' way of naming the signer:
+	// --opt wallet_public=KEY sets the WALLET_PUBLIC label.
+	OptWalletPublic = "wallet_public"
 )
+
+// walletPublicLabel is the label that names the signer's public key.
+const walletPublicLabel = "WALLET_PUBLIC"
+
+// secretWords mark an option that carries a secret: build options are kept
+// in the build's records (image history, provenance attestations, the
+// daemon's logs), so one is refused whatever its value.
+var secretWords = []string{"secret", "private", "mnemonic", "phrase", "seed", "password", "token"}
 
 // ParseFrontendOptions reads build options from the option map a BuildKit
 // frontend receives (buildctl --opt KEY=VALUE, docker buildx flags).
 // "filename" names the goshfile; "no-cache" present with any value but
 // "false" disables the cache; "platform" is one platform such as
-// linux/arm64; "label:KEY" adds a label. Other options, such as the
+// linux/arm64; "label:KEY" adds a label; "wallet_public" sets the
+// WALLET_PUBLIC label. An option whose name says it carries a secret is
+// refused. Other options, such as the
 // build-arg:... ones docker buildx always sends, are ignored.
 func ParseFrontendOptions(opts map[string]string) (BuildOptions, error) {
 	var o BuildOptions
+	setLabel := func(name, v string) error {
+		if old, ok := o.Labels[name]; ok && old != v {
+			return fmt.Errorf("goshfile: label %s is given twice, with different values", name)
+		}
+		if o.Labels == nil {
+			o.Labels = map[string]string{}
+		}
+		o.Labels[name] = v
+		return nil
+	}
 	for k, v := range opts {
+		lower := strings.ToLower(k)
+		for _, w := range secretWords {
+			if strings.Contains(lower, w) {
+				return BuildOptions{}, fmt.Errorf("goshfile: option %q looks like it carries a secret, and build options are kept in the build's records (image history, provenance, the daemon's logs); give the build only the signer's public key (%s)", k, OptWalletPublic)
+			}
+		}
 		switch {
+		case k == OptWalletPublic:
+			key := strings.TrimPrefix(strings.TrimSpace(v), "0x")
+			if len(key) != 64 || strings.Trim(strings.ToLower(key), "0123456789abcdef") != "" {
+				return BuildOptions{}, fmt.Errorf("goshfile: option %s: expected the signer's public key, 64 hex characters", OptWalletPublic)
+			}
+			if err := setLabel(walletPublicLabel, strings.ToLower(key)); err != nil {
+				return BuildOptions{}, err
+			}
 		case k == OptFilename:
 			o.Filename = v
 		case k == OptNoCache:
@@ -57,10 +94,9 @@ func ParseFrontendOptions(opts map[string]string) (BuildOptions, error) {
 			if name == "" {
 				return BuildOptions{}, fmt.Errorf("goshfile: option %q names no label", k)
 			}
-			if o.Labels == nil {
-				o.Labels = map[string]string{}
+			if err := setLabel(name, v); err != nil {
+				return BuildOptions{}, err
 			}
-			o.Labels[name] = v
 		}
 	}
 	return o, nil

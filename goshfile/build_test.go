@@ -29,6 +29,13 @@ func TestParseFrontendOptions(t *testing.T) {
 		{"two platforms", map[string]string{"platform": "linux/amd64,linux/arm64"}, BuildOptions{}, "one platform at a time"},
 		{"bad platform", map[string]string{"platform": "no/such/thing/here"}, BuildOptions{}, "platform"},
 		{"label without a name", map[string]string{"label:": "x"}, BuildOptions{}, "names no label"},
+		{"wallet_public as the seed passes it", map[string]string{"wallet_public": strings.Repeat("AB", 32)}, BuildOptions{Labels: map[string]string{"WALLET_PUBLIC": strings.Repeat("ab", 32)}}, ""},
+		{"wallet_public and the same label", map[string]string{"wallet_public": strings.Repeat("ab", 32), "label:WALLET_PUBLIC": strings.Repeat("ab", 32)}, BuildOptions{Labels: map[string]string{"WALLET_PUBLIC": strings.Repeat("ab", 32)}}, ""},
+		{"wallet_public and another label", map[string]string{"wallet_public": strings.Repeat("ab", 32), "label:WALLET_PUBLIC": strings.Repeat("cd", 32)}, BuildOptions{}, "given twice"},
+		{"wallet_public not a key", map[string]string{"wallet_public": "me"}, BuildOptions{}, "64 hex"},
+		{"wallet_secret", map[string]string{"wallet_secret": strings.Repeat("ab", 32)}, BuildOptions{}, "carries a secret"},
+		{"a secret as a build argument", map[string]string{"build-arg:WALLET_SECRET": "x"}, BuildOptions{}, "build's records"},
+		{"a phrase as a label", map[string]string{"label:seed_phrase": "x"}, BuildOptions{}, "carries a secret"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ParseFrontendOptions(tc.opts)

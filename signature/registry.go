@@ -189,6 +189,10 @@ func (r *Registry) Labels(ctx context.Context, t Target) (map[string]string, err
 }
 
 // WalletPublic reads the public key in the image's WALLET_PUBLIC label.
+// ErrNoLabel is an image without the WALLET_PUBLIC label, when the key to
+// check it with was to come from there.
+var ErrNoLabel = errors.New("no " + WalletPublicLabel + " label")
+
 func (r *Registry) WalletPublic(ctx context.Context, t Target) (PublicKey, error) {
 	labels, err := r.Labels(ctx, t)
 	if err != nil {
@@ -196,7 +200,7 @@ func (r *Registry) WalletPublic(ctx context.Context, t Target) (PublicKey, error
 	}
 	v, ok := labels[WalletPublicLabel]
 	if !ok {
-		return PublicKey{}, fmt.Errorf("image %s has no %s label", t, WalletPublicLabel)
+		return PublicKey{}, fmt.Errorf("image %s has %w", t, ErrNoLabel)
 	}
 	p, err := ParsePublicKey(v)
 	if err != nil {

@@ -45,11 +45,14 @@ func ParseTarget(s string) (Target, error) {
 	if err != nil {
 		return Target{}, fmt.Errorf("%w: %q is neither an image reference (registry/repo:tag, repo@sha256:…) nor a digest (sha256:<64 hex>): %v", ErrInvalidTarget, s, err)
 	}
+	if why := checkReferenceGrammar(s); why != "" {
+		return Target{}, fmt.Errorf("%w: %q is not an image reference: %s", ErrInvalidTarget, s, why)
+	}
 	t := Target{Ref: ref}
 	if d, ok := ref.(name.Digest); ok {
-		h, err := v1.NewHash(d.DigestStr())
+		h, err := ParseDigest(d.DigestStr())
 		if err != nil {
-			return Target{}, fmt.Errorf("%w: %q: %v", ErrInvalidTarget, s, err)
+			return Target{}, err
 		}
 		t.Digest = h
 	}

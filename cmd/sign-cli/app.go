@@ -26,8 +26,13 @@ type App struct {
 	quiet bool
 	// ctx is the command line's context: cancelled by Ctrl-C, it ends any
 	// wait, a read of standard input included.
-	ctx   context.Context
-	trace *requestTrace // request counts, with SIGN_CLI_TRACE_REQUESTS set
+	ctx context.Context
+	// secrets are never printed whole; Err passes through them, and rawErr
+	// is the unfiltered stream for BuildKit's display, which needs to see
+	// the terminal itself.
+	secrets secrets
+	rawErr  io.Writer
+	trace   *requestTrace // request counts, with SIGN_CLI_TRACE_REQUESTS set
 }
 
 // Main runs one sign-cli command line and returns its exit code. Errors are
@@ -37,6 +42,12 @@ func Main(ctx context.Context, args []string, app *App) (code int) {
 		app.Getenv = os.Getenv
 	}
 	app.ctx = ctx
+	for _, name := range secretEnv {
+		app.secrets.add(app.Getenv(name))
+	}
+	app.secrets.fromArgs(args)
+	app.rawErr = app.Err
+	app.Err = redactingWriter{w: app.Err, s: &app.secrets}
 	defer func() {
 		// A panic is a bug, but the user still gets one line and exit 3.
 		if r := recover(); r != nil {
@@ -67,9 +78,15 @@ func Main(ctx context.Context, args []string, app *App) (code int) {
 	}
 	code = exitCode(err)
 	if !errors.Is(err, errSilent) {
-		fmt.Fprintf(app.Err, "sign-cli: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(app.Err, "sign-cli: %s\n", app.errorText(err))
 	}
 	return code
+}
+
+// errorText is an error as printed: on one line, safe for a terminal, and
+// with any secret the run was given shown only abbreviated.
+func (a *App) errorText(err error) string {
+	return a.secrets.replace(oneLine(err.Error()))
 }
 
 // oneLine keeps an error on a single line whatever the libraries put in it,

@@ -82,6 +82,9 @@ func TestBadInput(t *testing.T) {
 		{"sign a short digest", down, "", []string{"sign", "--secret-file", keyFile, "sha256:" + strings.Repeat("a", 63)}, []string{"invalid target"}},
 		{"sign a non-hex digest", down, "", []string{"sign", "--secret-file", keyFile, "sha256:" + strings.Repeat("z", 64)}, []string{"invalid target"}},
 		{"sign a digest without its prefix", down, "", []string{"sign", "--secret-file", keyFile, digest, strings.Repeat("ab", 20)}, []string{"without its prefix"}},
+		{"sign a mistyped secret", down, "", []string{"sign", "--secret-file", keyFile, "1234"}, []string{"\"1234\" is only hex digits", "docker.io/library/NAME"}},
+		{"sign what the reference grammar refuses", down, "", []string{"sign", "--secret-file", keyFile, "not//a/ref"}, []string{"not an image reference", "path component"}},
+		{"sign a sha512 digest reference", down, "", []string{"sign", "--secret-file", keyFile, "reg.example/app@sha512:" + strings.Repeat("ab", 64)}, []string{"sha256"}},
 		{"sign an upper-case repository", down, "", []string{"sign", "--secret-file", keyFile, "Registry.example/Team/App:1"}, []string{"invalid target"}},
 		// sign: network and wallet
 		{"sign with no network", nil, "", []string{"sign", "--secret-file", keyFile, digest}, []string{"no network", "SIGN_CLI_NETWORK"}},
@@ -128,7 +131,9 @@ func TestBadInput(t *testing.T) {
 		{"check with two public keys", down, "", []string{"check", "--public", pub, pub, digest}, []string{"once"}},
 		{"check with an unknown source", down, "", []string{"check", "--source", "blockchain", pub, digest}, []string{"--source", "chain, registry or all"}},
 		{"check with a missing target list", down, "", []string{"check", "--from-file", filepath.Join(dir, "none.txt"), pub}, []string{"--from-file"}},
-		{"check a bare digest with no key", nil, "", []string{"check", "-n", "http://127.0.0.1:1", digest}, []string{"bare digest", "no public key"}},
+		{"check with no key", nil, "", []string{"check", "-n", "http://127.0.0.1:1", digest}, []string{"no public key", "$WALLET_PUBLIC", "--key-from-label"}},
+		{"check a bare digest by label", nil, "", []string{"check", "--key-from-label", "-n", "http://127.0.0.1:1", digest}, []string{"bare digest", "no public key"}},
+		{"check by label with a key", nil, "", []string{"check", "--key-from-label", "-n", "http://127.0.0.1:1", pub, digest}, []string{"--key-from-label", "a key was given"}},
 		{"check a bare digest in the registry", nil, "", []string{"check", "--source", "registry", pub, digest}, []string{"bare digest"}},
 		// addr
 		{"addr with one argument", nil, "", []string{"addr", pub}, []string{"PUBLIC and CONTENT"}},

@@ -84,6 +84,7 @@ the goshfile then needs a '# syntax=REF' first line, or --frontend-image.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.lifetimeSet = cmd.Flags().Changed("message-lifetime")
 			return runBuildAndSign(cmd.Context(), app, o, b, args)
 		},
 	}

@@ -30,7 +30,7 @@ const exporterDigestKey = "containerimage.digest"
 // buildWithBuildkit builds and pushes the image through the daemon at
 // req.addr and returns the pushed manifest's digest.
 func buildWithBuildkit(ctx context.Context, app *App, req *buildRequest) (string, error) {
-	disp, err := progressui.NewDisplay(app.Err, progressui.DisplayMode(req.progress))
+	disp, err := progressui.NewDisplay(app.rawErr, progressui.DisplayMode(req.progress))
 	if err != nil {
 		return "", usageError("--progress %s: %v", req.progress, err)
 	}

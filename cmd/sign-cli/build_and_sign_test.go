@@ -187,7 +187,7 @@ func TestBuildAndSign(t *testing.T) {
 			// check verifies the tag with the key from the image's label.
 			env := w.env()
 			delete(env, "WALLET_PUBLIC")
-			c := runCLI(t, env, "", "check", "--source", "all", ref)
+			c := runCLI(t, env, "", "check", "--source", "all", "--key-from-label", ref)
 			if c.code != 0 || !strings.HasPrefix(c.stdout, "verified") {
 				t.Fatalf("check: %+v", c)
 			}
@@ -227,7 +227,7 @@ func TestBuildSyntaxLine(t *testing.T) {
 	}
 	env := w.env()
 	delete(env, "WALLET_PUBLIC")
-	if r := runCLI(t, env, "", "check", "--source", "all", ref); r.code != 0 {
+	if r := runCLI(t, env, "", "check", "--source", "all", "--key-from-label", ref); r.code != 0 {
 		t.Fatalf("check: %+v", r)
 	}
 }

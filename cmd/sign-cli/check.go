@@ -19,6 +19,7 @@ type checkOptions struct {
 	net         networkFlags
 	reg         registryFlags
 	public      string
+	fromLabel   bool
 	source      string
 	fromFile    string
 	annotations []string
@@ -43,9 +44,16 @@ cosign signature next to the image (key and digest claim), and all checks
 both. Many targets are checked together: one batched query to the network,
 registry look-ups in parallel.
 
-The key is PUBLIC, --public, or $WALLET_PUBLIC. Without any, the key in each
-image's WALLET_PUBLIC label is used and a warning names it: a label only says
-who claims to have signed the image.
+The key is PUBLIC, --public, or $WALLET_PUBLIC; without one, check refuses to
+run. --key-from-label uses the key in each image's WALLET_PUBLIC label instead,
+with a warning naming it: a label only says who claims to have signed the
+image.
+
+A chain verdict relies on the GraphQL endpoint: check verifies that what it
+answers is a constructed proof of exactly that key and digest, but an
+endpoint that lies (or anyone who can change its answers) can make an
+unsigned image pass. Use endpoints you trust; --source all also requires the
+registry signature, which is verified with the key alone.
 
 One line per target. Exit code 0 when every target verified, 1 when one did
 not, 2 or 3 when one could not be checked (bad input, network failure).`,
@@ -58,6 +66,7 @@ not, 2 or 3 when one could not be checked (bad input, network failure).`,
 	o.reg.add(cmd)
 	f := cmd.Flags()
 	f.StringVar(&o.public, "public", "", "the signer's public key, 64 hex or a PEM file's path (default $WALLET_PUBLIC)")
+	f.BoolVar(&o.fromLabel, "key-from-label", false, "with no key given, trust each image's "+signature.WalletPublicLabel+" label for the key to check")
 	f.StringVar(&o.source, "source", "chain", "what to verify: chain, registry or all")
 	f.StringVar(&o.fromFile, "from-file", "", "read more targets from `FILE`, one per line (- for standard input)")
 	f.StringArrayVarP(&o.annotations, "annotations", "a", nil, "`key=value` the registry signature must carry (repeatable)")
@@ -118,6 +127,17 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	if pubText == "" {
 		pubText = app.Getenv("WALLET_PUBLIC")
 	}
+	switch {
+	case pubText == "" && !o.fromLabel:
+		// A gate that lost its variable must fail closed, not check each
+		// image against the key the image itself names.
+		return usageError("no public key to check with: give PUBLIC, --public KEY or set $WALLET_PUBLIC (or --key-from-label to trust each image's %s label)", signature.WalletPublicLabel)
+	case pubText != "" && o.fromLabel:
+		return usageError("--key-from-label is for checks with no key given, and a key was given")
+	}
+	if name := secretSource(app, pubText); name != "" {
+		return usageError("the public key given is the secret key in $%s; give its public key ('sign-cli pubkey' prints it)", name)
+	}
 	var pub signature.PublicKey
 	if pubText != "" {
 		if pub, err = parsePublicArg(app, pubText); err != nil {
@@ -162,7 +182,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	worst, unknown := exitOK, 0
 	var firstErr string
 	for _, r := range results {
-		line := checkLine(r)
+		line := checkLine(app, r)
 		if r.KeyFromLabel {
 			app.warn("%s: no key was given; trusted the key %s from the image's %s label", r.Target, r.Public, signature.WalletPublicLabel)
 		}
@@ -195,7 +215,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	return nil
 }
 
-func checkLine(r signature.Checked) checkedJSON {
+func checkLine(app *App, r signature.Checked) checkedJSON {
 	line := checkedJSON{Target: r.Target.String(), Verified: r.Verified, KeyFromLabel: r.KeyFromLabel}
 	if r.Target.HasDigest() {
 		line.Digest = r.Target.Digest.String()
@@ -209,7 +229,7 @@ func checkLine(r signature.Checked) checkedJSON {
 			cj.SignedAt, cj.DeployedAt = v.State.SignedAt().UTC(), v.State.DeployTime().UTC()
 		}
 		if v.Err != nil {
-			cj.Reason = oneLine(v.Err.Error())
+			cj.Reason = app.errorText(v.Err)
 		}
 		line.Chain = cj
 	}
@@ -219,13 +239,13 @@ func checkLine(r signature.Checked) checkedJSON {
 			rj.Signature = g.Verification.Tag.String()
 		}
 		if g.Err != nil {
-			rj.Reason = oneLine(g.Err.Error())
+			rj.Reason = app.errorText(g.Err)
 		}
 		line.Registry = rj
 	}
 	switch {
 	case r.Err != nil:
-		line.Error, line.ExitCode = oneLine(r.Err.Error()), exitCode(r.Err)
+		line.Error, line.ExitCode = app.errorText(r.Err), exitCode(r.Err)
 	case !r.Verified:
 		line.ExitCode = exitNotVerified
 	}

@@ -296,10 +296,14 @@ func testCheckKeyFromLabel(t *testing.T, w *world) {
 	}
 	env := w.env()
 	delete(env, "WALLET_PUBLIC")
-	r := runCLI(t, env, "", "check", "--source", "all", ref)
+	// With no key and no --key-from-label, check fails closed.
+	runCLI(t, env, "", "check", "--source", "all", ref).wantError(t, exitUsage, "no public key", "--key-from-label")
+	r := runCLI(t, env, "", "check", "--source", "all", "--key-from-label", ref)
 	if r.code != 0 {
 		t.Fatalf("check by label: %+v", r)
 	}
+	unlabelled, _ := w.image("unlabelled/app", nil)
+	runCLI(t, env, "", "check", "--key-from-label", unlabelled).wantError(t, exitUsage, "no "+signature.WalletPublicLabel+" label")
 	if !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, signer.Public().String()) {
 		t.Fatalf("no warning naming the label's key: %q", r.stderr)
 	}
@@ -473,6 +477,24 @@ func digestOf(s string) string {
 	return "sha256:" + hex.EncodeToString(h[:])
 }
 
+// readMessageBOC is the message a message file carries.
+func readMessageBOC(t testing.TB, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m messageFile
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	boc, err := base64.StdEncoding.DecodeString(m.Message)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return boc
+}
+
 // forgeMessageFile writes a copy of the message file at path whose
 // message carries a corrupted signature, consistent otherwise (address,
 // hash), so that send posts it and only the contract can refuse it.
@@ -574,7 +596,8 @@ func testTopUps(t *testing.T, w *world) {
 
 // TestRejections: messages that a contract refuses change nothing and end,
 // once expired, in a failure (exit code 3): a transfer signed by a key that
-// does not own the wallet, and a deploy message whose signature is forged.
+// does not own the wallet, and a deploy message whose signature is forged
+// (refused by send before it pays, and by the contract when posted anyway).
 func TestRejections(t *testing.T) {
 	inBothModesWith(t, func() everostest.Clock { return newFastClock(30) }, testRejections)
 }
@@ -601,19 +624,25 @@ func testRejections(t *testing.T, w *world) {
 		t.Fatalf("a refused transfer cost the giver %s", new(big.Int).Sub(giverBefore, b))
 	}
 
-	// A forged deploy message is posted after the address is funded; the
-	// contract refuses it and the address stays uninit with its top-up.
+	// send refuses a forged deploy message before it pays anything.
 	msgPath, forged := filepath.Join(w.dir, "deploy.json"), filepath.Join(w.dir, "forged.json")
 	content = digestOf("forged")
 	if r := runCLI(t, nil, "", "sign", "--offline", "--secret-file", keyPath, "--message-out", msgPath, "--expire", "2m", content); r.code != 0 {
 		t.Fatalf("offline sign: %+v", r)
 	}
 	forgeMessageFile(t, msgPath, forged)
-	r = runCLI(t, w.env(), "", "send", "--timeout", "2m", forged)
-	if r.code != exitFailure || !strings.Contains(r.stderr, "expired") {
-		t.Fatalf("send of a forged message: %+v", r)
-	}
+	runCLI(t, w.env(), "", "send", "--timeout", "2m", forged).wantError(t, exitUsage, "not signed by the proof's key")
 	p, _ = contract.NewProof(signer.Public().Ed25519(), content)
+	if v := w.proof(p.Address().String()); v.Status != everos.NonExist {
+		t.Fatalf("the proof address after a refused forged message: %s", v)
+	}
+	// Posted anyway to the funded address, the contract refuses it: the
+	// address stays uninit with its top-up.
+	w.fund(signer.Public(), content, contract.DefaultTopUp)
+	forgedBOC := readMessageBOC(t, forged)
+	if err := w.chain.Deliver(forgedBOC, w.chain.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
 	if v := w.proof(p.Address().String()); v.Status != everos.Uninit {
 		t.Fatalf("the proof address after a forged deployment: %s", v)
 	}
@@ -742,7 +771,14 @@ func TestModesAgree(t *testing.T) {
 			return cli(w, "check", "--source", "all", "-o", "json", other.Public().String(), refs[0])
 		}},
 		{"send a forged message", true, func(w *world, _ []string) result {
-			return cli(w, "send", "-o", "json", "--timeout", "1m", forged)
+			r := cli(w, "send", "-o", "json", "--timeout", "1m", forged)
+			// Refused before anything is paid; posted anyway to the funded
+			// address, the contract refuses it on either executor.
+			w.fund(signer.Public(), digestOf("f"), contract.DefaultTopUp)
+			if err := w.chain.Deliver(readMessageBOC(t, forged), w.chain.Now().Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			return r
 		}},
 		{"sign paid by a stranger", true, func(w *world, _ []string) result {
 			env := w.env()
@@ -870,7 +906,7 @@ func TestModesAgree(t *testing.T) {
 		t.Errorf("the transactions differ:\n go rules:\n%s\n nekoton:\n%s", strings.Join(goRules.txs, "\n"), strings.Join(real.txs, "\n"))
 	}
 	// The scenario tests what it says: the verdicts it expects.
-	wantCodes := []int{0, 0, 0, 0, 0, 0, exitNotVerified, exitNotVerified, exitFailure, exitFailure, exitFailure, 0, exitNotVerified}
+	wantCodes := []int{0, 0, 0, 0, 0, 0, exitNotVerified, exitNotVerified, exitUsage, exitFailure, exitFailure, 0, exitNotVerified}
 	for i, want := range wantCodes {
 		if !strings.HasPrefix(goRules.outputs[i], fmt.Sprintf("%s: exit %d\n", steps[i].name, want)) {
 			t.Errorf("go rules, step %q: want exit %d: %s", steps[i].name, want, goRules.outputs[i])

@@ -44,6 +44,7 @@ var inputErrors = []error{
 	signature.ErrKeyFileExists,
 	signature.ErrPlainHTTP,
 	signature.ErrNotFound,
+	signature.ErrNoLabel,
 	cell.ErrInvalidAddress,
 }
 

@@ -11,6 +11,7 @@ import (
 
 type keygenOptions struct {
 	phrase     bool
+	phraseFile string
 	out        string
 	force      bool
 	showSecret bool
@@ -23,9 +24,11 @@ func NewCmdKeygen(app *App) *cobra.Command {
 	o := &keygenOptions{}
 	cmd := &cobra.Command{
 		Use:   "keygen",
-		Short: "Make a new Ed25519 signing key (or seed phrase)",
+		Short: "Make a new Ed25519 signing key (or seed phrase), or a key file from a phrase",
 		Long: `Make a new Ed25519 signing key, or a new 12-word seed phrase and its key
-(derived as ever-sdk and ever-cli do, along m/44'/396'/0'/0/0).
+(derived as ever-sdk and ever-cli do, along m/44'/396'/0'/0/0). With
+--phrase-file, nothing new is made: the key of an existing seed phrase is
+written to --out FILE, as ever-cli's getkeypair does.
 
 The public key is printed. The secret is written only to --out FILE (a key
 pair JSON as ever-cli writes it, mode 0600, never overwriting an existing
@@ -33,12 +36,14 @@ file unless --force) and printed only with --show-secret. One of the two is
 required, so that a new secret is never lost.`,
 		Example: `  sign-cli keygen --out signer.keys.json
   sign-cli keygen --phrase --show-secret
-  sign-cli keygen --out signer.keys.json --pem > cosign.pub`,
+  sign-cli keygen --out signer.keys.json --pem > cosign.pub
+  sign-cli keygen --phrase-file my.phrase --out signer.keys.json`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runKeygen(app, o) },
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.phrase, "phrase", false, "make a 12-word seed phrase and derive the key from it")
+	f.StringVar(&o.phraseFile, "phrase-file", "", "derive the key from the seed phrase in `FILE` (- for standard input) instead of making a new one")
 	f.StringVar(&o.out, "out", "", "write the key pair JSON to `FILE` (mode 0600)")
 	f.BoolVar(&o.force, "force", false, "overwrite --out FILE if it exists")
 	f.BoolVar(&o.showSecret, "show-secret", false, "print the secret (or the seed phrase)")
@@ -65,14 +70,22 @@ func runKeygen(app *App, o *keygenOptions) error {
 	if o.force && o.out == "" {
 		return usageError("--force only applies to --out FILE")
 	}
+	if o.phraseFile != "" && o.phrase {
+		return usageError("--phrase makes a new phrase and --phrase-file reads one: give one of them")
+	}
 	var (
 		key    signature.Key
 		phrase string
 		err    error
 	)
-	if o.phrase {
+	switch {
+	case o.phraseFile != "":
+		if key, err = readKeyFrom(app, o.phraseFile, "--phrase-file", signature.KeyFromPhrase); err != nil {
+			return err
+		}
+	case o.phrase:
 		phrase, key, err = signature.GeneratePhraseKey(nil)
-	} else {
+	default:
 		key, err = signature.GenerateKey(nil)
 	}
 	if err != nil {

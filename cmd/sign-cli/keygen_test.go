@@ -151,3 +151,41 @@ func TestKeygenForceReplacesOnlyRegularFiles(t *testing.T) {
 		t.Fatalf("--force over a key file: %+v", r)
 	}
 }
+
+// TestKeygenFromPhrase: an existing seed phrase becomes a key file, whose
+// key is the one every other command derives from the phrase.
+func TestKeygenFromPhrase(t *testing.T) {
+	dir := t.TempDir()
+	phrase, want, err := signature.GeneratePhraseKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phrasePath := filepath.Join(dir, "phrase.txt")
+	if err := os.WriteFile(phrasePath, []byte(phrase+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "k.json")
+	r := runCLI(t, nil, "", "keygen", "--phrase-file", phrasePath, "--out", out)
+	if r.code != 0 || !strings.Contains(r.stdout, want.Public().String()) {
+		t.Fatalf("keygen --phrase-file: %+v", r)
+	}
+	got, err := signature.ReadKeyFile(out)
+	if err != nil || got.SecretHex() != want.SecretHex() {
+		t.Fatalf("key file holds another key (%v)", err)
+	}
+	if strings.Contains(r.stdout+r.stderr, strings.Fields(phrase)[0]+" "+strings.Fields(phrase)[1]) {
+		t.Fatalf("the phrase was printed: %+v", r)
+	}
+	// From standard input too; a phrase that is not one, or both --phrase
+	// forms, are refused.
+	if r := runCLI(t, nil, phrase, "keygen", "--phrase-file", "-", "--out", filepath.Join(dir, "k2.json")); r.code != 0 {
+		t.Fatalf("keygen --phrase-file -: %+v", r)
+	}
+	runCLI(t, nil, "", "keygen", "--phrase", "--phrase-file", phrasePath, "--out", filepath.Join(dir, "k3.json")).wantError(t, exitUsage, "--phrase-file")
+	bad := filepath.Join(dir, "bad.txt")
+	os.WriteFile(bad, []byte(strings.Repeat("abandon ", 12)), 0o600)
+	runCLI(t, nil, "", "keygen", "--phrase-file", bad, "--out", filepath.Join(dir, "k4.json")).wantError(t, exitUsage, "--phrase-file")
+	if _, err := os.Stat(filepath.Join(dir, "k4.json")); err == nil {
+		t.Fatal("a key file was written from a bad phrase")
+	}
+}

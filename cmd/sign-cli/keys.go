@@ -37,11 +37,13 @@ var looksLikeSecret = regexp.MustCompile(`^(0x)?([0-9a-fA-F]{64}|[0-9a-fA-F]{128
 // splitSecretArg separates an optional leading SIGNER_SECRET from the
 // targets, as in the seed form `sign SIGNER_SECRET IMAGE_SHA`.
 func splitSecretArg(args []string) (secret string, targets []string, err error) {
-	if len(args) > 0 && looksLikeSecret.MatchString(args[0]) {
+	// Stray white space (a trailing \r from a file made on Windows) does not
+	// stop a secret from being recognized as one.
+	if len(args) > 0 && looksLikeSecret.MatchString(strings.TrimSpace(args[0])) {
 		if len(args) == 1 {
 			return "", nil, usageError("the only argument looks like a secret key; expected a target (image reference or sha256:<64 hex>) after it")
 		}
-		return args[0], args[1:], nil
+		return strings.TrimSpace(args[0]), args[1:], nil
 	}
 	return "", args, nil
 }

@@ -36,6 +36,11 @@ func (n *networkFlags) endpoints(app *App) ([]string, error) {
 		if strings.TrimSpace(e) == "" {
 			continue
 		}
+		// Never look up or connect to what is probably a key given in the
+		// wrong place.
+		if looksLikeKeyMaterial(e) {
+			return nil, usageError("network: an endpoint looks like a secret key or seed phrase, not a URL; expected https://HOST/graphql")
+		}
 		u, err := everos.NormalizeEndpoint(e, n.insecureHTTP)
 		if err != nil {
 			return nil, usageError("network: %v", err)

@@ -51,6 +51,20 @@ func TestNoSecretInOutput(t *testing.T) {
 		{"sign", signer.SecretHex(), "sha256:nonsense"},
 		{"sign", "--timeout", "3s", signer.SecretHex(), digest.String()},
 		{"sign", signer.SecretHex() + signer.SecretHex()[:60], ref},
+		// Secrets given in the wrong place.
+		{"sign", phrase, digest.String()},
+		{"sign", "--no-registry", signer.SecretHex() + " ", digest.String()},
+		{"sign", "--no-registry", signer.SecretHex() + "\r", digestOf("stray-cr")},
+		{"sign", "-g", signer.SecretHex(), digest.String()},
+		{"sign", "--topup", signer.SecretHex(), digest.String()},
+		{"sign", "--wallet-type", signer.SecretHex(), digest.String()},
+		{"sign", "-a", signer.SecretHex(), digest.String()},
+		{"sign", "-a", "k=" + signer.SecretHex(), "--no-chain", "--secret-file", keyPath, "not//a/ref"},
+		{"sign", "-n", signer.SecretHex(), digest.String()},
+		{"check", "-n", phrase, signer.Public().String(), digest.String()},
+		{"check", w.giver.SecretHex(), digest.String()},
+		{"check", "--public", strings.ToUpper(w.giver.SecretHex()), digest.String()},
+		{"sign", "--network-secret", signer.SecretHex(), "--timeout", "2s", "--no-registry", digestOf("netsecret")},
 	}
 	for i, args := range runs {
 		e := env

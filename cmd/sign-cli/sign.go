@@ -28,6 +28,7 @@ type signFlags struct {
 	topUp       string
 	timeout     time.Duration
 	lifetime    time.Duration
+	lifetimeSet bool // --message-lifetime given, not its default
 	annotations []string
 	output      string
 
@@ -96,7 +97,10 @@ a machine that does not hold the key.`,
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error { return runSign(cmd.Context(), app, o, args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.lifetimeSet = cmd.Flags().Changed("message-lifetime")
+			return runSign(cmd.Context(), app, o, args)
+		},
 	}
 	o.add(cmd)
 	f := cmd.Flags()
@@ -178,10 +182,16 @@ func (o *signFlags) chain(app *App) (*signature.Chain, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.lifetime != 0 { // zero: send, which has no such flag
+	switch {
+	case o.lifetime == 0: // send, which has no such flag
+	case o.lifetimeSet:
 		if err := checkLifetime(o.lifetime, o.timeout); err != nil {
 			return nil, err
 		}
+	case o.lifetime >= o.timeout:
+		// The default lifetime gives way to a short --timeout, so that a
+		// lost message can still be replaced within the run.
+		o.lifetime = max(o.timeout/2, time.Second)
 	}
 	c := &signature.Chain{Client: client, TopUp: topUp, MessageLifetime: o.lifetime, Progress: func(line string) { app.progress("%s", line) }}
 	walletAddr := o.wallet
@@ -245,7 +255,7 @@ func printSigned(app *App, format string, pub signature.PublicKey, results []sig
 		if r.Err != nil {
 			code := exitCode(r.Err)
 			worst = max(worst, code)
-			line.Error, line.ErrorCode = oneLine(r.Err.Error()), code
+			line.Error, line.ErrorCode = app.errorText(r.Err), code
 		}
 		if format == "json" {
 			if err := writeJSON(app.Out, line); err != nil {
