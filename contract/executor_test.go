@@ -3,6 +3,7 @@ package contract
 import (
 	"crypto"
 	"crypto/ed25519"
+	"github.com/gosh-sh/sign-cli/account"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -318,7 +319,7 @@ func TestInternalDeployIsNotAProof(t *testing.T) {
 	}
 	acc := e.fund("", p.Address(), proofTopUp, p.StateInit(), chainTime-10)
 	a := accountState(t, acc)
-	if a.Status != AccountActive {
+	if a.Status != account.Active {
 		t.Fatalf("status %s after an internal deploy", a.Status)
 	}
 	if _, err := p.Check(a); err != ErrNotConstructed {

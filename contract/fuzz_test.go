@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"strings"
 	"testing"
@@ -47,7 +48,7 @@ func FuzzDecode(f *testing.F) {
 			if acc.Balance == nil {
 				t.Fatal("decoded account without a balance")
 			}
-			if acc.Status == AccountActive {
+			if acc.Status == account.Active {
 				_, _ = acc.ProofState()
 			}
 		}
