@@ -3,13 +3,13 @@ package contract
 import (
 	"crypto"
 	"crypto/ed25519"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
 )
 

@@ -1,13 +1,13 @@
 package contract
 
 import (
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 )
 
 // fuzzSeeds are BOCs of the shapes the decoders meet: proof data, and

@@ -2,13 +2,13 @@ package contract
 
 import (
 	"crypto/ed25519"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
 )
 

@@ -4,11 +4,11 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 )
 
 // Errors of decoding and checking proof accounts; callers branch on them.

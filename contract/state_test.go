@@ -3,12 +3,12 @@ package contract
 import (
 	"encoding/base64"
 	"errors"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"testing"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 )
 
 // TestDecodeAccountMatchesNekoton decodes accounts the executor produced

@@ -3,11 +3,11 @@ package devnet
 import (
 	"encoding/hex"
 	"fmt"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 
 	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/everos"
 )
 
@@ -27,7 +27,7 @@ type Account struct {
 	// hash; executors clear CodeHash when they replace the code. The
 	// account's BOC holds Code itself.
 	CodeHash string `json:"code_hash,omitempty"`
-	// BOC is the whole account; the server builds it from the other fields
+	// BOC is the whole account; the ledger builds it from the other fields
 	// when it is nil. An Executor that produces accounts as the blockchain
 	// serializes them sets it (with the other fields read from it), and the
 	// API then answers with it and the state directory keeps it.
@@ -47,7 +47,7 @@ func (a Account) clone() Account {
 
 // Transaction is the outcome of one inbound message on one account.
 type Transaction struct {
-	// ID is the transaction's hash (hex). The server derives one from the
+	// ID is the transaction's hash (hex). The ledger derives one from the
 	// account, lt and inbound message when the executor leaves it empty.
 	ID      string `json:"id"`
 	Account string `json:"account"`
@@ -66,9 +66,9 @@ type Transaction struct {
 	TotalFees    *big.Int `json:"total_fees"`
 	BalanceDelta *big.Int `json:"balance_delta"`
 	// OutMsgs are the hex ids of the messages the transaction sent; the
-	// server fills them from the executor's result.
+	// ledger fills them from the executor's result.
 	OutMsgs []string `json:"out_msgs,omitempty"`
-	// Now (Unix seconds) and Lt are assigned by the server.
+	// Now (Unix seconds) and Lt are assigned by the ledger.
 	Now uint32 `json:"now"`
 	Lt  uint64 `json:"lt"`
 	// BOC is the serialized transaction, when the executor makes one.

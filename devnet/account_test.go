@@ -1,12 +1,12 @@
 package devnet
 
 import (
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"testing"
 
 	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/contract"
 )
 

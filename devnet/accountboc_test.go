@@ -2,9 +2,10 @@ package devnet
 
 import (
 	"bytes"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"testing"
+
+	"github.com/gosh-sh/sign-cli/account"
 )
 
 // TestExecutorAccountBOC: an account BOC that an executor produced is

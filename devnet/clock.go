@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Clock is the server's source of time.
+// Clock is the ledger's source of time.
 type Clock interface {
 	Now() time.Time
 }

@@ -3,12 +3,12 @@ package devnet
 import (
 	"context"
 	"encoding/hex"
-	"github.com/gosh-sh/sign-cli/account"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/tidwall/gjson"
 )

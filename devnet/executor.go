@@ -3,27 +3,27 @@ package devnet
 import (
 	"errors"
 	"fmt"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 )
 
-// Executor decides what an inbound message does. The server calls it for
+// Executor decides what an inbound message does. The Ledger calls it for
 // every external message it accepts and for every internal message that an
 // earlier execution sent, one at a time, in order.
 //
 // It returns the new states of the accounts it changed, the transactions
-// it made (the server assigns their Now and Lt and, when empty, ID, and
+// it made (the ledger assigns their Now and Lt and, when empty, ID, and
 // sets each account's LastTransLt), and the messages they sent, serialized;
-// the server delivers the internal ones to their destinations. An error
+// the ledger delivers the internal ones to their destinations. An error
 // means the message is rejected without a transaction, as the network does
 // with an external message that no contract accepts; wrap ErrRejected for
 // that, anything else is logged as a failure of the executor.
 //
-// Execute runs under the server's lock: it must not call the Server's
-// methods, and st is valid only during the call.
+// Execute runs under the Ledger's lock: it must not call the Ledger's (or
+// the Server's) methods, and st is valid only during the call.
 type Executor interface {
 	Execute(env Env, in Inbound, st State) (*Result, error)
 }
@@ -36,7 +36,7 @@ func (f ExecutorFunc) Execute(env Env, in Inbound, st State) (*Result, error) { 
 
 // Env is the block context of an execution.
 type Env struct {
-	Now time.Time // the server's clock
+	Now time.Time // the ledger's clock
 	Lt  uint64    // logical time of the first transaction of this execution
 }
 
@@ -44,7 +44,7 @@ type Env struct {
 type Inbound struct {
 	*Message
 	// ExpireAt is the expiry the sender gave with postRequests (zero when
-	// none, and for internal messages). The server drops expired messages
+	// none, and for internal messages). The ledger drops expired messages
 	// before calling the executor.
 	ExpireAt time.Time
 }

@@ -2,13 +2,13 @@ package devnet
 
 import (
 	"encoding/hex"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"testing"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 )
 
 func deployable(t *testing.T, n uint64) (*abi.StateInit, string) {

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gosh-sh/sign-cli/account"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/gosh-sh/sign-cli/account"
 )
 
 // objectType is a GraphQL object type the emulator answers: a table of

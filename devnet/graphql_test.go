@@ -3,7 +3,6 @@ package devnet
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/gosh-sh/sign-cli/account"
 	"io"
 	"math/big"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/tidwall/gjson"
 )

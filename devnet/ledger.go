@@ -267,6 +267,11 @@ var errClosing = errors.New("server is closing")
 // is waiting: the network processes an external message once, however
 // often it is posted. One that was refused is forgotten (see execute).
 func (l *Ledger) post(m *Message, expireAt time.Time) error {
+	select {
+	case <-l.done:
+		return errClosing
+	default:
+	}
 	l.mu.Lock()
 	dup := l.seen[m.Hash]
 	l.seen[m.Hash] = true

@@ -19,9 +19,9 @@ const (
 	ExternalOut = abi.ExternalOutMessage
 )
 
-// Message is a message the server executes: the message as package abi
+// Message is a message the ledger executes: the message as package abi
 // reads it (Msg), its id and serialized form, and the parts of it that
-// executors use, in the forms the server keys accounts by.
+// executors use, in the forms the ledger keys accounts by.
 type Message struct {
 	Hash [32]byte // representation hash of the root cell: the message id
 	BOC  []byte

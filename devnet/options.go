@@ -35,7 +35,7 @@ func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
 // WithExecutor sets what messages do (default DefaultExecutor).
 func WithExecutor(e Executor) Option { return func(c *config) { c.executor = e } }
 
-// WithClock sets the server's clock (default the real one).
+// WithClock sets the ledger's clock (default the real one).
 func WithClock(clk Clock) Option { return func(c *config) { c.clock = clk } }
 
 // WithStateDir keeps the state in dir, loading it at start when present

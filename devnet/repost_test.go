@@ -2,13 +2,13 @@ package devnet_test
 
 import (
 	"errors"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"testing"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/everos"
 )

@@ -2,11 +2,12 @@ package devnet
 
 import (
 	"fmt"
-	"github.com/gosh-sh/sign-cli/account"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gosh-sh/sign-cli/account"
 )
 
 func TestTransactionFieldsAndFilters(t *testing.T) {

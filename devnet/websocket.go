@@ -103,7 +103,7 @@ func (c *wsConn) send(m wsMessage) {
 	}
 }
 
-// trySend is send for callers holding the server's lock: it never blocks.
+// trySend is send for callers holding the ledger's lock: it never blocks.
 func (c *wsConn) trySend(m wsMessage) {
 	select {
 	case c.out <- m:
@@ -206,7 +206,7 @@ func (c *wsConn) start(m wsMessage) {
 	}
 	sub := &subscriber{c: c, conn: c.conn, id: m.ID, p: p, root: fields[0]}
 	// Check the filter once, so that an unsupported one is reported now.
-	if _, err := matchFilter(sub.filter(), transactionType.getter(&Transaction{}), "Transaction"); err != nil {
+	if _, err := matchFilter(sub.filter(), transactionType.getter(&Transaction{}), transactionType.name); err != nil {
 		c.send(wsMessage{ID: m.ID, Type: "data", Payload: errorsBody([]gqlError{newError(codeInternal, err.Error(), fields[0].Position, []any{"transactions"})})})
 		c.send(wsMessage{ID: m.ID, Type: "complete"})
 		return
@@ -229,10 +229,10 @@ func (sub *subscriber) filter() map[string]any {
 	return f
 }
 
-// offerTx sends t to the subscriber if its filter matches; the server's
-// lock is held.
+// offerTx sends t to the subscriber if its filter matches; the ledger's
+// and the server's locks are held.
 func (sub *subscriber) offerTx(t *Transaction) {
-	ok, err := matchFilter(sub.filter(), transactionType.getter(t), "Transaction")
+	ok, err := matchFilter(sub.filter(), transactionType.getter(t), transactionType.name)
 	if err != nil || !ok {
 		return
 	}
@@ -242,7 +242,7 @@ func (sub *subscriber) offerTx(t *Transaction) {
 		key = sub.root.Name
 	}
 	data := &object{}
-	data.set(key, e.selectObject(sub.root.SelectionSet, "Transaction", transactionType.resolver(t), []any{key}))
+	data.set(key, e.selectObject(sub.root.SelectionSet, transactionType.name, transactionType.resolver(t), []any{key}))
 	payload := e.result(data)
 	n := 1
 	if sub.c.s.faultDuplicate() {

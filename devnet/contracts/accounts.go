@@ -4,11 +4,11 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"fmt"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 
 	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
 )

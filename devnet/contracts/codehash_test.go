@@ -3,7 +3,6 @@ package contracts
 import (
 	"crypto/ed25519"
 	"encoding/hex"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"math/rand/v2"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/everos"

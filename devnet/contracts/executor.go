@@ -3,10 +3,10 @@ package contracts
 import (
 	"encoding/hex"
 	"fmt"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
 )

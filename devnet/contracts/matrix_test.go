@@ -4,7 +4,6 @@ import (
 	"crypto"
 	"crypto/ed25519"
 	"fmt"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"math/rand/v2"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
 )

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"math/rand/v2"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"

@@ -3,12 +3,12 @@ package nekotonexec
 import (
 	"crypto/ed25519"
 	"crypto/rand"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"testing"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/devnet/contracts"

@@ -7,12 +7,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"github.com/gosh-sh/sign-cli/account"
 	"math/big"
 	"testing"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/devnet/contracts"
