@@ -250,7 +250,7 @@ func (w *worlds) sender(testing.TB) string {
 // be p, constructed.
 func checkProof(t testing.TB, p *contract.Proof, a devnet.Account) *contract.ProofState {
 	t.Helper()
-	acc := &contract.Account{Status: account.Status(a.Type), Balance: a.Balance}
+	acc := &contract.Account{Status: a.Type, Balance: a.Balance}
 	var err error
 	if acc.Address, err = cell.ParseAddress(a.Address); err != nil {
 		t.Fatal(err)

@@ -189,7 +189,7 @@ func (w *worlds) runGo(addr string, msg []byte, now uint32) outcome {
 	tx := res.Transactions[0]
 	o := outcome{exit: -1, aborted: tx.Aborted, resultCode: tx.ResultCode, status: account.NonExist, balance: new(big.Int)}
 	if a, ok := w.goAcc[addr]; ok {
-		o.status = account.Status(a.Type)
+		o.status = a.Type
 		o.balance = new(big.Int).Set(a.Balance)
 		if len(a.Data) > 0 && a.Type == account.Active {
 			c, err := cell.FromBOC(a.Data)

@@ -188,17 +188,13 @@ func accountOf(addr, boc string) (devnet.Account, error) {
 	switch a.Status {
 	case account.NonExist:
 		return devnet.Account{Address: addr, Type: account.NonExist, Balance: new(big.Int)}, nil
-	case account.Uninit:
-		acc.Type = account.Uninit
-	case account.Frozen:
-		acc.Type = account.Frozen
+	case account.Uninit, account.Frozen:
 	case account.Active:
-		acc.Type = account.Active
 		acc.Code, acc.Data = bocOf(a.Code), bocOf(a.Data)
 	default:
 		return devnet.Account{}, fmt.Errorf("account status %v", a.Status)
 	}
-	acc.BOC = raw
+	acc.Type, acc.BOC = a.Status, raw
 	return acc, nil
 }
 
