@@ -2,6 +2,7 @@ package devnet
 
 import (
 	"encoding/base64"
+	"maps"
 	"math/big"
 	"slices"
 	"strconv"
@@ -134,13 +135,8 @@ func (o *objectType[T]) getter(v T) fieldGetter {
 
 // with is a copy of o named name, with fields added or replaced.
 func (o *objectType[T]) with(name string, fields map[string]field[T]) *objectType[T] {
-	c := &objectType[T]{name: name, fields: map[string]field[T]{}}
-	for k, f := range o.fields {
-		c.fields[k] = f
-	}
-	for k, f := range fields {
-		c.fields[k] = f
-	}
+	c := &objectType[T]{name: name, fields: maps.Clone(o.fields)}
+	maps.Copy(c.fields, fields)
 	return c
 }
 
@@ -179,7 +175,6 @@ func statusName(s account.Status) any { return optional(s.Name()) }
 // accountType is Account.
 var accountType = &objectType[*stored]{name: "Account", fields: map[string]field[*stored]{
 	"id":            {get: func(a *stored) any { return address(a.Address) }, filter: true},
-	"address":       {get: func(a *stored) any { return address(a.Address) }},
 	"workchain_id":  {get: func(a *stored) any { return workchain(a.Address) }},
 	"acc_type":      {get: func(a *stored) any { return a.Type }, filter: true},
 	"acc_type_name": {get: func(a *stored) any { return statusName(a.Type) }},
@@ -201,10 +196,11 @@ var accountType = &objectType[*stored]{name: "Account", fields: map[string]field
 	"balance_other": {get: none[*stored]},
 }}
 
-// blockchainAccountType is BlockchainAccount, which is Account with ids
-// of the form "account/wc:hex".
+// blockchainAccountType is BlockchainAccount: Account with ids of the form
+// "account/wc:hex", and the plain address in address.
 var blockchainAccountType = accountType.with("BlockchainAccount", map[string]field[*stored]{
-	"id": {get: func(a *stored) any { return address("account/" + a.Address) }},
+	"id":      {get: func(a *stored) any { return address("account/" + a.Address) }},
+	"address": {get: func(a *stored) any { return address(a.Address) }},
 })
 
 // missingAccountFields are what the API answers for an account that does
