@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -128,31 +129,48 @@ func (s *Server) wait(ctx context.Context, timeout time.Duration, find func() ([
 	}
 }
 
-func (e *execution) accounts(args map[string]any) (any, error) {
-	s := e.s
-	c, err := s.collection(args)
+// collect answers a query on a collection of typ: the objects that list
+// gives (with the ledger's lock held), filtered, sorted and limited, and
+// waited for when the query asks for a timeout. extra may add records
+// after them; empty is an object with no field set.
+func collect[T any](e *execution, args map[string]any, typ *objectType[T], empty T, list func() []T, extra func(c collectionArgs, out []resolver) []resolver) (any, error) {
+	c, err := e.s.collection(args)
 	if err != nil {
 		return nil, err
 	}
-	// Check the filter and the order on no account, so that an unsupported
-	// one is reported when there is none either.
-	if _, err := selectRecords(c, accountType.name, []record{{get: accountType.getter(&stored{})}, {get: accountType.getter(&stored{})}}); err != nil {
+	// Check the filter and the order on empty objects, so that an
+	// unsupported one is reported when nothing matches either.
+	if _, err := selectRecords(c, typ.name, []record{{get: typ.getter(empty)}, {get: typ.getter(empty)}}); err != nil {
 		return nil, err
 	}
-	return s.wait(e.ctx, c.timeout, func() ([]resolver, error) {
-		keys := make([]string, 0, len(s.accounts))
-		for k := range s.accounts {
-			keys = append(keys, k)
+	return e.s.wait(e.ctx, c.timeout, func() ([]resolver, error) {
+		objs := list()
+		all := make([]record, 0, len(objs))
+		for _, v := range objs {
+			all = append(all, record{get: typ.getter(v), r: typ.resolver(v)})
 		}
-		slices.Sort(keys)
-		all := make([]record, 0, len(keys))
-		for _, k := range keys {
-			st := s.accounts[k]
-			all = append(all, record{get: accountType.getter(st), r: accountType.resolver(st)})
-		}
-		out, err := selectRecords(c, accountType.name, all)
-		if err != nil || !s.cfg.missing {
+		out, err := selectRecords(c, typ.name, all)
+		if err != nil || extra == nil {
 			return out, err
+		}
+		return extra(c, out), nil
+	})
+}
+
+func (e *execution) accounts(args map[string]any) (any, error) {
+	s := e.s
+	byAddress := func() []*stored {
+		keys := slices.Sorted(maps.Keys(s.accounts))
+		out := make([]*stored, len(keys))
+		for i, k := range keys {
+			out[i] = s.accounts[k]
+		}
+		return out
+	}
+	// The NonExist records of the ids asked for that no account has.
+	missing := func(c collectionArgs, out []resolver) []resolver {
+		if !s.cfg.missing {
+			return out
 		}
 		added := map[string]bool{}
 		for _, id := range idsFiltered(c.filter) {
@@ -161,26 +179,13 @@ func (e *execution) accounts(args map[string]any) (any, error) {
 				out = append(out, accountResolver(accountType, id, nil))
 			}
 		}
-		return out, nil
-	})
+		return out
+	}
+	return collect(e, args, accountType, &stored{}, byAddress, missing)
 }
 
 func (e *execution) transactions(args map[string]any) (any, error) {
-	s := e.s
-	c, err := s.collection(args)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := selectRecords(c, transactionType.name, []record{{get: transactionType.getter(&Transaction{})}, {get: transactionType.getter(&Transaction{})}}); err != nil {
-		return nil, err
-	}
-	return s.wait(e.ctx, c.timeout, func() ([]resolver, error) {
-		all := make([]record, 0, len(s.txs))
-		for _, t := range s.txs {
-			all = append(all, record{get: transactionType.getter(t), r: transactionType.resolver(t)})
-		}
-		return selectRecords(c, transactionType.name, all)
-	})
+	return collect(e, args, transactionType, &Transaction{}, func() []*Transaction { return e.s.txs }, nil)
 }
 
 func (e *execution) postRequests(args map[string]any) (any, error) {
