@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
 )
 
@@ -318,7 +319,7 @@ func TestInternalDeployIsNotAProof(t *testing.T) {
 	}
 	acc := e.fund("", p.Address(), proofTopUp, p.StateInit(), chainTime-10)
 	a := accountState(t, acc)
-	if a.Status != AccountActive {
+	if a.Status != account.Active {
 		t.Fatalf("status %s after an internal deploy", a.Status)
 	}
 	if _, err := p.Check(a); err != ErrNotConstructed {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 )
 
 // fuzzSeeds are BOCs of the shapes the decoders meet: proof data, and
@@ -47,7 +48,7 @@ func FuzzDecode(f *testing.F) {
 			if acc.Balance == nil {
 				t.Fatal("decoded account without a balance")
 			}
-			if acc.Status == AccountActive {
+			if acc.Status == account.Active {
 				_, _ = acc.ProofState()
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
 )
 
@@ -24,7 +25,7 @@ func (e *executor) deployGiver(owner ed25519.PrivateKey, balance uint64) (*cell.
 		e.t.Fatal(err)
 	}
 	acc := e.fund("", addr, balance, init, chainTime-100)
-	if a := accountState(e.t, acc); a.Status != AccountActive || a.Code.Hash() != GiverCodeHash() {
+	if a := accountState(e.t, acc); a.Status != account.Active || a.Code.Hash() != GiverCodeHash() {
 		e.t.Fatalf("giver not deployed: %s", a.Status)
 	}
 	return addr, acc
@@ -89,7 +90,7 @@ func TestGiverFundsProof(t *testing.T) {
 		t.Fatalf("transfer to the proof address: %v %+v", err, arrived)
 	}
 	pa := accountState(t, arrived.Account)
-	if pa.Status != AccountUninit || pa.Balance.Cmp(big.NewInt(value)) != 0 {
+	if pa.Status != account.Uninit || pa.Balance.Cmp(big.NewInt(value)) != 0 {
 		t.Fatalf("proof address after the transfer: %s with %s", pa.Status, pa.Balance)
 	}
 	deploy, err := p.DeployMessage(key, time.UnixMilli(chainTime*1000), chainTime+60)

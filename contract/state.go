@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 )
 
 // Errors of decoding and checking proof accounts; callers branch on them.
@@ -85,34 +86,9 @@ func ParseProofData(data *cell.Cell) (*ProofState, error) {
 	return st, nil
 }
 
-// AccountStatus is an account's state on the chain.
-type AccountStatus int
-
-// Account statuses, numbered as the GraphQL API's acc_type.
-const (
-	AccountUninit   AccountStatus = 0
-	AccountActive   AccountStatus = 1
-	AccountFrozen   AccountStatus = 2
-	AccountNonExist AccountStatus = 3
-)
-
-func (s AccountStatus) String() string {
-	switch s {
-	case AccountUninit:
-		return "Uninit"
-	case AccountActive:
-		return "Active"
-	case AccountFrozen:
-		return "Frozen"
-	case AccountNonExist:
-		return "NonExist"
-	}
-	return fmt.Sprintf("AccountStatus(%d)", int(s))
-}
-
 // Account is the part of an account's state that proofs and wallets need.
 type Account struct {
-	Status      AccountStatus
+	Status      account.Status
 	Address     *cell.Address // nil for NonExist
 	Balance     *big.Int      // nanotokens
 	LastTransLT uint64
@@ -162,7 +138,7 @@ func parseAccount(c *cell.Cell, counters int) (*Account, error) {
 		return nil, err
 	}
 	if !exists {
-		return &Account{Status: AccountNonExist, Balance: new(big.Int)}, nil
+		return &Account{Status: account.NonExist, Balance: new(big.Int)}, nil
 	}
 	acc := &Account{}
 	if acc.Address, err = s.LoadAddress(); err != nil {
@@ -200,7 +176,7 @@ func parseAccount(c *cell.Cell, counters int) (*Account, error) {
 	}
 	switch {
 	case active:
-		acc.Status = AccountActive
+		acc.Status = account.Active
 		if err := parseStateInit(s, acc); err != nil {
 			return nil, err
 		}
@@ -210,10 +186,10 @@ func parseAccount(c *cell.Cell, counters int) (*Account, error) {
 			return nil, fmt.Errorf("account state: %w", err)
 		}
 		if !frozen {
-			acc.Status = AccountUninit
+			acc.Status = account.Uninit
 			break
 		}
-		acc.Status = AccountFrozen
+		acc.Status = account.Frozen
 		h, err := s.LoadBytes(32)
 		if err != nil {
 			return nil, fmt.Errorf("frozen state hash: %w", err)
@@ -266,7 +242,7 @@ func parseStateInit(s *cell.Slice, acc *Account) error {
 
 // ProofState decodes the proof in an active account with the proof code.
 func (a *Account) ProofState() (*ProofState, error) {
-	if a.Status != AccountActive {
+	if a.Status != account.Active {
 		return nil, fmt.Errorf("%w: account is %s", ErrNotDeployed, a.Status)
 	}
 	if a.Code == nil || a.Code.Hash() != proofCode.Hash() {
@@ -282,7 +258,7 @@ func (a *Account) ProofState() (*ProofState, error) {
 // at p's address running the proof code, whose data holds p's key and
 // content with the constructor flag set. It returns the proof's state.
 func (p *Proof) Check(acc *Account) (*ProofState, error) {
-	if acc.Address != nil && acc.Status != AccountNonExist && !acc.Address.Equal(p.address) {
+	if acc.Address != nil && acc.Status != account.NonExist && !acc.Address.Equal(p.address) {
 		return nil, fmt.Errorf("%w: account %s is not at the proof's address %s", ErrProofMismatch, acc.Address, p.address)
 	}
 	st, err := acc.ProofState()

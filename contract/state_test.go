@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/account"
 )
 
 // TestDecodeAccountMatchesNekoton decodes accounts the executor produced
@@ -30,12 +31,12 @@ func TestDecodeAccountMatchesNekoton(t *testing.T) {
 	tests := []struct {
 		name    string
 		account string
-		status  AccountStatus
+		status  account.Status
 	}{
-		{"none", none, AccountNonExist},
-		{"uninit", uninit, AccountUninit},
-		{"proof", active, AccountActive},
-		{"giver", giver, AccountActive},
+		{"none", none, account.NonExist},
+		{"uninit", uninit, account.Uninit},
+		{"proof", active, account.Active},
+		{"giver", giver, account.Active},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,7 +53,7 @@ func TestDecodeAccountMatchesNekoton(t *testing.T) {
 				t.Fatal(err)
 			}
 			if st == nil {
-				if tt.status != AccountNonExist {
+				if tt.status != account.NonExist {
 					t.Fatal("nekoton sees no account")
 				}
 				return
@@ -60,8 +61,8 @@ func TestDecodeAccountMatchesNekoton(t *testing.T) {
 			if a.Balance.String() != st.Balance {
 				t.Fatalf("balance %s, nekoton %s", a.Balance, st.Balance)
 			}
-			if (a.Status == AccountActive) != st.IsDeployed {
-				t.Fatalf("active %v, nekoton deployed %v", a.Status == AccountActive, st.IsDeployed)
+			if (a.Status == account.Active) != st.IsDeployed {
+				t.Fatalf("active %v, nekoton deployed %v", a.Status == account.Active, st.IsDeployed)
 			}
 			if a.Code != nil && a.Code.HashHex() != st.CodeHash {
 				t.Fatalf("code hash %s, nekoton %s", a.Code.HashHex(), st.CodeHash)
@@ -113,14 +114,14 @@ func TestParseAccountForms(t *testing.T) {
 	tests := []struct {
 		name    string
 		b       *cell.Builder
-		status  AccountStatus
+		status  account.Status
 		wantErr bool
 	}{
-		{"uninit, three counters", base(3).StoreUInt(0, 2), AccountUninit, false},
-		{"uninit, two counters", base(2).StoreUInt(0, 2), AccountUninit, false},
-		{"frozen", base(3).StoreUInt(1, 2).StoreBytes(frozenHash[:]), AccountFrozen, false},
-		{"active", base(3).StoreBool(true).StoreUInt(0b00110, 5).StoreRef(proofCode).StoreRef(cell.EmptyCell), AccountActive, false},
-		{"init code hash absent", base(3).StoreUInt(0, 2).StoreBool(false), AccountUninit, false},
+		{"uninit, three counters", base(3).StoreUInt(0, 2), account.Uninit, false},
+		{"uninit, two counters", base(2).StoreUInt(0, 2), account.Uninit, false},
+		{"frozen", base(3).StoreUInt(1, 2).StoreBytes(frozenHash[:]), account.Frozen, false},
+		{"active", base(3).StoreBool(true).StoreUInt(0b00110, 5).StoreRef(proofCode).StoreRef(cell.EmptyCell), account.Active, false},
+		{"init code hash absent", base(3).StoreUInt(0, 2).StoreBool(false), account.Uninit, false},
 		{"garbage after the state", base(3).StoreUInt(0, 2).StoreUInt(5, 9), 0, true},
 		{"truncated", cell.BeginCell().StoreBool(true).StoreAddress(addr), 0, true},
 	}
@@ -139,7 +140,7 @@ func TestParseAccountForms(t *testing.T) {
 			if a.Status != tt.status || a.Balance.Int64() != 12345 || a.LastTransLT != 77 || !a.Address.Equal(addr) {
 				t.Fatalf("decoded %+v", a)
 			}
-			if tt.status == AccountFrozen && a.StateHash != frozenHash {
+			if tt.status == account.Frozen && a.StateHash != frozenHash {
 				t.Fatal("frozen state hash")
 			}
 		})

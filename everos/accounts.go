@@ -11,32 +11,22 @@ import (
 	"sync"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/gosh-sh/sign-cli/account"
 )
 
-// AccountType is an account's status, numbered as the API's acc_type.
-type AccountType int
+// AccountType is an account's status, numbered as the API's acc_type: the
+// one status type of package account, named here as the client's callers
+// know it.
+type AccountType = account.Status
 
 // Account statuses.
 const (
-	Uninit   AccountType = 0
-	Active   AccountType = 1
-	Frozen   AccountType = 2
-	NonExist AccountType = 3
+	Uninit   = account.Uninit
+	Active   = account.Active
+	Frozen   = account.Frozen
+	NonExist = account.NonExist
 )
-
-func (t AccountType) String() string {
-	switch t {
-	case Uninit:
-		return "uninit"
-	case Active:
-		return "active"
-	case Frozen:
-		return "frozen"
-	case NonExist:
-		return "non-existent"
-	}
-	return "AccountType(" + strconv.Itoa(int(t)) + ")"
-}
 
 // Account is the state of an account as the API reports it.
 type Account struct {
@@ -259,7 +249,7 @@ func parseAccount(v gjson.Result) (*Account, error) {
 		return nil, fmt.Errorf("reading account %s: acc_type %q is not a number", addr, t.Raw)
 	}
 	acc.Type = AccountType(t.Int())
-	if acc.Type < Uninit || acc.Type > NonExist {
+	if !acc.Type.Valid() {
 		return nil, fmt.Errorf("reading account %s: unknown acc_type %d", addr, acc.Type)
 	}
 	if b := f.balance; b.Exists() && b.Type != gjson.Null {

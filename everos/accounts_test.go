@@ -172,14 +172,6 @@ func TestAccountsBatched(t *testing.T) {
 	}
 }
 
-func TestAccountTypeString(t *testing.T) {
-	for typ, want := range map[AccountType]string{Uninit: "uninit", Active: "active", Frozen: "frozen", NonExist: "non-existent", 7: "AccountType(7)"} {
-		if typ.String() != want {
-			t.Errorf("%d: %s", typ, typ.String())
-		}
-	}
-}
-
 func TestAccountsChunkError(t *testing.T) {
 	f := newFake(t, func(_ int, r fakeReq) (int, string) {
 		for _, id := range r.Vars.Get("ids").Array() {

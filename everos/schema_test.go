@@ -71,7 +71,7 @@ func TestSchemaRejectsBadQueries(t *testing.T) {
 }
 
 func TestEmbeddedSchemaCopyIdentical(t *testing.T) {
-	const embedded = "everostest/schema"
+	const embedded = "../devnet/schema"
 	want, _ := filepath.Glob(filepath.Join(schemaDir, "*.graphql"))
 	got, _ := filepath.Glob(filepath.Join(embedded, "*.graphql"))
 	names := func(fs []string) string {

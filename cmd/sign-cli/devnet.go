@@ -27,7 +27,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/spf13/cobra"
 
-	"github.com/gosh-sh/sign-cli/everos/everostest"
+	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/signature"
 )
 
@@ -43,8 +43,8 @@ type devnetOptions struct {
 	// exec, when set, runs the transactions whatever executor says (tests
 	// share one Node.js process among their devnets); clock, when set, is
 	// the chain's clock.
-	exec  everostest.Executor
-	clock everostest.Clock
+	exec  devnet.Executor
+	clock devnet.Clock
 }
 
 // NewCmdDevnet runs a local network and registry for trying sign-cli.

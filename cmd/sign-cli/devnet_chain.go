@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math/big"
 
+	"github.com/gosh-sh/sign-cli/devnet"
+	"github.com/gosh-sh/sign-cli/devnet/contracts"
+	"github.com/gosh-sh/sign-cli/devnet/nekotonexec"
 	"github.com/gosh-sh/sign-cli/everos"
-	"github.com/gosh-sh/sign-cli/everos/everostest"
-	"github.com/gosh-sh/sign-cli/everos/everostest/contracts"
-	"github.com/gosh-sh/sign-cli/everos/everostest/nekotonexec"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
 	"github.com/gosh-sh/sign-cli/signature"
 )
@@ -24,7 +24,7 @@ const (
 
 // devnetChain is the running emulator and its giver.
 type devnetChain struct {
-	*everostest.Server
+	*devnet.Server
 	GiverAddress string
 	// Executor names what runs the transactions: executorGo or
 	// executorNekoton.
@@ -52,14 +52,14 @@ func startDevnetChain(o *devnetOptions, key signature.Key) (*devnetChain, error)
 	if err != nil {
 		return nil, err
 	}
-	opts := []everostest.Option{everostest.WithAddr(o.listen), everostest.WithExecutor(exec)}
+	opts := []devnet.Option{devnet.WithAddr(o.listen), devnet.WithExecutor(exec)}
 	if o.stateDir != "" {
-		opts = append(opts, everostest.WithStateDir(o.stateDir))
+		opts = append(opts, devnet.WithStateDir(o.stateDir))
 	}
 	if o.clock != nil {
-		opts = append(opts, everostest.WithClock(o.clock))
+		opts = append(opts, devnet.WithClock(o.clock))
 	}
-	srv, err := everostest.Start(opts...)
+	srv, err := devnet.Start(opts...)
 	if err != nil {
 		if closeExec != nil {
 			closeExec()
@@ -78,7 +78,7 @@ func startDevnetChain(o *devnetOptions, key signature.Key) (*devnetChain, error)
 
 // giverAccount is the active account of the package contract's giver
 // owned by key, holding devnetGiverBalance.
-func giverAccount(key signature.Key) (everostest.Account, error) {
+func giverAccount(key signature.Key) (devnet.Account, error) {
 	return contracts.GiverAccount(key.Public().Ed25519(), new(big.Int).Set(devnetGiverBalance))
 }
 
@@ -88,7 +88,7 @@ func giverAccount(key signature.Key) (everostest.Account, error) {
 //     wallets' rules in Go (package contracts): fast, no dependencies;
 //   - "nekoton" runs every transaction with Everscale's own executor on the
 //     real compiled code, in a Node.js process of its own.
-func devnetExecutor(o *devnetOptions) (everostest.Executor, func() error, error) {
+func devnetExecutor(o *devnetOptions) (devnet.Executor, func() error, error) {
 	if o.exec != nil {
 		return o.exec, nil, nil
 	}

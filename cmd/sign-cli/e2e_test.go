@@ -32,9 +32,9 @@ import (
 	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/contract"
+	"github.com/gosh-sh/sign-cli/devnet"
+	"github.com/gosh-sh/sign-cli/devnet/nekotonexec"
 	"github.com/gosh-sh/sign-cli/everos"
-	"github.com/gosh-sh/sign-cli/everos/everostest"
-	"github.com/gosh-sh/sign-cli/everos/everostest/nekotonexec"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
 	"github.com/gosh-sh/sign-cli/signature"
 )
@@ -62,7 +62,7 @@ func newWorld(t testing.TB) *world { return newWorldWith(t, executorGo, nil) }
 
 // newWorldWith is a world whose transactions run on the named executor,
 // with clk as the chain's clock (nil: the real one).
-func newWorldWith(t testing.TB, executor string, clk everostest.Clock) *world {
+func newWorldWith(t testing.TB, executor string, clk devnet.Clock) *world {
 	t.Helper()
 	w := &world{t: t, dir: t.TempDir()}
 	var err error
@@ -398,7 +398,7 @@ func (c fastClock) Now() time.Time { return c.start.Add(time.Since(c.start) * c.
 
 // inBothModesWith is inBothModes on worlds whose chains run on clocks that
 // newClock makes.
-func inBothModesWith(t *testing.T, newClock func() everostest.Clock, f func(t *testing.T, w *world)) {
+func inBothModesWith(t *testing.T, newClock func() devnet.Clock, f func(t *testing.T, w *world)) {
 	for _, ex := range executors {
 		t.Run(ex, func(t *testing.T) { f(t, newWorldWith(t, ex, newClock())) })
 	}
@@ -599,7 +599,7 @@ func testTopUps(t *testing.T, w *world) {
 // does not own the wallet, and a deploy message whose signature is forged
 // (refused by send before it pays, and by the contract when posted anyway).
 func TestRejections(t *testing.T) {
-	inBothModesWith(t, func() everostest.Clock { return newFastClock(30) }, testRejections)
+	inBothModesWith(t, func() devnet.Clock { return newFastClock(30) }, testRejections)
 }
 
 func testRejections(t *testing.T, w *world) {
@@ -662,7 +662,7 @@ func testRejections(t *testing.T, w *world) {
 // TestExpiry: a signed deploy message that has expired is not sent, and
 // no proof appears; signing again makes a new one.
 func TestExpiry(t *testing.T) {
-	inBothModesWith(t, func() everostest.Clock { return newFastClock(30) }, testExpiry)
+	inBothModesWith(t, func() devnet.Clock { return newFastClock(30) }, testExpiry)
 }
 
 func testExpiry(t *testing.T, w *world) {
@@ -809,7 +809,7 @@ func TestModesAgree(t *testing.T) {
 	errText := regexp.MustCompile(`"error":"[^"]*"`)
 	timeOrID := regexp.MustCompile(`\d{4}-\d\d-\d\dT[0-9:.]+Z|[0-9a-f]{64}`)
 	run := func(t *testing.T, executor string) transcript {
-		clk := everostest.NewManualClock(start)
+		clk := devnet.NewManualClock(start)
 		w := newWorldWith(t, executor, clk)
 		var refs []string
 		for i, img := range images {

@@ -22,8 +22,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/gosh-sh/sign-cli/contract"
+	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/everos"
-	"github.com/gosh-sh/sign-cli/everos/everostest"
 	"github.com/gosh-sh/sign-cli/signature"
 )
 
@@ -273,7 +273,7 @@ func fund(t *testing.T, fw *faultWorld, digest v1.Hash) {
 	if acc, ok := fw.chain.Account(addr); ok && acc.Type == everos.Active {
 		return // deployed: the fault is armed again for check
 	}
-	if err := fw.chain.SetAccount(everostest.Account{Address: addr, Type: everos.Uninit, Balance: new(big.Int).SetUint64(contract.DefaultTopUp)}); err != nil {
+	if err := fw.chain.SetAccount(devnet.Account{Address: addr, Type: everos.Uninit, Balance: new(big.Int).SetUint64(contract.DefaultTopUp)}); err != nil {
 		t.Fatal(err)
 	}
 }

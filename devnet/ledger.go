@@ -1,0 +1,464 @@
+package devnet
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gosh-sh/sign-cli/account"
+	"github.com/gosh-sh/sign-cli/everos"
+)
+
+// Ledger is the emulated chain: accounts, transactions, logical time and
+// the external messages it has taken, under one lock, in memory and, with
+// WithStateDir, in a file rewritten atomically after every change. Only
+// its Executor changes it, one message at a time; SetAccount puts
+// accounts in place for tests and for a devnet's giver.
+//
+// A Server serves a Ledger over GraphQL; a Ledger also works alone, for
+// running executors without a network in between.
+type Ledger struct {
+	exec  Executor
+	clock Clock
+	dir   string
+	delay time.Duration
+	logf  func(format string, args ...any)
+	// committed is told of every change, with the lock held (the
+	// transactions it made, nil for SetAccount).
+	committed func(txs []*Transaction)
+
+	mu       sync.Mutex
+	accounts map[string]*stored
+	txs      []*Transaction
+	lt       uint64
+	seen     map[[32]byte]bool // external messages executed or waiting in the queue
+	changed  chan struct{}     // closed and replaced on every change
+
+	queue  chan queued
+	done   chan struct{}
+	wg     sync.WaitGroup
+	closed sync.Once
+}
+
+// NewLedger starts a ledger with the options that concern the chain
+// (WithExecutor, WithClock, WithStateDir, WithAccounts, WithBlockDelay,
+// WithLogf); the others are for a Server and change nothing here. Close
+// it when done.
+func NewLedger(opts ...Option) (*Ledger, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return newLedger(cfg, cfg.clock, nil)
+}
+
+func newLedger(cfg config, clock Clock, committed func([]*Transaction)) (*Ledger, error) {
+	l := &Ledger{
+		exec: cfg.executor, clock: clock, dir: cfg.stateDir, delay: cfg.blockDelay, logf: cfg.logf,
+		committed: committed,
+		accounts:  map[string]*stored{}, seen: map[[32]byte]bool{}, changed: make(chan struct{}),
+		queue: make(chan queued, 1024), done: make(chan struct{}),
+	}
+	if err := l.load(cfg.accounts); err != nil {
+		return nil, err
+	}
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		l.worker()
+	}()
+	return l, nil
+}
+
+// Close stops the processing of posted messages; what is still queued is
+// dropped, as a stopped network drops it.
+func (l *Ledger) Close() {
+	l.closed.Do(func() {
+		close(l.done)
+		l.wg.Wait()
+	})
+}
+
+// Now is the chain's clock.
+func (l *Ledger) Now() time.Time { return l.clock.Now() }
+
+// load restores the state directory's state, or else starts from accounts.
+func (l *Ledger) load(accounts []Account) error {
+	if l.dir != "" {
+		if err := os.MkdirAll(l.dir, 0o700); err != nil {
+			return fmt.Errorf("creating the emulator's state directory: %w", err)
+		}
+		snap, err := readSnapshot(l.dir)
+		if err != nil {
+			return err
+		}
+		if snap != nil {
+			for _, a := range snap.Accounts {
+				st, err := newStored(a)
+				if err != nil {
+					return fmt.Errorf("loading emulator state: %w", err)
+				}
+				l.accounts[st.Address] = st
+			}
+			for i := range snap.Transactions {
+				t := &snap.Transactions[i]
+				l.txs = append(l.txs, t)
+				var h [32]byte
+				if b, err := hex.DecodeString(t.InMsg); err == nil && len(b) == 32 {
+					copy(h[:], b)
+					l.seen[h] = true
+				}
+			}
+			l.lt = snap.Lt
+			return nil
+		}
+	}
+	for _, a := range accounts {
+		if err := l.putAccount(a); err != nil {
+			return err
+		}
+	}
+	return l.saveLocked()
+}
+
+// putAccount stores a; the caller holds l.mu or owns l alone.
+func (l *Ledger) putAccount(a Account) error {
+	if a.Type == account.NonExist {
+		addr, err := everos.NormalizeAddress(a.Address)
+		if err != nil {
+			return err
+		}
+		delete(l.accounts, addr)
+		return nil
+	}
+	a.BOC = nil
+	st, err := newStored(a)
+	if err != nil {
+		return err
+	}
+	l.accounts[st.Address] = st
+	return nil
+}
+
+// putExecuted stores an account as an executor left it. An executor that
+// produced the account's BOC itself (Everscale's executor does) sets it,
+// and the ledger keeps it and answers with it. One that changed only the
+// fields may return the BOC it was given, which then no longer describes
+// the account, so that one is built again; the caller holds l.mu.
+func (l *Ledger) putExecuted(a Account) error {
+	if a.Type == account.NonExist || a.BOC == nil {
+		return l.putAccount(a)
+	}
+	st, err := newStored(a)
+	if err != nil {
+		return err
+	}
+	if prev, ok := l.accounts[st.Address]; ok && bytes.Equal(prev.BOC, a.BOC) {
+		return l.putAccount(a)
+	}
+	l.accounts[st.Address] = st
+	return nil
+}
+
+// saveLocked writes the state directory; the caller holds l.mu.
+func (l *Ledger) saveLocked() error {
+	if l.dir == "" {
+		return nil
+	}
+	snap := &snapshot{Lt: l.lt}
+	keys := make([]string, 0, len(l.accounts))
+	for k := range l.accounts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		snap.Accounts = append(snap.Accounts, l.accounts[k].Account)
+	}
+	for _, t := range l.txs {
+		snap.Transactions = append(snap.Transactions, *t)
+	}
+	return writeSnapshot(l.dir, snap)
+}
+
+// SetAccount creates or replaces an account (NonExist deletes it).
+func (l *Ledger) SetAccount(a Account) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.putAccount(a); err != nil {
+		return fmt.Errorf("setting account %s: %w", a.Address, err)
+	}
+	l.notifyLocked(nil)
+	return l.saveLocked()
+}
+
+// Account returns an account's state.
+func (l *Ledger) Account(addr string) (Account, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.accountLocked(addr)
+}
+
+func (l *Ledger) accountLocked(addr string) (Account, bool) {
+	a, err := everos.NormalizeAddress(addr)
+	if err != nil {
+		return Account{}, false
+	}
+	st, ok := l.accounts[a]
+	if !ok {
+		return Account{}, false
+	}
+	return st.Account.clone(), true
+}
+
+// Transactions returns every transaction so far, oldest first.
+func (l *Ledger) Transactions() []Transaction {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]Transaction, len(l.txs))
+	for i, t := range l.txs {
+		out[i] = *t
+	}
+	return out
+}
+
+// read runs f with the lock held and returns the channel that the next
+// change closes, for readers that wait for something to happen.
+func (l *Ledger) read(f func()) <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f()
+	return l.changed
+}
+
+// notifyLocked wakes waiting readers and tells committed of txs.
+func (l *Ledger) notifyLocked(txs []*Transaction) {
+	close(l.changed)
+	l.changed = make(chan struct{})
+	if l.committed != nil {
+		l.committed(txs)
+	}
+}
+
+// Deliver executes a message as if posted, bypassing faults and the
+// memory of messages posted before (an external message runs again even
+// if it ran already); for tests and for funding accounts with internal
+// messages. An external message it executes counts as posted from then on.
+func (l *Ledger) Deliver(boc []byte, expireAt time.Time) error {
+	m, err := ParseMessage(boc)
+	if err != nil {
+		return err
+	}
+	l.process(queued{msg: m, expireAt: expireAt})
+	return nil
+}
+
+// errClosing is what posting to a closed ledger gives.
+var errClosing = errors.New("server is closing")
+
+// post queues an external message for execution unless it ran already or
+// is waiting: the network processes an external message once, however
+// often it is posted. One that was refused is forgotten (see execute).
+func (l *Ledger) post(m *Message, expireAt time.Time) error {
+	select {
+	case <-l.done:
+		return errClosing
+	default:
+	}
+	l.mu.Lock()
+	dup := l.seen[m.Hash]
+	l.seen[m.Hash] = true
+	l.mu.Unlock()
+	if dup {
+		return nil
+	}
+	select {
+	case l.queue <- queued{msg: m, expireAt: expireAt, posted: true}:
+		return nil
+	case <-l.done:
+		l.mu.Lock()
+		delete(l.seen, m.Hash)
+		l.mu.Unlock()
+		return errClosing
+	}
+}
+
+// queued is a message waiting for execution.
+type queued struct {
+	msg      *Message
+	expireAt time.Time
+	// posted is set for a message that post took: it is in seen until it
+	// turns out not to be executed.
+	posted bool
+}
+
+func (l *Ledger) worker() {
+	for {
+		select {
+		case <-l.done:
+			return
+		case q := <-l.queue:
+			if l.delay > 0 {
+				select {
+				case <-l.done:
+					return
+				case <-time.After(l.delay):
+				}
+			}
+			l.process(q)
+		}
+	}
+}
+
+// maxCascade bounds the internal messages one external message may cause.
+const maxCascade = 256
+
+// lockedState gives an Executor the accounts; the ledger's lock is held.
+type lockedState struct{ l *Ledger }
+
+func (v lockedState) Account(addr string) (Account, bool) { return v.l.accountLocked(addr) }
+
+// process executes a message and the internal messages it causes.
+func (l *Ledger) process(first queued) {
+	pending := []queued{first}
+	for n := 0; len(pending) > 0; n++ {
+		q := pending[0]
+		pending = pending[1:]
+		if n >= maxCascade {
+			l.logf("devnet: dropping message %x: more than %d messages in one cascade", q.msg.Hash, maxCascade)
+			continue
+		}
+		out, err := l.execute(q)
+		if err != nil {
+			l.logf("devnet: %v", err)
+			continue
+		}
+		for _, m := range out {
+			if m.Kind == Internal && m.Dst != "" {
+				pending = append(pending, queued{msg: m})
+			}
+		}
+	}
+}
+
+// execute runs one message and records what it did. An external message
+// that it executes is remembered, so that posting it again does nothing;
+// one that it drops is forgotten, as the network forgets the external
+// messages it refuses, so that it may be posted again.
+func (l *Ledger) execute(q queued) ([]*Message, error) {
+	out, err := l.runMessage(q)
+	if q.msg.Kind == ExternalIn {
+		l.mu.Lock()
+		switch {
+		case err == nil:
+			l.seen[q.msg.Hash] = true
+		case q.posted:
+			delete(l.seen, q.msg.Hash)
+		}
+		l.mu.Unlock()
+	}
+	return out, err
+}
+
+func (l *Ledger) runMessage(q queued) ([]*Message, error) {
+	now := l.Now()
+	if !q.expireAt.IsZero() && !now.Before(q.expireAt) {
+		return nil, fmt.Errorf("dropping message %x: expired at %s, now %s", q.msg.Hash, q.expireAt, now)
+	}
+	if err := q.msg.CheckInit(); err != nil {
+		return nil, fmt.Errorf("dropping message %x: %v", q.msg.Hash, err)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	res, err := l.exec.Execute(Env{Now: now, Lt: l.lt + 1}, Inbound{Message: q.msg, ExpireAt: q.expireAt}, lockedState{l})
+	if err != nil {
+		return nil, fmt.Errorf("message %x to %s not executed: %v", q.msg.Hash, q.msg.Dst, err)
+	}
+	out, err := l.applyLocked(now, res)
+	if err != nil {
+		return nil, fmt.Errorf("message %x: %v", q.msg.Hash, err)
+	}
+	if err := l.saveLocked(); err != nil {
+		l.logf("devnet: %v", err)
+	}
+	return out, nil
+}
+
+// applyLocked records an execution's result and returns its out messages.
+func (l *Ledger) applyLocked(now time.Time, res *Result) ([]*Message, error) {
+	if res == nil {
+		return nil, errors.New("executor returned no result")
+	}
+	var out []*Message
+	for _, b := range res.OutMessages {
+		m, err := ParseMessage(b)
+		if err != nil {
+			return nil, fmt.Errorf("outbound message: %w", err)
+		}
+		out = append(out, m)
+	}
+	lastLt := map[string]uint64{}
+	var txs []*Transaction
+	for i := range res.Transactions {
+		t := res.Transactions[i]
+		addr, err := everos.NormalizeAddress(t.Account)
+		if err != nil {
+			return nil, fmt.Errorf("transaction: %w", err)
+		}
+		t.Account = addr
+		l.lt++
+		t.Lt, t.Now = l.lt, uint32(now.Unix())
+		if t.TotalFees == nil {
+			t.TotalFees = new(big.Int)
+		}
+		if t.BalanceDelta == nil {
+			t.BalanceDelta = new(big.Int)
+		}
+		if t.ID == "" {
+			t.ID = syntheticTxID(&t)
+		}
+		lastLt[addr] = t.Lt
+		txs = append(txs, &t)
+	}
+	// Out messages belong to the first transaction on their source.
+	for _, m := range out {
+		for _, t := range txs {
+			if t.Account == m.Src || m.Src == "" {
+				t.OutMsgs = append(t.OutMsgs, hexID(m.Hash))
+				break
+			}
+		}
+	}
+	for _, a := range res.Accounts {
+		if addr, err := everos.NormalizeAddress(a.Address); err == nil {
+			if lt, ok := lastLt[addr]; ok {
+				a.LastTransLt = lt
+			}
+		}
+		if err := l.putExecuted(a); err != nil {
+			return nil, fmt.Errorf("account: %w", err)
+		}
+	}
+	l.txs = append(l.txs, txs...)
+	l.notifyLocked(txs)
+	return out, nil
+}
+
+// syntheticTxID derives a transaction id from what identifies it. The
+// prefix predates the package's name and stays, so that the ids of a
+// state directory written before do not change.
+func syntheticTxID(t *Transaction) string {
+	h := sha256.New()
+	h.Write([]byte("everostest transaction\x00" + t.Account + "\x00" + t.InMsg + "\x00"))
+	binary.Write(h, binary.BigEndian, t.Lt)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func hexID(h [32]byte) string { return hex.EncodeToString(h[:]) }

@@ -1,0 +1,49 @@
+package devnet
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/gosh-sh/sign-cli/internal/atomicfile"
+)
+
+// snapshot is what a state directory holds.
+type snapshot struct {
+	Lt           uint64        `json:"lt"`
+	Accounts     []Account     `json:"accounts"`
+	Transactions []Transaction `json:"transactions"`
+}
+
+const stateFile = "everos-state.json"
+
+func readSnapshot(dir string) (*snapshot, error) {
+	b, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading emulator state: %w", err)
+	}
+	var s snapshot
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("reading emulator state %s: %w", filepath.Join(dir, stateFile), err)
+	}
+	return &s, nil
+}
+
+// writeSnapshot replaces the state file atomically: a reader or a crash
+// sees the old state or the new one, never a mix.
+func writeSnapshot(dir string, s *snapshot) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return fmt.Errorf("encoding emulator state: %w", err)
+	}
+	// Mode 0600: the state holds the devnet giver's balance, not its key,
+	// but nobody else needs it.
+	if err := atomicfile.Write(filepath.Join(dir, stateFile), b, 0o600, true); err != nil {
+		return fmt.Errorf("writing emulator state: %w", err)
+	}
+	return nil
+}

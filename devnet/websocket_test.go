@@ -1,0 +1,191 @@
+package devnet
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/everos"
+	"github.com/tidwall/gjson"
+)
+
+func dialWS(t *testing.T, srv *Server, protocols ...string) *websocket.Conn {
+	t.Helper()
+	d := websocket.Dialer{Subprotocols: protocols}
+	conn, _, err := d.Dial(strings.Replace(srv.URL, "http://", "ws://", 1), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// next reads the next message that is not a keep-alive.
+func next(t *testing.T, c *websocket.Conn) wsMessage {
+	t.Helper()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		var m wsMessage
+		if err := c.ReadJSON(&m); err != nil {
+			t.Fatalf("reading: %v", err)
+		}
+		if m.Type != "ka" {
+			return m
+		}
+	}
+}
+
+func start(id, query string, vars map[string]any) wsMessage {
+	p, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return wsMessage{ID: id, Type: "start", Payload: p}
+}
+
+func TestWebsocketProtocol(t *testing.T) {
+	srv := NewServer(WithAccounts(activeAccount(t, 1, 1)), WithKeepAlive(50*time.Millisecond))
+	defer srv.Close()
+	c := dialWS(t, srv, "graphql-ws")
+	if c.Subprotocol() != "graphql-ws" {
+		t.Fatalf("subprotocol %q", c.Subprotocol())
+	}
+	c.WriteJSON(wsMessage{Type: "connection_init", Payload: json.RawMessage(`{}`)})
+	if m := next(t, c); m.Type != "connection_ack" {
+		t.Fatalf("got %+v, want connection_ack", m)
+	}
+	// Keep-alives arrive.
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	var ka wsMessage
+	if err := c.ReadJSON(&ka); err != nil || ka.Type != "ka" {
+		t.Errorf("keep-alive: %+v %v", ka, err)
+	}
+	// A query over the websocket: data then complete.
+	c.WriteJSON(start("q", `{info{version}}`, nil))
+	if m := next(t, c); m.Type != "data" || m.ID != "q" || gjson.GetBytes(m.Payload, "data.info.version").String() != "0.67.0" {
+		t.Errorf("query data %+v", m)
+	}
+	if m := next(t, c); m.Type != "complete" || m.ID != "q" {
+		t.Errorf("query complete %+v", m)
+	}
+	// An invalid subscription: errors in data, then complete.
+	c.WriteJSON(start("bad", `subscription{transactions{nope}}`, nil))
+	if m := next(t, c); m.Type != "data" || gjson.GetBytes(m.Payload, "errors.0.extensions.code").String() != "GRAPHQL_VALIDATION_FAILED" {
+		t.Errorf("invalid subscription %+v", m)
+	}
+	next(t, c)
+	// An unsupported subscription.
+	c.WriteJSON(start("acc", `subscription{accounts{id}}`, nil))
+	if m := next(t, c); !strings.Contains(string(m.Payload), "not supported") {
+		t.Errorf("unsupported subscription %s", m.Payload)
+	}
+	next(t, c)
+	// Two subscriptions with different filters; each sees its own.
+	b1, h1, _ := extMessage(testAddr(1), nil, cellOf(t, 1))
+	b2, h2, _ := extMessage(testAddr(1), nil, cellOf(t, 2))
+	q := `subscription($h:String){transactions(filter:{in_msg:{eq:$h}}){in_msg lt(format:DEC) compute{exit_code}}}`
+	c.WriteJSON(start("1", q, map[string]any{"h": hexID(h1)}))
+	c.WriteJSON(start("2", q, map[string]any{"h": hexID(h2)}))
+	time.Sleep(50 * time.Millisecond)
+	srv.Deliver(b2, time.Time{})
+	srv.Deliver(b1, time.Time{})
+	got := map[string]string{}
+	for range 2 {
+		m := next(t, c)
+		got[m.ID] = gjson.GetBytes(m.Payload, "data.transactions.in_msg").String()
+	}
+	if got["1"] != hexID(h1) || got["2"] != hexID(h2) {
+		t.Errorf("deliveries %v", got)
+	}
+	// After stop, nothing more is delivered for that id.
+	c.WriteJSON(wsMessage{ID: "1", Type: "stop"})
+	if m := next(t, c); m.Type != "complete" || m.ID != "1" {
+		t.Errorf("stop answered with %+v", m)
+	}
+	c.WriteJSON(wsMessage{Type: "connection_terminate"})
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	for {
+		var m wsMessage
+		if err := c.ReadJSON(&m); err != nil {
+			break
+		}
+		if m.Type != "ka" {
+			t.Errorf("after terminate: %+v", m)
+		}
+	}
+}
+
+func cellOf(t *testing.T, n uint64) *cell.Cell {
+	c, err := cell.BeginCell().StoreUInt(n, 64).EndCell()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestWebsocketAuthAndProtocol(t *testing.T) {
+	srv := NewServer(WithSecret("k"))
+	defer srv.Close()
+	// Without the subprotocol the server closes the connection.
+	c := dialWS(t, srv)
+	c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, _, err := c.ReadMessage(); err == nil {
+		t.Error("connection without graphql-ws stayed open")
+	}
+	for _, tt := range []struct {
+		payload string
+		want    string
+	}{
+		{`{}`, "connection_error"},
+		{`{"Authorization":"Basic bad"}`, "connection_error"},
+		{`{"Authorization":"` + everos.AuthHeader("k") + `"}`, "connection_ack"},
+	} {
+		c := dialWS(t, srv, "graphql-ws")
+		c.WriteJSON(wsMessage{Type: "connection_init", Payload: json.RawMessage(tt.payload)})
+		if m := next(t, c); m.Type != tt.want {
+			t.Errorf("payload %s: %+v, want %s", tt.payload, m, tt.want)
+		}
+	}
+}
+
+func TestWebsocketFaults(t *testing.T) {
+	srv := NewServer(WithAccounts(activeAccount(t, 1, 1)))
+	defer srv.Close()
+	srv.DuplicateDelivery(true)
+	c := dialWS(t, srv, "graphql-ws")
+	c.WriteJSON(wsMessage{Type: "connection_init"})
+	next(t, c)
+	c.WriteJSON(start("1", `subscription{transactions{id}}`, nil))
+	time.Sleep(50 * time.Millisecond)
+	b, _, _ := extMessage(testAddr(1), nil, nil)
+	srv.Deliver(b, time.Time{})
+	m1, m2 := next(t, c), next(t, c)
+	if m1.Type != "data" || string(m1.Payload) != string(m2.Payload) {
+		t.Errorf("duplicate delivery: %+v %+v", m1, m2)
+	}
+	srv.ResetFaults()
+	srv.DropWebsocketAfter(2)
+	c2 := dialWS(t, srv, "graphql-ws")
+	c2.WriteJSON(wsMessage{Type: "connection_init"})
+	c2.SetReadDeadline(time.Now().Add(2 * time.Second))
+	n := 0
+	for {
+		var m wsMessage
+		if err := c2.ReadJSON(&m); err != nil {
+			break
+		}
+		n++
+	}
+	if n != 2 {
+		t.Errorf("connection dropped after %d messages, want 2", n)
+	}
+	// A failing upgrade.
+	srv.ResetFaults()
+	srv.FailRequests(1, http.StatusServiceUnavailable)
+	d := websocket.Dialer{Subprotocols: []string{"graphql-ws"}}
+	_, resp, err := d.Dial(strings.Replace(srv.URL, "http://", "ws://", 1), nil)
+	if err == nil || resp == nil || resp.StatusCode != 503 {
+		t.Errorf("upgrade during failure: %v %v", resp, err)
+	}
+}
