@@ -10,8 +10,8 @@ import (
 
 // NormalizeEndpoint turns what a user writes for a network into the URL of
 // its GraphQL API: a missing scheme becomes https (http for a loopback
-// host), "/graphql" is appended when missing, and any path before it (an
-// Evercloud project id) is kept. Plain http is refused for hosts other than
+// host), "/graphql" is appended to the path when missing, and any path
+// before it (an Evercloud project id) and any query string are kept. Plain http is refused for hosts other than
 // loopback unless allowInsecure is set, because the project secret and the
 // messages would cross the network in clear.
 func NormalizeEndpoint(raw string, allowInsecure bool) (string, error) {
@@ -49,8 +49,9 @@ func NormalizeEndpoint(raw string, allowInsecure bool) (string, error) {
 	if u.User != nil {
 		return "", fmt.Errorf("parsing endpoint %q: credentials in the URL are not supported, use the secret", raw)
 	}
-	u.Fragment = ""
-	u.RawQuery = ""
+	// A query string is kept (some providers take their key there); a
+	// fragment is never sent anyway.
+	u.Fragment, u.RawFragment = "", ""
 	p := strings.TrimRight(u.Path, "/")
 	if !strings.HasSuffix(p, "/graphql") {
 		p += "/graphql"

@@ -31,6 +31,9 @@ type App struct {
 	// is the unfiltered stream for BuildKit's display, which needs to see
 	// the terminal itself.
 	secrets secrets
+	// warned are the warnings printed so far.
+	warned   map[string]bool
+	warnedMu sync.Mutex
 	rawErr  io.Writer
 	trace   *requestTrace // request counts, with SIGN_CLI_TRACE_REQUESTS set
 }
@@ -181,9 +184,20 @@ func (a *App) progress(format string, args ...any) {
 	fmt.Fprintln(a.Err, printable(fmt.Sprintf(format, args...)))
 }
 
-// warn prints a warning on standard error, even with --quiet.
+// warn prints a warning on standard error, even with --quiet; the same
+// warning only once per run.
 func (a *App) warn(format string, args ...any) {
-	fmt.Fprintln(a.Err, "warning: "+printable(fmt.Sprintf(format, args...)))
+	line := "warning: " + printable(fmt.Sprintf(format, args...))
+	a.warnedMu.Lock()
+	defer a.warnedMu.Unlock()
+	if a.warned[line] {
+		return
+	}
+	if a.warned == nil {
+		a.warned = map[string]bool{}
+	}
+	a.warned[line] = true
+	fmt.Fprintln(a.Err, line)
 }
 
 // exactArgs is cobra.ExactArgs with a usage exit code and a clearer message.

@@ -201,13 +201,18 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 			}
 			continue
 		}
+		if r.Err != nil && len(results) == 1 {
+			continue // the error line on standard error says it, once
+		}
 		fmt.Fprintln(app.Out, checkText(line))
 	}
 	switch {
 	case unknown == 1 && len(results) == 1:
 		return &exitError{code: worst, err: errors.New(firstErr)}
-	case unknown > 0:
+	case unknown > 0 && o.output == "json":
 		return &exitError{code: worst, err: fmt.Errorf("%d of %d targets could not be checked; the first: %s", unknown, len(results), firstErr)}
+	case unknown > 0:
+		return &exitError{code: worst, err: fmt.Errorf("%d of %d targets could not be checked (the ERROR lines above say why)", unknown, len(results))}
 	}
 	if worst != exitOK {
 		return silentExit(worst)

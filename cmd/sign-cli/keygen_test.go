@@ -113,7 +113,10 @@ func TestPubkey(t *testing.T) {
 	if strings.Contains(r.stdout+r.stderr, key.SecretHex()) {
 		t.Fatal("secret printed")
 	}
-	runCLI(t, nil, "", "pubkey").wantError(t, exitUsage, "no signer key")
+	runCLI(t, nil, "", "pubkey").wantError(t, exitUsage, "pubkey needs a key", "PUBLIC", "--secret-file")
+	if r := runCLI(t, nil, "", "pubkey"); strings.Contains(r.stderr, "SIGNER_SECRET") {
+		t.Fatalf("pubkey suggests a SIGNER_SECRET argument it does not take: %q", r.stderr)
+	}
 	runCLI(t, nil, "", "pubkey", "xyz").wantError(t, exitUsage, "public key")
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/url"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -44,6 +45,15 @@ func (n *networkFlags) endpoints(app *App) ([]string, error) {
 		u, err := everos.NormalizeEndpoint(e, n.insecureHTTP)
 		if err != nil {
 			return nil, usageError("network: %v", err)
+		}
+		// A query string often carries a provider's key: errors that name
+		// the endpoint show its values abbreviated.
+		if parsed, err := url.Parse(u); err == nil {
+			for _, vs := range parsed.Query() {
+				for _, v := range vs {
+					app.secrets.add(v)
+				}
+			}
 		}
 		out = append(out, u)
 	}

@@ -47,6 +47,9 @@ is printed as the PKIX PEM block that 'cosign verify --key' reads.`,
 				}
 				pub = p
 			} else {
+				if o.keys.secretFile == "" && o.keys.phraseFile == "" && app.Getenv("WALLET_SECRET") == "" {
+					return usageError("pubkey needs a key: PUBLIC, --secret-file FILE, --phrase-file FILE, or $WALLET_SECRET")
+				}
 				key, err := o.keys.signerKey(app, "")
 				if err != nil {
 					return err

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -44,5 +46,24 @@ func TestSecretsReplace(t *testing.T) {
 		if !strings.Contains(out, kept) {
 			t.Errorf("%q lost %q", out, kept)
 		}
+	}
+}
+
+// TestEndpointQueryKept: a query string on -n reaches the endpoint, and its
+// values (a provider's key) are not printed whole in errors.
+func TestEndpointQueryKept(t *testing.T) {
+	var got string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.URL.RawQuery
+		http.Error(w, "no", http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	key := "provider-key-0123456789"
+	r := runCLI(t, nil, "", "check", "-n", srv.URL+"?apikey="+key, strings.Repeat("ab", 32), "sha256:"+strings.Repeat("cd", 32))
+	if got != "apikey="+key {
+		t.Errorf("the endpoint got query %q", got)
+	}
+	if r.code != exitFailure || strings.Contains(r.stdout+r.stderr, key) {
+		t.Errorf("want exit 3 without the key in the output: %+v", r)
 	}
 }
