@@ -34,8 +34,8 @@ type App struct {
 	// warned are the warnings printed so far.
 	warned   map[string]bool
 	warnedMu sync.Mutex
-	rawErr  io.Writer
-	trace   *requestTrace // request counts, with SIGN_CLI_TRACE_REQUESTS set
+	rawErr   io.Writer
+	trace    *requestTrace // request counts, with SIGN_CLI_TRACE_REQUESTS set
 }
 
 // Main runs one sign-cli command line and returns its exit code. Errors are
