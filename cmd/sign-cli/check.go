@@ -12,6 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gosh-sh/sign-cli/image"
+	"github.com/gosh-sh/sign-cli/keys"
+	"github.com/gosh-sh/sign-cli/proof"
 	"github.com/gosh-sh/sign-cli/signature"
 )
 
@@ -115,7 +118,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	if pubText == "" {
 		pubText = app.Getenv("WALLET_PUBLIC")
 	}
-	var pub signature.PublicKey
+	var pub keys.PublicKey
 	if pubText != "" {
 		if pub, err = parsePublicArg(pubText); err != nil {
 			return err
@@ -132,7 +135,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	if len(targetArgs) == 0 {
 		return usageError("check needs at least one TARGET (image reference or sha256:<64 hex>), as an argument or in --from-file")
 	}
-	annotations, err := signature.ParseAnnotations(o.annotations)
+	annotations, err := image.ParseAnnotations(o.annotations)
 	if err != nil {
 		return usageError("--annotations: %v", err)
 	}
@@ -150,7 +153,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 		if err != nil {
 			return err
 		}
-		checker.Chain = &signature.Chain{Client: client}
+		checker.Proofs = &proof.Deployer{Client: client}
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
@@ -161,7 +164,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	for _, r := range results {
 		line := checkLine(r)
 		if r.KeyFromLabel {
-			app.warn("%s: no key was given; trusted the key %s from the image's %s label", r.Target, r.Public, signature.WalletPublicLabel)
+			app.warn("%s: no key was given; trusted the key %s from the image's %s label", r.Target, r.Public, image.WalletPublicLabel)
 		}
 		switch {
 		case r.Err != nil:
@@ -210,7 +213,7 @@ func checkLine(r signature.Checked) checkedJSON {
 		}
 		line.Chain = cj
 	}
-	if g := r.Registry; g != nil && (g.Err == nil || errors.Is(g.Err, signature.ErrNotVerified)) {
+	if g := r.Registry; g != nil && (g.Err == nil || errors.Is(g.Err, image.ErrNotVerified)) {
 		rj := registryVerdictJSON{Verified: g.Err == nil}
 		if g.Verification != nil {
 			rj.Signature = g.Verification.Tag.String()
@@ -275,19 +278,19 @@ func looksLikePublic(s string) bool {
 }
 
 // parsePublicArg reads a public key as hex, PEM text, or the path of a PEM file.
-func parsePublicArg(s string) (signature.PublicKey, error) {
-	if pub, err := signature.ParsePublicKey(s); err == nil {
+func parsePublicArg(s string) (keys.PublicKey, error) {
+	if pub, err := keys.ParsePublicKey(s); err == nil {
 		return pub, nil
 	}
 	if data, err := os.ReadFile(s); err == nil {
-		pub, err := signature.ParsePublicKey(string(data))
+		pub, err := keys.ParsePublicKey(string(data))
 		if err != nil {
 			return pub, usageError("public key file %s: %v", s, err)
 		}
 		return pub, nil
 	}
-	_, err := signature.ParsePublicKey(s)
-	return signature.PublicKey{}, usageError("public key: %v", err)
+	_, err := keys.ParsePublicKey(s)
+	return keys.PublicKey{}, usageError("public key: %v", err)
 }
 
 // readTargetsFile reads targets one per line; blank lines and # comments

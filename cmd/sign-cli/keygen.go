@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 type keygenOptions struct {
@@ -66,22 +66,22 @@ func runKeygen(app *App, o *keygenOptions) error {
 		return usageError("--force only applies to --out FILE")
 	}
 	var (
-		key    signature.Key
+		key    keys.Key
 		phrase string
 		err    error
 	)
 	if o.phrase {
-		phrase, key, err = signature.GeneratePhraseKey(nil)
+		phrase, key, err = keys.GeneratePhraseKey(nil)
 	} else {
-		key, err = signature.GenerateKey(nil)
+		key, err = keys.GenerateKey(nil)
 	}
 	if err != nil {
 		return fmt.Errorf("generating a key: %w", err)
 	}
 	res := keygenResult{Public: key.Public().String()}
 	if o.out != "" {
-		if err := signature.WriteKeyFile(o.out, key, o.force); err != nil {
-			if errors.Is(err, signature.ErrKeyFileExists) {
+		if err := keys.WriteKeyFile(o.out, key, o.force); err != nil {
+			if errors.Is(err, keys.ErrKeyFileExists) {
 				return usageError("%s already exists; use --force to replace it", o.out)
 			}
 			return &exitError{code: exitUsage, err: fmt.Errorf("writing key file: %w", err)}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 func TestKeygenWritesKeyFile(t *testing.T) {
@@ -20,7 +20,7 @@ func TestKeygenWritesKeyFile(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("key file mode %v, %v", st.Mode(), err)
 	}
-	key, err := signature.ReadKeyFile(path)
+	key, err := keys.ReadKeyFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestKeygenShowSecretAndPhrase(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || r.code != 0 {
 		t.Fatalf("json: %v %+v", err, r)
 	}
-	key, err := signature.ParseKey(res.Secret)
+	key, err := keys.ParseKey(res.Secret)
 	if err != nil || key.Public().String() != res.Public {
 		t.Fatalf("secret does not belong to the public key: %v", err)
 	}
@@ -62,7 +62,7 @@ func TestKeygenShowSecretAndPhrase(t *testing.T) {
 	if n := len(strings.Fields(res.Phrase)); n != 12 {
 		t.Fatalf("phrase of %d words", n)
 	}
-	key, err = signature.KeyFromPhrase(res.Phrase)
+	key, err = keys.KeyFromPhrase(res.Phrase)
 	if err != nil || key.Public().String() != res.Public {
 		t.Fatalf("phrase does not derive the public key: %v", err)
 	}
@@ -73,12 +73,12 @@ func TestKeygenPEM(t *testing.T) {
 	if !strings.HasPrefix(r.stdout, "-----BEGIN PUBLIC KEY-----\n") {
 		t.Fatalf("--pem output %q", r.stdout)
 	}
-	pub, err := signature.ParsePublicKeyPEM([]byte(r.stdout))
+	pub, err := keys.ParsePublicKeyPEM([]byte(r.stdout))
 	if err != nil {
 		t.Fatal(err)
 	}
 	secret := strings.TrimPrefix(r.stdout[strings.Index(r.stdout, "secret: "):], "secret: ")
-	key, err := signature.ParseKey(strings.TrimSpace(secret))
+	key, err := keys.ParseKey(strings.TrimSpace(secret))
 	if err != nil || key.Public() != pub {
 		t.Fatalf("PEM key is not the secret's public key: %v", err)
 	}
@@ -92,15 +92,15 @@ func TestKeygenRefusesToLoseTheSecret(t *testing.T) {
 }
 
 func TestPubkey(t *testing.T) {
-	key, _ := signature.GenerateKey(nil)
+	key, _ := keys.GenerateKey(nil)
 	path := filepath.Join(t.TempDir(), "k.json")
-	signature.WriteKeyFile(path, key, false)
+	keys.WriteKeyFile(path, key, false)
 	r := runCLI(t, nil, "", "pubkey", "--secret-file", path)
 	if r.code != 0 || r.stdout != key.Public().String()+"\n" {
 		t.Fatalf("pubkey of a key file: %+v", r)
 	}
 	r = runCLI(t, map[string]string{"WALLET_SECRET": key.SecretHex()}, "", "pubkey", "--pem")
-	if pub, err := signature.ParsePublicKeyPEM([]byte(r.stdout)); err != nil || pub != key.Public() {
+	if pub, err := keys.ParsePublicKeyPEM([]byte(r.stdout)); err != nil || pub != key.Public() {
 		t.Fatalf("pubkey --pem of $WALLET_SECRET: %+v %v", r, err)
 	}
 	r = runCLI(t, nil, "", "pubkey", "--pem", key.Public().String())

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/internal/hexstr"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 // keyFlags are the ways a command is given the signer's and the wallet's keys.
@@ -32,14 +32,16 @@ func (k *keyFlags) addWallet(cmd *cobra.Command) {
 	f.StringVar(&k.walletSecretFile, "wallet-secret-file", "", "read the paying wallet's key from `FILE` (- for standard input)")
 }
 
-// looksLikeSecret matches the command-line forms of a secret key: a 32-byte
-// seed or a 64-byte NaCl secret in hex.
-var looksLikeSecret = regexp.MustCompile(`^(0x)?([0-9a-fA-F]{64}|[0-9a-fA-F]{128})$`)
+// looksLikeSecret reports whether s has a command-line form of a secret
+// key: a 32-byte seed or a 64-byte NaCl secret in hex, with or without 0x.
+func looksLikeSecret(s string) bool {
+	return hexstr.IsLen(hexstr.TrimPrefix(s), 64, 128)
+}
 
 // splitSecretArg separates an optional leading SIGNER_SECRET from the
 // targets, as in the seed form `sign SIGNER_SECRET IMAGE_SHA`.
 func splitSecretArg(args []string) (secret string, targets []string, err error) {
-	if len(args) > 0 && looksLikeSecret.MatchString(args[0]) {
+	if len(args) > 0 && looksLikeSecret(args[0]) {
 		if len(args) == 1 {
 			return "", nil, usageError("the only argument looks like a secret key; expected a target (image reference or sha256:<64 hex>) after it")
 		}
@@ -51,7 +53,7 @@ func splitSecretArg(args []string) (secret string, targets []string, err error) 
 // signerKey picks the signer's key: the SIGNER_SECRET argument, --secret-file
 // or --phrase-file (at most one of them), and otherwise the wallet's key,
 // as the seed commands do when no separate signer is given.
-func (k *keyFlags) signerKey(app *App, arg string) (signature.Key, error) {
+func (k *keyFlags) signerKey(app *App, arg string) (keys.Key, error) {
 	given := 0
 	for _, s := range []string{arg, k.secretFile, k.phraseFile} {
 		if s != "" {
@@ -59,20 +61,20 @@ func (k *keyFlags) signerKey(app *App, arg string) (signature.Key, error) {
 		}
 	}
 	if given > 1 {
-		return signature.Key{}, usageError("give the signer's key once: SIGNER_SECRET, --secret-file or --phrase-file")
+		return keys.Key{}, usageError("give the signer's key once: SIGNER_SECRET, --secret-file or --phrase-file")
 	}
 	switch {
 	case arg != "":
 		app.warn("a secret on the command line is visible to other users of this machine; prefer --secret-file or $WALLET_SECRET")
-		key, err := signature.ParseKey(arg)
+		key, err := keys.ParseKey(arg)
 		if err != nil {
 			return key, fmt.Errorf("signer key (SIGNER_SECRET argument): %w", err)
 		}
 		return key, nil
 	case k.secretFile != "":
-		return readKeyFrom(app, k.secretFile, "--secret-file", signature.ParseKey)
+		return readKeyFrom(app, k.secretFile, "--secret-file", keys.ParseKey)
 	case k.phraseFile != "":
-		return readKeyFrom(app, k.phraseFile, "--phrase-file", signature.KeyFromPhrase)
+		return readKeyFrom(app, k.phraseFile, "--phrase-file", keys.KeyFromPhrase)
 	}
 	key, err := k.walletKey(app)
 	if err != nil {
@@ -86,33 +88,33 @@ func (k *keyFlags) signerKey(app *App, arg string) (signature.Key, error) {
 
 // walletKey is the paying wallet's key from -s, --wallet-secret-file or
 // $WALLET_SECRET; the zero Key when none is given.
-func (k *keyFlags) walletKey(app *App) (signature.Key, error) {
+func (k *keyFlags) walletKey(app *App) (keys.Key, error) {
 	if k.walletSecret != "" && k.walletSecretFile != "" {
-		return signature.Key{}, usageError("give the wallet's key once: --wallet-secret or --wallet-secret-file")
+		return keys.Key{}, usageError("give the wallet's key once: --wallet-secret or --wallet-secret-file")
 	}
 	switch {
 	case k.walletSecret != "":
 		app.warn("a secret on the command line is visible to other users of this machine; prefer $WALLET_SECRET or --wallet-secret-file")
-		key, err := signature.ParseKey(k.walletSecret)
+		key, err := keys.ParseKey(k.walletSecret)
 		if err != nil {
 			return key, fmt.Errorf("wallet key (--wallet-secret): %w", err)
 		}
 		return key, nil
 	case k.walletSecretFile != "":
-		return readKeyFrom(app, k.walletSecretFile, "--wallet-secret-file", signature.ParseKey)
+		return readKeyFrom(app, k.walletSecretFile, "--wallet-secret-file", keys.ParseKey)
 	}
 	if s := app.Getenv("WALLET_SECRET"); s != "" {
-		key, err := signature.ParseKey(s)
+		key, err := keys.ParseKey(s)
 		if err != nil {
 			return key, fmt.Errorf("wallet key ($WALLET_SECRET): %w", err)
 		}
 		return key, nil
 	}
-	return signature.Key{}, nil
+	return keys.Key{}, nil
 }
 
 // readKeyFrom reads a key from a file, or from standard input for "-".
-func readKeyFrom(app *App, path, flag string, parse func(string) (signature.Key, error)) (signature.Key, error) {
+func readKeyFrom(app *App, path, flag string, parse func(string) (keys.Key, error)) (keys.Key, error) {
 	var (
 		data []byte
 		err  error
@@ -123,7 +125,7 @@ func readKeyFrom(app *App, path, flag string, parse func(string) (signature.Key,
 		data, err = os.ReadFile(path)
 	}
 	if err != nil {
-		return signature.Key{}, usageError("%s: %v", flag, err)
+		return keys.Key{}, usageError("%s: %v", flag, err)
 	}
 	key, err := parse(strings.TrimSpace(string(data)))
 	if err != nil {

@@ -1,24 +1,26 @@
 package main
 
 import (
-	"regexp"
-
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/image"
+	"github.com/gosh-sh/sign-cli/internal/hexstr"
 )
 
 // bareHex is a long hex string with nothing around it: a valid image name
 // to the reference grammar (docker.io/library/<hex>), but almost always a
 // key or a digest missing its sha256: prefix.
-var bareHex = regexp.MustCompile(`^(0x)?[0-9a-fA-F]{32,}$`)
+func bareHex(s string) bool {
+	h := hexstr.TrimPrefix(s)
+	return len(h) >= 32 && hexstr.Is(h)
+}
 
 // parseTargets reads target arguments.
-func parseTargets(args []string) ([]signature.Target, error) {
-	out := make([]signature.Target, len(args))
+func parseTargets(args []string) ([]image.Target, error) {
+	out := make([]image.Target, len(args))
 	for i, a := range args {
-		if bareHex.MatchString(a) {
+		if bareHex(a) {
 			return nil, usageError("target %q looks like a hex key or a digest without its prefix; expected an image reference or sha256:<64 hex>", abbreviate(a))
 		}
-		t, err := signature.ParseTarget(a)
+		t, err := image.ParseTarget(a)
 		if err != nil {
 			return nil, err
 		}
