@@ -8,9 +8,9 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/tidwall/gjson"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/gosh-sh/sign-cli/account"
 )
@@ -110,30 +110,19 @@ func (c *Client) Accounts(ctx context.Context, addrs []string) ([]*Account, erro
 		chunks = append(chunks, unique[start:min(start+c.cfg.AccountsPerRequest, len(unique))])
 	}
 	results := make([][]*Account, len(chunks))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		errOnce  sync.Once
-		firstErr error
-	)
-	sem := make(chan struct{}, c.cfg.ParallelRequests)
+	// The first failure is the one to report: it cancels the other chunks,
+	// whose errors are mostly that cancellation.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(c.cfg.ParallelRequests)
 	for i, chunk := range chunks {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
+		g.Go(func() error {
 			var err error
-			if results[i], err = c.accountsChunk(ctx, chunk); err != nil {
-				// The first failure is the one to report; the others
-				// are mostly the cancellation it causes.
-				errOnce.Do(func() { firstErr = err; cancel() })
-			}
-		}()
+			results[i], err = c.accountsChunk(gctx, chunk)
+			return err
+		})
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	found := map[string]*Account{}
 	for _, res := range results {

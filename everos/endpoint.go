@@ -3,16 +3,19 @@ package everos
 import (
 	"encoding/base64"
 	"fmt"
-	"net"
 	"net/url"
 	"strings"
+
+	"github.com/gosh-sh/sign-cli/internal/loopback"
 )
 
 // NormalizeEndpoint turns what a user writes for a network into the URL of
 // its GraphQL API: a missing scheme becomes https (http for a loopback
 // host), "/graphql" is appended to the path when missing, and any path
-// before it (an Evercloud project id) and any query string are kept. Plain http is refused for hosts other than
-// loopback unless allowInsecure is set, because the project secret and the
+// before it (an Evercloud project id) and any query string are kept. Plain
+// http is refused for hosts other than loopback (as package
+// internal/loopback defines it; 0.0.0.0 is not) unless allowInsecure is
+// set, because the project secret and the
 // messages would cross the network in clear.
 func NormalizeEndpoint(raw string, allowInsecure bool) (string, error) {
 	s := strings.TrimSpace(raw)
@@ -24,7 +27,7 @@ func NormalizeEndpoint(raw string, allowInsecure bool) (string, error) {
 		if i := strings.IndexAny(host, "/?#"); i >= 0 {
 			host = host[:i]
 		}
-		if isLoopback(hostOnly(host)) {
+		if loopback.IsAddr(host) {
 			s = "http://" + s
 		} else {
 			s = "https://" + s
@@ -37,7 +40,7 @@ func NormalizeEndpoint(raw string, allowInsecure bool) (string, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !allowInsecure && !isLoopback(u.Hostname()) {
+		if !allowInsecure && !loopback.IsHost(u.Hostname()) {
 			return "", fmt.Errorf("parsing endpoint %q: plain http is only allowed for loopback hosts", raw)
 		}
 	default:
@@ -59,21 +62,6 @@ func NormalizeEndpoint(raw string, allowInsecure bool) (string, error) {
 	u.Path = p
 	u.RawPath = ""
 	return u.String(), nil
-}
-
-func hostOnly(hostport string) string {
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		return h
-	}
-	return strings.Trim(hostport, "[]")
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || host == "0.0.0.0" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // AuthHeader is the Authorization header value for a project secret: a JWT

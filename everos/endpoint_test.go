@@ -23,7 +23,12 @@ func TestNormalizeEndpoint(t *testing.T) {
 		{in: "127.0.0.1", want: "http://127.0.0.1/graphql"},
 		{in: "http://127.0.0.1:99/p", want: "http://127.0.0.1:99/p/graphql"},
 		{in: "http://[::1]:99", want: "http://[::1]:99/graphql"},
-		{in: "http://0.0.0.0:1/graphql", want: "http://0.0.0.0:1/graphql"},
+		{in: "app.localhost:8080", want: "http://app.localhost:8080/graphql"},
+		{in: "http://app.localhost:8080", want: "http://app.localhost:8080/graphql"},
+		// 0.0.0.0 is the unspecified address, not loopback (see internal/loopback).
+		{in: "http://0.0.0.0:1/graphql", wantErr: true},
+		{in: "http://0.0.0.0:1/graphql", insecure: true, want: "http://0.0.0.0:1/graphql"},
+		{in: "0.0.0.0:1", want: "https://0.0.0.0:1/graphql"},
 		{in: "http://example.com", wantErr: true},
 		{in: "http://example.com", insecure: true, want: "http://example.com/graphql"},
 		{in: "ftp://example.com", wantErr: true},

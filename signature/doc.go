@@ -1,7 +1,12 @@
-// Package signature holds what sign-cli signs with and what it signs: Ed25519
-// keys in every form Everscale tools hand them out (hex seed, NaCl secret,
-// key-file JSON, BIP-39 seed phrase), container image references resolved to
-// manifest digests, and registry signatures in the format cosign writes and
-// verifies, so that a signature made here is accepted by `cosign verify --key`
-// and by the policy engines that read the same artifacts.
+// Package signature holds sign-cli's two use cases on top of the packages
+// that do the work, as crane sits on top of go-containerregistry:
+//
+//   - Signer signs images: it resolves each target's digest (package image),
+//     deploys the proof contract of (signer's key, digest) on chain (package
+//     proof) and writes the cosign signature next to the image in its
+//     registry (package image);
+//   - Checker verifies many targets at once against the chain, the registry
+//     or both, and tells "not verified" from "could not check".
+//
+// Keys (package keys) are what both are given.
 package signature

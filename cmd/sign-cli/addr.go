@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gosh-sh/sign-cli/contract"
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 // NewCmdAddr prints the address of a proof, with no network.
@@ -25,7 +25,7 @@ the key and the content, so anyone can compute it and look it up.`,
 			if err := checkOutput(output); err != nil {
 				return err
 			}
-			pub, err := signature.ParsePublicKey(args[0])
+			pub, err := keys.ParsePublicKey(args[0])
 			if err != nil {
 				return usageError("PUBLIC: %v", err)
 			}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/gosh-sh/sign-cli/contract"
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 // TestBadInput runs sign-cli on inputs a user gets wrong and checks each
@@ -17,12 +17,12 @@ import (
 // a closed port, so a case that did reach it would fail with exit code 3).
 func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
-	key, _ := signature.GenerateKey(nil)
+	key, _ := keys.GenerateKey(nil)
 	keyFile := filepath.Join(dir, "key.json")
-	if err := signature.WriteKeyFile(keyFile, key, false); err != nil {
+	if err := keys.WriteKeyFile(keyFile, key, false); err != nil {
 		t.Fatal(err)
 	}
-	other, _ := signature.GenerateKey(nil)
+	other, _ := keys.GenerateKey(nil)
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {

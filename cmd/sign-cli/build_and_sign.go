@@ -12,7 +12,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/spf13/cobra"
 
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/image"
+	"github.com/gosh-sh/sign-cli/internal/loopback"
 )
 
 // buildFlags are build-and-sign's own flags; the signing flags are sign's.
@@ -116,7 +117,7 @@ func runBuildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags,
 	if err != nil {
 		return err
 	}
-	annotations, err := signature.ParseAnnotations(o.annotations)
+	annotations, err := image.ParseAnnotations(o.annotations)
 	if err != nil {
 		return usageError("--annotations: %v", err)
 	}
@@ -131,11 +132,11 @@ func runBuildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags,
 		return err
 	}
 	pub := key.Public().String()
-	if v, ok := req.labels[signature.WalletPublicLabel]; ok && v != pub {
-		return usageError("--label %s=%s differs from the signer's public key %s", signature.WalletPublicLabel, abbreviate(v), pub)
+	if v, ok := req.labels[image.WalletPublicLabel]; ok && v != pub {
+		return usageError("--label %s=%s differs from the signer's public key %s", image.WalletPublicLabel, abbreviate(v), pub)
 	}
-	req.labels[signature.WalletPublicLabel] = pub
-	req.insecure = o.reg.insecure || isLoopbackRegistry(req.image.RegistryStr())
+	req.labels[image.WalletPublicLabel] = pub
+	req.insecure = o.reg.insecure || loopback.IsAddr(req.image.RegistryStr())
 
 	// Builds take as long as they take (Ctrl-C stops one); --timeout bounds
 	// the signing, as it does for sign.
@@ -155,14 +156,14 @@ func runBuildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags,
 		// is wrong in a way sign-cli could tell: exit code 3.
 		return &exitError{code: exitFailure, err: err}
 	}
-	target, err := signature.ParseTarget(req.image.Context().String() + "@" + digest)
+	target, err := image.ParseTarget(req.image.Context().String() + "@" + digest)
 	if err != nil {
 		return &exitError{code: exitFailure, err: fmt.Errorf("the build reported digest %q: %w", digest, err)}
 	}
 	app.progress("pushed %s", target)
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	results := s.Sign(ctx, []signature.Target{target})
+	results := s.Sign(ctx, []image.Target{target})
 	return printSigned(app, o.output, key.Public(), results)
 }
 
@@ -256,16 +257,4 @@ func (r *buildRequest) sortedLabels() []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func isLoopbackRegistry(host string) bool {
-	h := host
-	if i := strings.LastIndex(h, ":"); i > 0 && !strings.HasSuffix(h, "]") {
-		h = h[:i]
-	}
-	h = strings.Trim(h, "[]")
-	if strings.EqualFold(h, "localhost") {
-		return true
-	}
-	return strings.HasPrefix(h, "127.") || h == "::1"
 }

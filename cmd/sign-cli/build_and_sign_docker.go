@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/gosh-sh/sign-cli/internal/tailbuf"
 )
 
 // buildWithDocker builds and pushes the image with `docker buildx build`,
@@ -38,7 +39,7 @@ func buildWithDocker(ctx context.Context, app *App, req *buildRequest) (string, 
 	// docker prints its progress on standard error: pass it on, and keep the
 	// end of it for the error message. One writer for both streams, so that
 	// exec copies them in one goroutine.
-	var tail tailBuffer
+	var tail tailbuf.Buffer
 	var out io.Writer = &tail
 	if req.progress != "quiet" {
 		out = io.MultiWriter(app.Err, &tail)
@@ -48,7 +49,7 @@ func buildWithDocker(ctx context.Context, app *App, req *buildRequest) (string, 
 		if errors.Is(err, exec.ErrNotFound) {
 			return "", fmt.Errorf("running docker: %w (install Docker with buildx, or use --builder buildkit)", err)
 		}
-		if last := tail.lastLine(); last != "" {
+		if last := tail.LastLine(); last != "" {
 			return "", fmt.Errorf("docker buildx build: %s (%v)", last, err)
 		}
 		return "", fmt.Errorf("docker buildx build: %w", err)
@@ -116,21 +117,4 @@ func syntaxLine(path string) (string, error) {
 		return "", usageError("reading goshfile %s: %v", path, err)
 	}
 	return "", nil
-}
-
-// tailBuffer keeps the last few kilobytes written to it.
-type tailBuffer struct{ b []byte }
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.b = append(t.b, p...)
-	if len(t.b) > 8192 {
-		t.b = t.b[len(t.b)-8192:]
-	}
-	return len(p), nil
-}
-
-// lastLine is the last non-empty line written: where docker puts its error.
-func (t *tailBuffer) lastLine() string {
-	lines := bytes.Split(bytes.TrimSpace(t.b), []byte("\n"))
-	return strings.TrimSpace(string(lines[len(lines)-1]))
 }

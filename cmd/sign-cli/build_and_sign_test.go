@@ -15,8 +15,9 @@ import (
 	"github.com/moby/buildkit/client/connhelper"
 
 	"github.com/gosh-sh/sign-cli/contract"
+	"github.com/gosh-sh/sign-cli/image"
 	"github.com/gosh-sh/sign-cli/internal/buildkittest"
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 // The end-to-end build tests of this package share one BuildKit daemon.
@@ -174,8 +175,8 @@ func TestBuildAndSign(t *testing.T) {
 				t.Errorf("a step came from the cache despite --no-cache:\n%s", r.stderr)
 			}
 			checkBuiltImage(t, ref, map[string]string{
-				signature.WalletPublicLabel: pub,
-				"org.example.team":          "builders",
+				image.WalletPublicLabel: pub,
+				"org.example.team":      "builders",
 			})
 			p, err := contract.NewProof(signer.Public().Ed25519(), digest)
 			if err != nil {
@@ -214,13 +215,13 @@ func TestBuildSyntaxLine(t *testing.T) {
 	out, err := d.Buildctl(ctx, "build", "--frontend", "dockerfile.v0",
 		"--local", "context="+dir, "--local", "dockerfile="+dir,
 		"--opt", "filename=goshfile.yaml",
-		"--opt", "label:"+signature.WalletPublicLabel+"="+pub,
+		"--opt", "label:"+image.WalletPublicLabel+"="+pub,
 		"--output", "type=image,name="+ref+",push=true,registry.insecure=true",
 		"--metadata-file", meta)
 	if err != nil {
 		t.Fatalf("%v\n%s\ndaemon log:\n%s", err, out, d.Log())
 	}
-	checkBuiltImage(t, ref, map[string]string{signature.WalletPublicLabel: pub})
+	checkBuiltImage(t, ref, map[string]string{image.WalletPublicLabel: pub})
 
 	if r := runCLI(t, w.env(), "", "sign", "--secret-file", keyPath, ref); r.code != 0 {
 		t.Fatalf("sign: %+v", r)
@@ -344,7 +345,7 @@ func TestBuildAndSignDocker(t *testing.T) {
 			meta := got[4]
 			want := []string{"buildx", "build", "--push", "--metadata-file", meta,
 				"-f", filepath.Join(dir, "goshfile.yaml"), "-t", ref,
-				"--label", signature.WalletPublicLabel + "=" + pub,
+				"--label", image.WalletPublicLabel + "=" + pub,
 				"--label", "org.example.a=1", "--label", "org.example.b=2"}
 			want = append(append(want, tt.wantExtra...), dir)
 			if !slices.Equal(got, want) {
@@ -389,11 +390,11 @@ func TestBuildAndSignDocker(t *testing.T) {
 // no build started.
 func TestBuildAndSignBadInput(t *testing.T) {
 	dir := buildContext(t, seedGoshfile("", "base", seedScript))
-	key, err := signature.GenerateKey(nil)
+	key, err := keys.GenerateKey(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, _ := signature.GenerateKey(nil)
+	other, _ := keys.GenerateKey(nil)
 	env := map[string]string{"WALLET_SECRET": key.SecretHex()}
 	// An address nobody listens on: reaching BuildKit would be exit 3.
 	addr := "unix://" + filepath.Join(t.TempDir(), "none.sock")

@@ -12,6 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/gosh-sh/sign-cli/image"
+	"github.com/gosh-sh/sign-cli/keys"
+	"github.com/gosh-sh/sign-cli/proof"
 	"github.com/gosh-sh/sign-cli/signature"
 )
 
@@ -66,7 +69,7 @@ not, 2 or 3 when one could not be checked (bad input, network failure).`,
 	o.reg.add(cmd)
 	f := cmd.Flags()
 	f.StringVar(&o.public, "public", "", "the signer's public key, 64 hex or a PEM file's path (default $WALLET_PUBLIC)")
-	f.BoolVar(&o.fromLabel, "key-from-label", false, "with no key given, trust each image's "+signature.WalletPublicLabel+" label for the key to check")
+	f.BoolVar(&o.fromLabel, "key-from-label", false, "with no key given, trust each image's "+image.WalletPublicLabel+" label for the key to check")
 	f.StringVar(&o.source, "source", "chain", "what to verify: chain, registry or all")
 	f.StringVar(&o.fromFile, "from-file", "", "read more targets from `FILE`, one per line (- for standard input)")
 	f.StringArrayVarP(&o.annotations, "annotations", "a", nil, "`key=value` the registry signature must carry (repeatable)")
@@ -131,14 +134,14 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	case pubText == "" && !o.fromLabel:
 		// A gate that lost its variable must fail closed, not check each
 		// image against the key the image itself names.
-		return usageError("no public key to check with: give PUBLIC, --public KEY or set $WALLET_PUBLIC (or --key-from-label to trust each image's %s label)", signature.WalletPublicLabel)
+		return usageError("no public key to check with: give PUBLIC, --public KEY or set $WALLET_PUBLIC (or --key-from-label to trust each image's %s label)", image.WalletPublicLabel)
 	case pubText != "" && o.fromLabel:
 		return usageError("--key-from-label is for checks with no key given, and a key was given")
 	}
 	if name := secretSource(app, pubText); name != "" {
 		return usageError("the public key given is the secret key in $%s; give its public key ('sign-cli pubkey' prints it)", name)
 	}
-	var pub signature.PublicKey
+	var pub keys.PublicKey
 	if pubText != "" {
 		if pub, err = parsePublicArg(app, pubText); err != nil {
 			return err
@@ -155,7 +158,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	if len(targetArgs) == 0 {
 		return usageError("check needs at least one TARGET (image reference or sha256:<64 hex>), as an argument or in --from-file")
 	}
-	annotations, err := signature.ParseAnnotations(o.annotations)
+	annotations, err := image.ParseAnnotations(o.annotations)
 	if err != nil {
 		return usageError("--annotations: %v", err)
 	}
@@ -173,7 +176,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 		if err != nil {
 			return err
 		}
-		checker.Chain = &signature.Chain{Client: client}
+		checker.Proofs = &proof.Deployer{Client: client}
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
@@ -184,7 +187,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	for _, r := range results {
 		line := checkLine(app, r)
 		if r.KeyFromLabel {
-			app.warn("%s: no key was given; trusted the key %s from the image's %s label", r.Target, r.Public, signature.WalletPublicLabel)
+			app.warn("%s: no key was given; trusted the key %s from the image's %s label", r.Target, r.Public, image.WalletPublicLabel)
 		}
 		switch {
 		case r.Err != nil:
@@ -238,7 +241,7 @@ func checkLine(app *App, r signature.Checked) checkedJSON {
 		}
 		line.Chain = cj
 	}
-	if g := r.Registry; g != nil && (g.Err == nil || errors.Is(g.Err, signature.ErrNotVerified)) {
+	if g := r.Registry; g != nil && (g.Err == nil || errors.Is(g.Err, image.ErrNotVerified)) {
 		rj := registryVerdictJSON{Verified: g.Err == nil}
 		if g.Verification != nil {
 			rj.Signature = g.Verification.Tag.String()
@@ -303,23 +306,23 @@ func looksLikePublic(s string) bool {
 }
 
 // parsePublicArg reads a public key as hex, PEM text, or the path of a PEM file.
-func parsePublicArg(app *App, s string) (signature.PublicKey, error) {
-	if pub, err := signature.ParsePublicKey(s); err == nil {
+func parsePublicArg(app *App, s string) (keys.PublicKey, error) {
+	if pub, err := keys.ParsePublicKey(s); err == nil {
 		return pub, nil
 	}
 	if _, err := os.Lstat(s); err == nil {
 		data, err := readInput(app, "public key file", s, maxKeyInput)
 		if err != nil {
-			return signature.PublicKey{}, err
+			return keys.PublicKey{}, err
 		}
-		pub, err := signature.ParsePublicKey(string(data))
+		pub, err := keys.ParsePublicKey(string(data))
 		if err != nil {
 			return pub, usageError("public key file %s: %v", s, err)
 		}
 		return pub, nil
 	}
-	_, err := signature.ParsePublicKey(s)
-	return signature.PublicKey{}, usageError("public key: %v", err)
+	_, err := keys.ParsePublicKey(s)
+	return keys.PublicKey{}, usageError("public key: %v", err)
 }
 
 // maxTargetsFile bounds --from-file: room for a hundred thousand targets.

@@ -28,7 +28,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gosh-sh/sign-cli/devnet"
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/internal/loopback"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 type devnetOptions struct {
@@ -96,7 +97,7 @@ is always in memory.`,
 
 func runDevnet(ctx context.Context, app *App, o *devnetOptions) error {
 	for _, a := range []string{o.listen, o.registry} {
-		if !isLoopbackAddr(a) {
+		if !loopback.IsAddr(a) {
 			return usageError("address %q: the devnet only listens on loopback (127.0.0.1:PORT or [::1]:PORT)", a)
 		}
 		if err := checkPort(a); err != nil {
@@ -172,40 +173,28 @@ func runDevnet(ctx context.Context, app *App, o *devnetOptions) error {
 
 // devnetGiverKey is a new key, or the one kept in the state directory so
 // that the giver of a restored chain can still be used.
-func devnetGiverKey(stateDir string) (signature.Key, error) {
+func devnetGiverKey(stateDir string) (keys.Key, error) {
 	if stateDir == "" {
-		return signature.GenerateKey(nil)
+		return keys.GenerateKey(nil)
 	}
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
-		return signature.Key{}, usageError("--state-dir: %v", err)
+		return keys.Key{}, usageError("--state-dir: %v", err)
 	}
 	path := filepath.Join(stateDir, "giver.keys.json")
-	key, err := signature.ReadKeyFile(path)
+	key, err := keys.ReadKeyFile(path)
 	if err == nil {
 		return key, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
 		return key, usageError("--state-dir: %v", err)
 	}
-	if key, err = signature.GenerateKey(nil); err != nil {
+	if key, err = keys.GenerateKey(nil); err != nil {
 		return key, err
 	}
-	if err := signature.WriteKeyFile(path, key, false); err != nil {
+	if err := keys.WriteKeyFile(path, key, false); err != nil {
 		return key, usageError("--state-dir: %v", err)
 	}
 	return key, nil
-}
-
-func isLoopbackAddr(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // checkPort refuses a port that no socket can have, so that it is reported

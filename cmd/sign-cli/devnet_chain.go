@@ -10,7 +10,7 @@ import (
 	"github.com/gosh-sh/sign-cli/devnet/nekotonexec"
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 // devnetGiverBalance is what the devnet's giver starts with: a million tokens.
@@ -43,7 +43,7 @@ func (c *devnetChain) Close() {
 
 // startDevnetChain starts the emulator with the executor o asks for and a
 // funded giver owned by key (kept as it is when restored from a state dir).
-func startDevnetChain(o *devnetOptions, key signature.Key) (*devnetChain, error) {
+func startDevnetChain(o *devnetOptions, key keys.Key) (*devnetChain, error) {
 	giver, err := giverAccount(key)
 	if err != nil {
 		return nil, err
@@ -78,7 +78,7 @@ func startDevnetChain(o *devnetOptions, key signature.Key) (*devnetChain, error)
 
 // giverAccount is the active account of the package contract's giver
 // owned by key, holding devnetGiverBalance.
-func giverAccount(key signature.Key) (devnet.Account, error) {
+func giverAccount(key keys.Key) (devnet.Account, error) {
 	return contracts.GiverAccount(key.Public().Ed25519(), new(big.Int).Set(devnetGiverBalance))
 }
 

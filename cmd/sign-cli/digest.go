@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/image"
 )
 
 // registryFlags are the flags of every command that reaches a registry.
@@ -17,8 +17,8 @@ func (r *registryFlags) add(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&r.insecure, "insecure-registry", false, "allow plain HTTP to registries that are not on loopback")
 }
 
-func (r *registryFlags) registry() *signature.Registry {
-	return &signature.Registry{Insecure: r.insecure, UserAgent: "sign-cli/" + version()}
+func (r *registryFlags) registry() *image.Registry {
+	return &image.Registry{Insecure: r.insecure, UserAgent: "sign-cli/" + version()}
 }
 
 type digestOptions struct {
@@ -41,7 +41,7 @@ Credentials come from the Docker config and credential helpers.`,
 			if err := checkOutput(o.output); err != nil {
 				return err
 			}
-			t, err := signature.ParseTarget(args[0])
+			t, err := image.ParseTarget(args[0])
 			if err != nil {
 				return err
 			}

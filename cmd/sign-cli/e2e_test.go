@@ -35,8 +35,10 @@ import (
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/devnet/nekotonexec"
 	"github.com/gosh-sh/sign-cli/everos"
+	"github.com/gosh-sh/sign-cli/image"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
+	"github.com/gosh-sh/sign-cli/proof"
 )
 
 // world is a devnet for one test: the emulator with the devnet's executor
@@ -46,7 +48,7 @@ type world struct {
 	chain    *devnetChain
 	registry *httptest.Server
 	regHost  string
-	giver    signature.Key
+	giver    keys.Key
 	pushes   atomic.Int64 // manifest PUTs
 	dir      string
 }
@@ -66,7 +68,7 @@ func newWorldWith(t testing.TB, executor string, clk devnet.Clock) *world {
 	t.Helper()
 	w := &world{t: t, dir: t.TempDir()}
 	var err error
-	if w.giver, err = signature.GenerateKey(nil); err != nil {
+	if w.giver, err = keys.GenerateKey(nil); err != nil {
 		t.Fatal(err)
 	}
 	o := &devnetOptions{listen: "127.0.0.1:0", executor: executor, clock: clk}
@@ -129,14 +131,14 @@ func (w *world) image(repo string, labels map[string]string) (string, v1.Hash) {
 }
 
 // keyFile writes a new key to a file and returns the key and the path.
-func (w *world) keyFile(name string) (signature.Key, string) {
+func (w *world) keyFile(name string) (keys.Key, string) {
 	w.t.Helper()
-	k, err := signature.GenerateKey(nil)
+	k, err := keys.GenerateKey(nil)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	path := filepath.Join(w.dir, name)
-	if err := signature.WriteKeyFile(path, k, false); err != nil {
+	if err := keys.WriteKeyFile(path, k, false); err != nil {
 		w.t.Fatal(err)
 	}
 	return k, path
@@ -181,7 +183,7 @@ type signedLine struct {
 	Target   string `json:"target"`
 	Digest   string `json:"digest"`
 	Public   string `json:"public"`
-	Proof    *signature.Deployment
+	Proof    *proof.Deployment
 	Registry *registryJSON
 	Error    string
 }
@@ -242,7 +244,7 @@ func testSignAndCheck(t *testing.T, w *world) {
 			}
 		})
 		t.Run("other key/"+src, func(t *testing.T) {
-			other, _ := signature.GenerateKey(nil)
+			other, _ := keys.GenerateKey(nil)
 			r := runCLI(t, w.env(), "", "check", "--source", src, other.Public().String(), ref)
 			if r.code != exitNotVerified || !strings.HasPrefix(r.stdout, "NOT VERIFIED") {
 				t.Fatalf("check with another key: %+v", r)
@@ -260,7 +262,7 @@ func TestSignSeedForms(t *testing.T) { inBothModes(t, testSignSeedForms) }
 
 func testSignSeedForms(t *testing.T, w *world) {
 	ref, digest := w.image("seed/app", nil)
-	signer, _ := signature.GenerateKey(nil)
+	signer, _ := keys.GenerateKey(nil)
 	// sign -n NETWORK -g WALLET -s WALLET_SECRET SIGNER_SECRET IMAGE_SHA, on a bare digest.
 	env := map[string]string{}
 	r := runCLI(t, env, "", "sign", "-n", w.chain.URL, "-g", w.chain.GiverAddress, "-s", w.giver.SecretHex(), "--no-registry", signer.SecretHex(), digest.String())
@@ -290,7 +292,7 @@ func TestCheckKeyFromLabel(t *testing.T) { inBothModes(t, testCheckKeyFromLabel)
 
 func testCheckKeyFromLabel(t *testing.T, w *world) {
 	signer, keyPath := w.keyFile("signer.json")
-	ref, _ := w.image("labelled/app", map[string]string{signature.WalletPublicLabel: signer.Public().String()})
+	ref, _ := w.image("labelled/app", map[string]string{image.WalletPublicLabel: signer.Public().String()})
 	if r := runCLI(t, w.env(), "", "sign", "--secret-file", keyPath, ref); r.code != 0 {
 		t.Fatalf("sign: %+v", r)
 	}
@@ -303,7 +305,7 @@ func testCheckKeyFromLabel(t *testing.T, w *world) {
 		t.Fatalf("check by label: %+v", r)
 	}
 	unlabelled, _ := w.image("unlabelled/app", nil)
-	runCLI(t, env, "", "check", "--key-from-label", unlabelled).wantError(t, exitUsage, "no "+signature.WalletPublicLabel+" label")
+	runCLI(t, env, "", "check", "--key-from-label", unlabelled).wantError(t, exitUsage, "no "+image.WalletPublicLabel+" label")
 	if !strings.Contains(r.stderr, "warning") || !strings.Contains(r.stderr, signer.Public().String()) {
 		t.Fatalf("no warning naming the label's key: %q", r.stderr)
 	}
@@ -406,7 +408,7 @@ func inBothModesWith(t *testing.T, newClock func() devnet.Clock, f func(t *testi
 
 // fund has the devnet's giver send value to the proof of (key, content),
 // as a wallet's top-up does, and returns the proof.
-func (w *world) fund(pub signature.PublicKey, content string, value uint64) *contract.Proof {
+func (w *world) fund(pub keys.PublicKey, content string, value uint64) *contract.Proof {
 	w.t.Helper()
 	p, err := contract.NewProof(pub.Ed25519(), content)
 	if err != nil {
@@ -609,7 +611,7 @@ func testRejections(t *testing.T, w *world) {
 	// The wallet's key is not the giver's owner: the giver refuses the
 	// transfer, which expires; nothing is funded or deployed.
 	env := w.env()
-	stranger, _ := signature.GenerateKey(nil)
+	stranger, _ := keys.GenerateKey(nil)
 	env["WALLET_SECRET"] = stranger.SecretHex()
 	content := digestOf("stranger")
 	r := runCLI(t, env, "", "sign", "--secret-file", keyPath, "--no-registry", "--message-lifetime", "2s", "--timeout", "2m", content)
@@ -708,11 +710,11 @@ func testExpiry(t *testing.T, w *world) {
 func TestModesAgree(t *testing.T) {
 	start := time.Now().Truncate(time.Second)
 	dir := t.TempDir()
-	signer, _ := signature.GenerateKey(nil)
-	other, _ := signature.GenerateKey(nil)
-	stranger, _ := signature.GenerateKey(nil)
+	signer, _ := keys.GenerateKey(nil)
+	other, _ := keys.GenerateKey(nil)
+	stranger, _ := keys.GenerateKey(nil)
 	keyPath := filepath.Join(dir, "signer.json")
-	if err := signature.WriteKeyFile(keyPath, signer, false); err != nil {
+	if err := keys.WriteKeyFile(keyPath, signer, false); err != nil {
 		t.Fatal(err)
 	}
 	var images []v1.Image

@@ -5,7 +5,8 @@ import (
 	"fmt"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/image"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 // Exit codes, the same for every command.
@@ -39,12 +40,12 @@ func silentExit(code int) error { return &exitError{code: code, err: errSilent} 
 // inputErrors are the library errors that mean the user gave something
 // unusable, as opposed to a network, registry or chain failing.
 var inputErrors = []error{
-	signature.ErrInvalidKey,
-	signature.ErrInvalidTarget,
-	signature.ErrKeyFileExists,
-	signature.ErrPlainHTTP,
-	signature.ErrNotFound,
-	signature.ErrNoLabel,
+	keys.ErrInvalidKey,
+	image.ErrInvalidTarget,
+	keys.ErrKeyFileExists,
+	image.ErrPlainHTTP,
+	image.ErrNotFound,
+	image.ErrNoLabel,
 	cell.ErrInvalidAddress,
 }
 

@@ -24,7 +24,8 @@ import (
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/everos"
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/image"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 // faultyRegistry is go-containerregistry's in-memory registry behind a
@@ -92,7 +93,7 @@ func isManifestPut(r *http.Request) bool {
 type faultWorld struct {
 	*world
 	reg    *faultyRegistry
-	signer signature.Key
+	signer keys.Key
 	key    string // the signer's key file
 }
 
@@ -112,7 +113,7 @@ func (fw *faultWorld) signatures(t *testing.T, ref string, digest v1.Hash) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := remote.Image(signature.SignatureTag(r.Context(), digest))
+	img, err := remote.Image(image.SignatureTag(r.Context(), digest))
 	if err != nil {
 		if strings.Contains(err.Error(), "MANIFEST_UNKNOWN") || strings.Contains(err.Error(), "NAME_UNKNOWN") {
 			return 0

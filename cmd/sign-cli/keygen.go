@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 type keygenOptions struct {
@@ -74,27 +74,27 @@ func runKeygen(app *App, o *keygenOptions) error {
 		return usageError("--phrase makes a new phrase and --phrase-file reads one: give one of them")
 	}
 	var (
-		key    signature.Key
+		key    keys.Key
 		phrase string
 		err    error
 	)
 	switch {
 	case o.phraseFile != "":
-		if key, err = readKeyFrom(app, o.phraseFile, "--phrase-file", signature.KeyFromPhrase); err != nil {
+		if key, err = readKeyFrom(app, o.phraseFile, "--phrase-file", keys.KeyFromPhrase); err != nil {
 			return err
 		}
 	case o.phrase:
-		phrase, key, err = signature.GeneratePhraseKey(nil)
+		phrase, key, err = keys.GeneratePhraseKey(nil)
 	default:
-		key, err = signature.GenerateKey(nil)
+		key, err = keys.GenerateKey(nil)
 	}
 	if err != nil {
 		return fmt.Errorf("generating a key: %w", err)
 	}
 	res := keygenResult{Public: key.Public().String()}
 	if o.out != "" {
-		if err := signature.WriteKeyFile(o.out, key, o.force); err != nil {
-			if errors.Is(err, signature.ErrKeyFileExists) {
+		if err := keys.WriteKeyFile(o.out, key, o.force); err != nil {
+			if errors.Is(err, keys.ErrKeyFileExists) {
 				return usageError("%s already exists; use --force to replace it", o.out)
 			}
 			return &exitError{code: exitUsage, err: fmt.Errorf("writing key file: %w", err)}

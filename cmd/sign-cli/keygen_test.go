@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 func TestKeygenWritesKeyFile(t *testing.T) {
@@ -21,7 +21,7 @@ func TestKeygenWritesKeyFile(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("key file mode %v, %v", st.Mode(), err)
 	}
-	key, err := signature.ReadKeyFile(path)
+	key, err := keys.ReadKeyFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestKeygenShowSecretAndPhrase(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || r.code != 0 {
 		t.Fatalf("json: %v %+v", err, r)
 	}
-	key, err := signature.ParseKey(res.Secret)
+	key, err := keys.ParseKey(res.Secret)
 	if err != nil || key.Public().String() != res.Public {
 		t.Fatalf("secret does not belong to the public key: %v", err)
 	}
@@ -63,7 +63,7 @@ func TestKeygenShowSecretAndPhrase(t *testing.T) {
 	if n := len(strings.Fields(res.Phrase)); n != 12 {
 		t.Fatalf("phrase of %d words", n)
 	}
-	key, err = signature.KeyFromPhrase(res.Phrase)
+	key, err = keys.KeyFromPhrase(res.Phrase)
 	if err != nil || key.Public().String() != res.Public {
 		t.Fatalf("phrase does not derive the public key: %v", err)
 	}
@@ -74,12 +74,12 @@ func TestKeygenPEM(t *testing.T) {
 	if !strings.HasPrefix(r.stdout, "-----BEGIN PUBLIC KEY-----\n") {
 		t.Fatalf("--pem output %q", r.stdout)
 	}
-	pub, err := signature.ParsePublicKeyPEM([]byte(r.stdout))
+	pub, err := keys.ParsePublicKeyPEM([]byte(r.stdout))
 	if err != nil {
 		t.Fatal(err)
 	}
 	secret := strings.TrimPrefix(r.stdout[strings.Index(r.stdout, "secret: "):], "secret: ")
-	key, err := signature.ParseKey(strings.TrimSpace(secret))
+	key, err := keys.ParseKey(strings.TrimSpace(secret))
 	if err != nil || key.Public() != pub {
 		t.Fatalf("PEM key is not the secret's public key: %v", err)
 	}
@@ -93,15 +93,15 @@ func TestKeygenRefusesToLoseTheSecret(t *testing.T) {
 }
 
 func TestPubkey(t *testing.T) {
-	key, _ := signature.GenerateKey(nil)
+	key, _ := keys.GenerateKey(nil)
 	path := filepath.Join(t.TempDir(), "k.json")
-	signature.WriteKeyFile(path, key, false)
+	keys.WriteKeyFile(path, key, false)
 	r := runCLI(t, nil, "", "pubkey", "--secret-file", path)
 	if r.code != 0 || r.stdout != key.Public().String()+"\n" {
 		t.Fatalf("pubkey of a key file: %+v", r)
 	}
 	r = runCLI(t, map[string]string{"WALLET_SECRET": key.SecretHex()}, "", "pubkey", "--pem")
-	if pub, err := signature.ParsePublicKeyPEM([]byte(r.stdout)); err != nil || pub != key.Public() {
+	if pub, err := keys.ParsePublicKeyPEM([]byte(r.stdout)); err != nil || pub != key.Public() {
 		t.Fatalf("pubkey --pem of $WALLET_SECRET: %+v %v", r, err)
 	}
 	r = runCLI(t, nil, "", "pubkey", "--pem", key.Public().String())
@@ -159,7 +159,7 @@ func TestKeygenForceReplacesOnlyRegularFiles(t *testing.T) {
 // key is the one every other command derives from the phrase.
 func TestKeygenFromPhrase(t *testing.T) {
 	dir := t.TempDir()
-	phrase, want, err := signature.GeneratePhraseKey(nil)
+	phrase, want, err := keys.GeneratePhraseKey(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestKeygenFromPhrase(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, want.Public().String()) {
 		t.Fatalf("keygen --phrase-file: %+v", r)
 	}
-	got, err := signature.ReadKeyFile(out)
+	got, err := keys.ReadKeyFile(out)
 	if err != nil || got.SecretHex() != want.SecretHex() {
 		t.Fatalf("key file holds another key (%v)", err)
 	}

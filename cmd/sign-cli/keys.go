@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/internal/hexstr"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 // keyFlags are the ways a command is given the signer's and the wallet's keys.
@@ -30,16 +30,18 @@ func (k *keyFlags) addWallet(cmd *cobra.Command) {
 	f.StringVar(&k.walletSecretFile, "wallet-secret-file", "", "read the paying wallet's key from `FILE` (- for standard input)")
 }
 
-// looksLikeSecret matches the command-line forms of a secret key: a 32-byte
-// seed or a 64-byte NaCl secret in hex.
-var looksLikeSecret = regexp.MustCompile(`^(0x)?([0-9a-fA-F]{64}|[0-9a-fA-F]{128})$`)
+// looksLikeSecret reports whether s has a command-line form of a secret
+// key: a 32-byte seed or a 64-byte NaCl secret in hex, with or without 0x.
+func looksLikeSecret(s string) bool {
+	return hexstr.IsLen(hexstr.TrimPrefix(s), 64, 128)
+}
 
 // splitSecretArg separates an optional leading SIGNER_SECRET from the
 // targets, as in the seed form `sign SIGNER_SECRET IMAGE_SHA`.
 func splitSecretArg(args []string) (secret string, targets []string, err error) {
 	// Stray white space (a trailing \r from a file made on Windows) does not
 	// stop a secret from being recognized as one.
-	if len(args) > 0 && looksLikeSecret.MatchString(strings.TrimSpace(args[0])) {
+	if len(args) > 0 && looksLikeSecret(strings.TrimSpace(args[0])) {
 		if len(args) == 1 {
 			return "", nil, usageError("the only argument looks like a secret key; expected a target (image reference or sha256:<64 hex>) after it")
 		}
@@ -51,7 +53,7 @@ func splitSecretArg(args []string) (secret string, targets []string, err error) 
 // signerKey picks the signer's key: the SIGNER_SECRET argument, --secret-file
 // or --phrase-file (at most one of them), and otherwise the wallet's key,
 // as the seed commands do when no separate signer is given.
-func (k *keyFlags) signerKey(app *App, arg string) (signature.Key, error) {
+func (k *keyFlags) signerKey(app *App, arg string) (keys.Key, error) {
 	given := 0
 	for _, s := range []string{arg, k.secretFile, k.phraseFile} {
 		if s != "" {
@@ -59,20 +61,20 @@ func (k *keyFlags) signerKey(app *App, arg string) (signature.Key, error) {
 		}
 	}
 	if given > 1 {
-		return signature.Key{}, usageError("give the signer's key once: SIGNER_SECRET, --secret-file or --phrase-file")
+		return keys.Key{}, usageError("give the signer's key once: SIGNER_SECRET, --secret-file or --phrase-file")
 	}
 	switch {
 	case arg != "":
 		app.warn("a secret on the command line is visible to other users of this machine; prefer --secret-file or $WALLET_SECRET")
-		key, err := signature.ParseKey(arg)
+		key, err := keys.ParseKey(arg)
 		if err != nil {
 			return key, fmt.Errorf("signer key (SIGNER_SECRET argument): %w", err)
 		}
 		return key, nil
 	case k.secretFile != "":
-		return readKeyFrom(app, k.secretFile, "--secret-file", signature.ParseKey)
+		return readKeyFrom(app, k.secretFile, "--secret-file", keys.ParseKey)
 	case k.phraseFile != "":
-		return readKeyFrom(app, k.phraseFile, "--phrase-file", signature.KeyFromPhrase)
+		return readKeyFrom(app, k.phraseFile, "--phrase-file", keys.KeyFromPhrase)
 	}
 	key, err := k.walletKey(app)
 	if err != nil {
@@ -86,29 +88,29 @@ func (k *keyFlags) signerKey(app *App, arg string) (signature.Key, error) {
 
 // walletKey is the paying wallet's key from -s, --wallet-secret-file or
 // $WALLET_SECRET; the zero Key when none is given.
-func (k *keyFlags) walletKey(app *App) (signature.Key, error) {
+func (k *keyFlags) walletKey(app *App) (keys.Key, error) {
 	if k.walletSecret != "" && k.walletSecretFile != "" {
-		return signature.Key{}, usageError("give the wallet's key once: --wallet-secret or --wallet-secret-file")
+		return keys.Key{}, usageError("give the wallet's key once: --wallet-secret or --wallet-secret-file")
 	}
 	switch {
 	case k.walletSecret != "":
 		app.warn("a secret on the command line is visible to other users of this machine; prefer $WALLET_SECRET or --wallet-secret-file")
-		key, err := signature.ParseKey(k.walletSecret)
+		key, err := keys.ParseKey(k.walletSecret)
 		if err != nil {
 			return key, fmt.Errorf("wallet key (--wallet-secret): %w", err)
 		}
 		return key, nil
 	case k.walletSecretFile != "":
-		return readKeyFrom(app, k.walletSecretFile, "--wallet-secret-file", signature.ParseKey)
+		return readKeyFrom(app, k.walletSecretFile, "--wallet-secret-file", keys.ParseKey)
 	}
 	if s := app.Getenv("WALLET_SECRET"); s != "" {
-		key, err := signature.ParseKey(s)
+		key, err := keys.ParseKey(s)
 		if err != nil {
 			return key, fmt.Errorf("wallet key ($WALLET_SECRET): %w", err)
 		}
 		return key, nil
 	}
-	return signature.Key{}, nil
+	return keys.Key{}, nil
 }
 
 // maxKeyInput bounds a key file, a hex secret or a seed phrase read from a
@@ -116,10 +118,10 @@ func (k *keyFlags) walletKey(app *App) (signature.Key, error) {
 const maxKeyInput = 64 << 10
 
 // readKeyFrom reads a key from a file, or from standard input for "-".
-func readKeyFrom(app *App, path, flag string, parse func(string) (signature.Key, error)) (signature.Key, error) {
+func readKeyFrom(app *App, path, flag string, parse func(string) (keys.Key, error)) (keys.Key, error) {
 	data, err := readInput(app, flag, path, maxKeyInput)
 	if err != nil {
-		return signature.Key{}, err
+		return keys.Key{}, err
 	}
 	key, err := parse(strings.TrimSpace(string(data)))
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 func TestSplitSecretArg(t *testing.T) {
@@ -37,12 +37,12 @@ func TestSplitSecretArg(t *testing.T) {
 }
 
 func TestSignerKeySources(t *testing.T) {
-	walletKey, _ := signature.GenerateKey(nil)
-	signerKey, _ := signature.GenerateKey(nil)
-	phrase, phraseKey, _ := signature.GeneratePhraseKey(nil)
+	walletKey, _ := keys.GenerateKey(nil)
+	signerKey, _ := keys.GenerateKey(nil)
+	phrase, phraseKey, _ := keys.GeneratePhraseKey(nil)
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "signer.json")
-	if err := signature.WriteKeyFile(keyFile, signerKey, false); err != nil {
+	if err := keys.WriteKeyFile(keyFile, signerKey, false); err != nil {
 		t.Fatal(err)
 	}
 	phraseFile := filepath.Join(dir, "phrase.txt")
@@ -55,7 +55,7 @@ func TestSignerKeySources(t *testing.T) {
 		arg   string
 		stdin string
 		env   map[string]string
-		want  signature.Key
+		want  keys.Key
 		warn  bool
 	}{
 		{"argument", keyFlags{}, signerKey.SecretHex(), "", env, signerKey, true},

@@ -13,7 +13,8 @@ import (
 	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/contract"
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/image"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 // messageFormat names the file `sign --offline` writes and `send` reads.
@@ -39,7 +40,7 @@ const maxMessageFile = 1 << 20
 // deployMessage is a message file read back and checked.
 type deployMessage struct {
 	file   messageFile
-	public signature.PublicKey
+	public keys.PublicKey
 	root   *cell.Cell
 }
 
@@ -75,7 +76,7 @@ func readMessageFile(app *App, path string) (*deployMessage, error) {
 	if m.Format != messageFormat {
 		return nil, bad("format %q, expected %q", m.Format, messageFormat)
 	}
-	pub, err := signature.ParsePublicKey(m.Public)
+	pub, err := keys.ParsePublicKey(m.Public)
 	if err != nil {
 		return nil, bad("public key: %v", err)
 	}
@@ -107,7 +108,7 @@ func readMessageFile(app *App, path string) (*deployMessage, error) {
 	return &deployMessage{file: m, public: pub, root: root}, nil
 }
 
-func runSignOffline(app *App, o *signFlags, key signature.Key, targets []signature.Target) error {
+func runSignOffline(app *App, o *signFlags, key keys.Key, targets []image.Target) error {
 	if o.messageOut == "" {
 		return usageError("--offline needs --message-out FILE")
 	}

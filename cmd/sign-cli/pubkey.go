@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 type pubkeyOptions struct {
@@ -36,7 +36,7 @@ is printed as the PKIX PEM block that 'cosign verify --key' reads.`,
 			if err := checkOutput(o.output); err != nil {
 				return err
 			}
-			var pub signature.PublicKey
+			var pub keys.PublicKey
 			if len(args) == 1 {
 				if o.keys.secretFile != "" || o.keys.phraseFile != "" {
 					return usageError("give PUBLIC or a key file, not both")

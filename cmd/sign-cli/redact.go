@@ -6,7 +6,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 // secretFlags are the flags whose value is a secret, whatever it looks like.
@@ -149,7 +149,7 @@ func secretSource(app *App, s string) string {
 		if strings.EqualFold(strings.TrimPrefix(strings.TrimSpace(v), "0x"), s) {
 			return name
 		}
-		if key, err := signature.ParseKey(v); err == nil && key.SecretHex() == s {
+		if key, err := keys.ParseKey(v); err == nil && key.SecretHex() == s {
 			return name
 		}
 	}

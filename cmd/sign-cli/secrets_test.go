@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 // TestNoSecretInOutput runs every command that handles a secret, in every
@@ -17,7 +17,7 @@ func TestNoSecretInOutput(t *testing.T) {
 	w := newWorld(t)
 	ref, digest := w.image("secrets/app", nil)
 	signer, keyPath := w.keyFile("signer.json")
-	phrase, phraseKey, err := signature.GeneratePhraseKey(nil)
+	phrase, phraseKey, err := keys.GeneratePhraseKey(nil)
 	if err != nil {
 		t.Fatal(err)
 	}

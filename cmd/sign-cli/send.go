@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/proof"
 )
 
 type sendOptions struct {
@@ -35,7 +35,7 @@ is processed, sign it again.`,
 	f := cmd.Flags()
 	f.StringVarP(&o.sign.wallet, "wallet", "g", "", "address of the wallet that pays for the proof (default $WALLET)")
 	f.StringVar(&o.sign.walletType, "wallet-type", "", "the wallet's contract when its code is not recognized")
-	f.StringVar(&o.sign.topUp, "topup", signature.FormatTokens(defaultTopUp()), "tokens the wallet sends to a proof address that holds less than half of it")
+	f.StringVar(&o.sign.topUp, "topup", proof.FormatTokens(defaultTopUp()), "tokens the wallet sends to a proof address that holds less than half of it")
 	f.DurationVar(&o.sign.timeout, "timeout", 5*time.Minute, "give up after this long")
 	outputFlag(cmd, &o.sign.output)
 	return cmd
@@ -48,7 +48,7 @@ func runSend(ctx context.Context, app *App, o *sendOptions, path string) error {
 	if err := checkTimeout(o.sign.timeout); err != nil {
 		return err
 	}
-	chain, err := o.sign.chain(app)
+	deployer, err := o.sign.deployer(app)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func runSend(ctx context.Context, app *App, o *sendOptions, path string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.sign.timeout)
 	defer cancel()
-	dep, err := chain.Publish(ctx, m.public, m.file.Content, m.root, m.file.ExpireAt)
+	dep, err := deployer.Publish(ctx, m.public, m.file.Content, m.root, m.file.ExpireAt)
 	if err != nil {
 		return err
 	}

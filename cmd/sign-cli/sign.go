@@ -13,6 +13,9 @@ import (
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/contract"
+	"github.com/gosh-sh/sign-cli/image"
+	"github.com/gosh-sh/sign-cli/keys"
+	"github.com/gosh-sh/sign-cli/proof"
 	"github.com/gosh-sh/sign-cli/signature"
 )
 
@@ -47,9 +50,9 @@ func (o *signFlags) add(cmd *cobra.Command) {
 	f.StringVar(&o.walletType, "wallet-type", "", "the wallet's contract when its code is not recognized: "+strings.Join(walletKindNames(), ", "))
 	f.BoolVar(&o.noChain, "no-chain", false, "do not deploy the on-chain proof")
 	f.BoolVar(&o.noRegistry, "no-registry", false, "do not write the registry (cosign) signature")
-	f.StringVar(&o.topUp, "topup", signature.FormatTokens(defaultTopUp()), "tokens the wallet sends to a proof address that holds less than half of it")
+	f.StringVar(&o.topUp, "topup", proof.FormatTokens(defaultTopUp()), "tokens the wallet sends to a proof address that holds less than half of it")
 	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after this long")
-	f.DurationVar(&o.lifetime, "message-lifetime", signature.DefaultMessageLifetime, "how long a message sent to the network stays valid; one that expires unprocessed is replaced")
+	f.DurationVar(&o.lifetime, "message-lifetime", proof.DefaultMessageLifetime, "how long a message sent to the network stays valid; one that expires unprocessed is replaced")
 	f.StringArrayVarP(&o.annotations, "annotations", "a", nil, "`key=value` added to the registry signature (repeatable)")
 	outputFlag(cmd, &o.output)
 }
@@ -138,7 +141,7 @@ func runSign(ctx context.Context, app *App, o *signFlags, args []string) error {
 	if o.noChain && o.noRegistry {
 		return usageError("--no-chain and --no-registry together leave nothing to do")
 	}
-	annotations, err := signature.ParseAnnotations(o.annotations)
+	annotations, err := image.ParseAnnotations(o.annotations)
 	if err != nil {
 		return usageError("--annotations: %v", err)
 	}
@@ -154,7 +157,7 @@ func runSign(ctx context.Context, app *App, o *signFlags, args []string) error {
 
 // signer makes the Signer of the sign flags, shared by sign and
 // build-and-sign.
-func (o *signFlags) signer(app *App, key signature.Key, annotations map[string]string) (*signature.Signer, error) {
+func (o *signFlags) signer(app *App, key keys.Key, annotations map[string]string) (*signature.Signer, error) {
 	s := &signature.Signer{
 		Key:          key,
 		Registry:     app.traceRegistry(o.reg.registry()),
@@ -163,17 +166,17 @@ func (o *signFlags) signer(app *App, key signature.Key, annotations map[string]s
 		Progress:     func(line string) { app.progress("%s", line) },
 	}
 	if !o.noChain {
-		chain, err := o.chain(app)
+		d, err := o.deployer(app)
 		if err != nil {
 			return nil, err
 		}
-		s.Chain = chain
+		s.Proofs = d
 	}
 	return s, nil
 }
 
-// chain makes the Chain of the network and wallet flags.
-func (o *signFlags) chain(app *App) (*signature.Chain, error) {
+// deployer makes the proof deployer of the network and wallet flags.
+func (o *signFlags) deployer(app *App) (*proof.Deployer, error) {
 	client, err := o.net.client(app)
 	if err != nil {
 		return nil, err
@@ -193,7 +196,7 @@ func (o *signFlags) chain(app *App) (*signature.Chain, error) {
 		// lost message can still be replaced within the run.
 		o.lifetime = max(o.timeout/2, time.Second)
 	}
-	c := &signature.Chain{Client: client, TopUp: topUp, MessageLifetime: o.lifetime, Progress: func(line string) { app.progress("%s", line) }}
+	c := &proof.Deployer{Client: client, TopUp: topUp, MessageLifetime: o.lifetime, Progress: func(line string) { app.progress("%s", line) }}
 	walletAddr := o.wallet
 	if walletAddr == "" {
 		walletAddr = app.Getenv("WALLET")
@@ -218,7 +221,7 @@ func (o *signFlags) chain(app *App) (*signature.Chain, error) {
 			return nil, usageError("--wallet-type %q: expected one of %s", o.walletType, strings.Join(walletKindNames(), ", "))
 		}
 	}
-	c.Wallet = &signature.Wallet{Address: addr, Kind: kind, Key: wkey}
+	c.Wallet = &proof.Wallet{Address: addr, Kind: kind, Key: wkey}
 	return c, nil
 }
 
@@ -239,7 +242,7 @@ type registryJSON struct {
 	Signatures     int    `json:"signatures"`
 }
 
-func printSigned(app *App, format string, pub signature.PublicKey, results []signature.Signed) error {
+func printSigned(app *App, format string, pub keys.PublicKey, results []signature.Signed) error {
 	worst := exitOK
 	for _, r := range results {
 		line := signedJSON{Target: r.Target.String(), Public: pub.String()}
@@ -333,7 +336,7 @@ func parseTopUp(s string) (uint64, error) {
 		return 0, usageError("--topup %q: %v", abbreviate(s), err)
 	}
 	if n < contract.MinTopUp {
-		return 0, usageError("--topup %s: at least %s is needed to pay for a deployment", s, signature.FormatTokens(contract.MinTopUp))
+		return 0, usageError("--topup %s: at least %s is needed to pay for a deployment", s, proof.FormatTokens(contract.MinTopUp))
 	}
 	return n, nil
 }
@@ -341,7 +344,7 @@ func parseTopUp(s string) (uint64, error) {
 func defaultTopUp() uint64 { return contract.DefaultTopUp }
 
 // printDeployment prints one proof deployment (send's result).
-func printDeployment(app *App, format string, d *signature.Deployment) error {
+func printDeployment(app *App, format string, d *proof.Deployment) error {
 	if format == "json" {
 		return writeJSON(app.Out, d)
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/image"
 )
 
 // traceEnv turns on the request counts: with SIGN_CLI_TRACE_REQUESTS=1 a
@@ -135,7 +135,7 @@ func dialAddr(h string) string {
 }
 
 // traceRegistry makes reg count its requests when tracing is on.
-func (a *App) traceRegistry(reg *signature.Registry) *signature.Registry {
+func (a *App) traceRegistry(reg *image.Registry) *image.Registry {
 	if a.trace != nil {
 		base, ok := remote.DefaultTransport.(*http.Transport)
 		if !ok {

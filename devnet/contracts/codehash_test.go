@@ -15,7 +15,8 @@ import (
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/everos"
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
+	"github.com/gosh-sh/sign-cli/proof"
 )
 
 // A client recognizes a stand-in wallet by its code hash, as it recognizes
@@ -142,11 +143,11 @@ func TestSignFromStandInOfUnknownKind(t *testing.T) {
 	r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 24))
 	for k := contract.SafeMultisig; k <= contract.GiverV3; k++ {
 		t.Run(k.String(), func(t *testing.T) {
-			owner, err := signature.KeyFromSeed(randKey(r).Seed())
+			owner, err := keys.KeyFromSeed(randKey(r).Seed())
 			if err != nil {
 				t.Fatal(err)
 			}
-			signer, err := signature.KeyFromSeed(randKey(r).Seed())
+			signer, err := keys.KeyFromSeed(randKey(r).Seed())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,7 +161,7 @@ func TestSignFromStandInOfUnknownKind(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			chain := &signature.Chain{Client: c, Wallet: &signature.Wallet{Address: cell.MustParseAddress(w.Address), Key: owner}, BalancePoll: 10 * time.Millisecond}
+			chain := &proof.Deployer{Client: c, Wallet: &proof.Wallet{Address: cell.MustParseAddress(w.Address), Key: owner}, BalancePoll: 10 * time.Millisecond}
 			d, err := chain.Deploy(ctxFor(t), signer, "sha256:"+strings.Repeat("ab", 32))
 			if err != nil {
 				t.Fatalf("deploying a proof paid by a %s stand-in: %v", k, err)

@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"golang.org/x/sync/errgroup"
 )
 
 func main() {
@@ -27,17 +27,15 @@ func main() {
 	}
 	lines := make([]string, *n)
 	errs := make([]error, *n)
-	sem := make(chan struct{}, *parallel)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(*parallel)
 	for i := range *n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
+		g.Go(func() error {
 			lines[i], errs[i] = push(fmt.Sprintf("%s/%s%04d:latest", *registry, *prefix, i))
-		}()
+			return nil // reported in order below
+		})
 	}
-	wg.Wait()
+	g.Wait()
 	for i := range lines {
 		if errs[i] != nil {
 			log.Fatalf("pushimages: %v", errs[i])

@@ -1,0 +1,172 @@
+package image
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/gosh-sh/sign-cli/keys"
+)
+
+// cosignVersion is the cosign release the peer test runs against.
+const cosignVersion = "v2.6.5"
+
+// findCosign returns a cosign binary: $SIGN_CLI_COSIGN, the repository's
+// .tools/bin, or PATH. When CI is set and none is there, it builds cosign
+// from the Go module proxy into .tools/bin (two to three minutes).
+func findCosign(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("SIGN_CLI_COSIGN"); p != "" {
+		return p
+	}
+	toolsBin, err := filepath.Abs(filepath.Join("..", ".tools", "bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := filepath.Join(toolsBin, "cosign")
+	if _, err := os.Stat(local); err == nil {
+		return local
+	}
+	if p, err := exec.LookPath("cosign"); err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "" {
+		t.Skipf("cosign not found: run `GOBIN=%s go install github.com/sigstore/cosign/v2/cmd/cosign@%s` (or set CI=1 to have this test do it) to check signatures against cosign", toolsBin, cosignVersion)
+	}
+	if testing.Short() {
+		t.Skip("building cosign is skipped in -short mode")
+	}
+	t.Logf("building cosign %s into %s", cosignVersion, toolsBin)
+	// Build into a directory of our own and rename into place, so that
+	// another test binary doing the same never sees half a file.
+	if err := os.MkdirAll(toolsBin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tmp, err := os.MkdirTemp(toolsBin, ".cosign-build-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	cmd := exec.Command("go", "install", "github.com/sigstore/cosign/v2/cmd/cosign@"+cosignVersion)
+	cmd.Env = append(os.Environ(), "GOBIN="+tmp)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building cosign: %v\n%s", err, out)
+	}
+	if err := os.Rename(filepath.Join(tmp, "cosign"), local); err != nil {
+		t.Fatal(err)
+	}
+	return local
+}
+
+// TestCosignVerifiesOurSignatures runs `cosign verify --key` on signatures
+// this package wrote: it must accept them with the signer's key and the
+// right annotations, and reject other keys, other annotations and a
+// signature copied onto another image.
+func TestCosignVerifiesOurSignatures(t *testing.T) {
+	cosign := findCosign(t)
+	ctx := testContext(t)
+	reg := newTestRegistry(t, nil)
+	signed := reg.pushImage(t, "peer/app:v1", nil)
+	other := reg.pushImage(t, "peer/app:other", nil)
+	unsigned := reg.pushImage(t, "peer/app:unsigned", nil)
+	r := fastRegistry()
+	alice, bob, carol := mustKey(t, 'a'), mustKey(t, 'b'), mustKey(t, 'c')
+	for _, k := range []keys.Key{alice, bob} {
+		if _, err := r.WriteSignature(ctx, reg.target(t, "peer/app:v1"), k, map[string]string{"env": "prod"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Copy the .sig onto the other image: cosign must see the digest claim
+	// does not match.
+	repo, _ := name.NewRepository(reg.host + "/peer/app")
+	sigImg, err := remote.Image(SignatureTag(repo, signed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(SignatureTag(repo, other), sigImg); err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	keyFile := func(k keys.Key) string {
+		p := filepath.Join(dir, k.Public().String()[:8]+".pem")
+		if err := os.WriteFile(p, k.Public().PEM(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name     string
+		image    string
+		key      keys.Key
+		args     []string
+		verified bool
+		exitCode int // when not verified
+	}{
+		{"first signer", "peer/app@" + signed.String(), alice, nil, true, 0},
+		{"second signer", "peer/app@" + signed.String(), bob, nil, true, 0},
+		{"by tag", "peer/app:v1", alice, nil, true, 0},
+		{"annotation matches", "peer/app@" + signed.String(), alice, []string{"-a", "env=prod"}, true, 0},
+		{"annotation differs", "peer/app@" + signed.String(), alice, []string{"-a", "env=dev"}, false, 12},
+		{"another key", "peer/app@" + signed.String(), carol, nil, false, 12},
+		{"signature copied onto another image", "peer/app@" + other.String(), alice, nil, false, 12},
+		{"no signatures", "peer/app@" + unsigned.String(), alice, nil, false, 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"verify", "--key", keyFile(tt.key), "--insecure-ignore-tlog=true", "--allow-http-registry=true", "--output", "json"}, tt.args...)
+			args = append(args, reg.host+"/"+tt.image)
+			cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(cctx, cosign, args...)
+			home := t.TempDir()
+			cmd.Env = append(os.Environ(),
+				"HOME="+home,
+				"TUF_ROOT="+filepath.Join(home, "tuf"),
+				// Any path: it keeps cosign from fetching the public trust
+				// root when the transparency log is ignored.
+				"SIGSTORE_REKOR_PUBLIC_KEY="+keyFile(tt.key),
+				"DOCKER_CONFIG="+filepath.Join(home, "docker"),
+			)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			var exitErr *exec.ExitError
+			if err != nil && !errors.As(err, &exitErr) {
+				t.Fatalf("running cosign: %v", err)
+			}
+			if got := err == nil; got != tt.verified {
+				t.Fatalf("cosign verified=%v, want %v\nstdout: %s\nstderr: %s", got, tt.verified, stdout.String(), stderr.String())
+			}
+			if !tt.verified {
+				// 12: no signature matched the key or the claims; 10: no
+				// signatures. Anything else (network, trust root) would
+				// mean the test proved nothing.
+				if code := exitErr.ExitCode(); code != tt.exitCode {
+					t.Fatalf("cosign exit code %d, want %d\nstderr: %s", code, tt.exitCode, stderr.String())
+				}
+				return
+			}
+			var payloads []SimpleSigning
+			if err := json.Unmarshal(stdout.Bytes(), &payloads); err != nil || len(payloads) == 0 {
+				t.Fatalf("cosign output %q: %v", stdout.String(), err)
+			}
+			if d := payloads[0].Critical.Image.DockerManifestDigest; d != signed.String() {
+				t.Errorf("cosign reports digest %s", d)
+			}
+			if !strings.Contains(stderr.String(), "The signatures were verified against the specified public key") {
+				t.Logf("cosign stderr: %s", stderr.String())
+			}
+		})
+	}
+}

@@ -1,0 +1,135 @@
+package proof
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/contract"
+	"github.com/gosh-sh/sign-cli/everos"
+	"github.com/gosh-sh/sign-cli/keys"
+)
+
+// Wallet is an account that pays for proofs.
+type Wallet struct {
+	Address *cell.Address
+	// Kind is the wallet's contract; WalletUnknown means it is found from
+	// the account's code hash.
+	Kind contract.WalletKind
+	Key  keys.Key
+}
+
+// walletKind finds the wallet's contract once per Deployer.
+func (d *Deployer) walletKind(ctx context.Context) (contract.WalletKind, error) {
+	d.kindOnce.Do(func() {
+		if d.Wallet.Kind != contract.WalletUnknown {
+			d.kind = d.Wallet.Kind
+			return
+		}
+		acc, err := d.Client.Account(ctx, d.Wallet.Address.String())
+		if err != nil {
+			d.kindErr = fmt.Errorf("reading wallet %s: %w", d.Wallet.Address, err)
+			return
+		}
+		if acc.Type != everos.Active {
+			d.kindErr = fmt.Errorf("%w: wallet %s is %s", contract.ErrUnknownWallet, d.Wallet.Address, acc.Type)
+			return
+		}
+		var h [32]byte
+		copy(h[:], acc.CodeHash)
+		d.kind, err = contract.WalletKindByCodeHash(h)
+		if err != nil {
+			// err wraps contract.ErrUnknownWallet and names the code hash.
+			d.kindErr = fmt.Errorf("wallet %s runs no known wallet's code: %w", d.Wallet.Address, err)
+		}
+	})
+	return d.kind, d.kindErr
+}
+
+// fund sends TopUp from the wallet to p's address and waits until it
+// arrives. Before every resend it re-reads the address, so an expired
+// transfer that did land after all is never paid a second time.
+func (d *Deployer) fund(ctx context.Context, p *contract.Proof, before *big.Int) (string, error) {
+	addr := p.Address().String()
+	if d.Wallet == nil {
+		return "", fmt.Errorf("%w: proof address %s holds %s nanotokens and no wallet was given to fund it (it needs %d)", ErrNoFunds, addr, before, d.topUp()/2)
+	}
+	kind, err := d.walletKind(ctx)
+	if err != nil {
+		return "", err
+	}
+	for attempt := 0; ; attempt++ {
+		tx, expire, err := d.transfer(ctx, kind, p)
+		if errors.Is(err, everos.ErrMessageExpired) {
+			if acc, aerr := d.Client.Account(ctx, addr); aerr == nil && balance(acc).Cmp(before) > 0 {
+				return "", nil // it landed after all
+			}
+			if attempt < d.resends() {
+				d.progress("the transfer to %s expired unprocessed; sending a new one", addr)
+				continue
+			}
+		}
+		if err != nil {
+			return "", fmt.Errorf("funding proof %s from wallet %s: %w", addr, d.Wallet.Address, err)
+		}
+		if tx.Aborted {
+			return "", fmt.Errorf("%w: funding proof %s: wallet transaction %s aborted (exit code %d); does wallet %s hold %s?", ErrChain, addr, tx.ID, tx.ExitCode, d.Wallet.Address, FormatTokens(d.topUp()))
+		}
+		return tx.ID, d.waitForBalance(ctx, addr, before, expire)
+	}
+}
+
+// transfer sends one top-up of p's address from the wallet and waits for
+// the wallet's transaction, while no other transfer is under way.
+func (d *Deployer) transfer(ctx context.Context, kind contract.WalletKind, p *contract.Proof) (*everos.Transaction, time.Time, error) {
+	d.walletMu.Lock()
+	defer d.walletMu.Unlock()
+	now, err := d.Client.ServerTime(ctx)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("reading the network's clock: %w", err)
+	}
+	expire := now.Add(d.lifetime())
+	timeMs := max(uint64(now.UnixMilli()), d.lastTimeMs+1)
+	d.lastTimeMs = timeMs
+	msg, err := kind.FundProofMessage(d.Wallet.Address, p, d.topUp(), d.Wallet.Key.Ed25519(), timeMs, uint32(expire.Unix()))
+	if err != nil {
+		return nil, expire, fmt.Errorf("building the transfer from wallet %s: %w", d.Wallet.Address, err)
+	}
+	d.progress("funding proof %s with %s from wallet %s (waiting for its transaction)", p.Address(), FormatTokens(d.topUp()), d.Wallet.Address)
+	tx, err := d.Client.SendAndWait(ctx, everos.Message{BOC: msg.ToBOC(), Hash: msg.Hash(), ExpireAt: expire})
+	return tx, expire, err
+}
+
+// waitForBalance waits until the transfer the wallet sent reaches addr:
+// the wallet's transaction only emits it, the proof account receives it in
+// a transaction of its own.
+func (d *Deployer) waitForBalance(ctx context.Context, addr string, before *big.Int, until time.Time) error {
+	poll := d.BalancePoll
+	if poll <= 0 {
+		poll = 500 * time.Millisecond
+	}
+	for {
+		acc, err := d.Client.Account(ctx, addr)
+		if err != nil {
+			return fmt.Errorf("reading proof account %s: %w", addr, err)
+		}
+		if balance(acc).Cmp(before) > 0 {
+			return nil
+		}
+		now, err := d.Client.ServerTime(ctx)
+		if err != nil {
+			return err
+		}
+		if now.After(until) {
+			return fmt.Errorf("%w: the wallet's transfer did not reach %s before %s", ErrChain, addr, until.UTC().Format(time.RFC3339))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(poll):
+		}
+	}
+}
