@@ -2,11 +2,11 @@ package image
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/url"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -138,7 +138,12 @@ func (r *Registry) Resolve(ctx context.Context, t Target) (Target, error) {
 	return got, nil
 }
 
-// resolveWith asks the registry for the digest of t.Ref.
+// resolveWith fetches the manifest of t.Ref and takes its digest from the
+// bytes themselves. A registry (or anything between it and us) could answer
+// a HEAD, or a Docker-Content-Digest header, with a digest of its choosing
+// while serving another manifest to a pull; the digest of the bytes is the
+// one a pull by digest gets, so that is what is signed and checked. Fetching
+// by digest also proves the manifest exists.
 func (r *Registry) resolveWith(ctx context.Context, t Target) (Target, error) {
 	ref, err := r.withScheme(t.Ref)
 	if err != nil {
@@ -148,30 +153,17 @@ func (r *Registry) resolveWith(ctx context.Context, t Target) (Target, error) {
 	if err != nil {
 		return Target{}, fmt.Errorf("resolving %s: %w", t.Ref, classify(err))
 	}
-	desc, err := remote.Head(ref, opts...)
-	if err != nil && shouldRetryWithGet(err) {
-		var d *remote.Descriptor
-		if d, err = remote.Get(ref, opts...); err == nil {
-			desc = &d.Descriptor
-		}
-	}
+	d, err := remote.Get(ref, opts...)
 	if err != nil {
 		return Target{}, fmt.Errorf("resolving %s: %w", t.Ref, classify(err))
 	}
-	t.Digest = desc.Digest
-	return t, nil
-}
-
-// shouldRetryWithGet reports whether a failed HEAD may succeed as a GET: the
-// registry answered, but not with 401, 403 or 404.
-func shouldRetryWithGet(err error) bool {
-	c := classify(err)
-	if errors.Is(c, ErrNotFound) || errors.Is(c, ErrUnauthorized) || errors.Is(c, ErrPlainHTTP) {
-		return false
+	sum := sha256.Sum256(d.Manifest)
+	got := v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(sum[:])}
+	if dg, ok := ref.(name.Digest); ok && dg.DigestStr() != got.String() {
+		return Target{}, fmt.Errorf("resolving %s: %w: the registry served a manifest whose digest is %s", t.Ref, ErrRegistry, got)
 	}
-	var ue *url.Error
-	var ne net.Error
-	return !errors.As(err, &ue) && !errors.As(err, &ne) && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	t.Digest = got
+	return t, nil
 }
 
 // Labels returns the labels of the image's config (for a multi-platform

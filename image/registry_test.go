@@ -58,7 +58,7 @@ func TestResolve(t *testing.T) {
 	}
 }
 
-func TestResolveFallsBackToGet(t *testing.T) {
+func TestResolveWithoutHEAD(t *testing.T) {
 	var refuseHead atomic.Bool
 	reg := newTestRegistry(t, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -76,7 +76,7 @@ func TestResolveFallsBackToGet(t *testing.T) {
 		t.Fatalf("Resolve = %v, %v; want %s", got.Digest, err, digest)
 	}
 	if reg.count(http.MethodGet, "/manifests/v1") == 0 {
-		t.Error("no GET after the failed HEAD")
+		t.Error("no GET of the manifest")
 	}
 }
 

@@ -161,6 +161,11 @@ func ParseKeyFile(data []byte) (Key, error) {
 		// The decoder's message can quote bytes of the input, which is secret.
 		return Key{}, fmt.Errorf("%w: key file is not a JSON object with string fields \"public\" and \"secret\"", ErrInvalidKey)
 	}
+	// One object and nothing after it: a file with more in it is not the
+	// key file it looks like (two keys pasted together, a truncated edit).
+	if _, err := dec.Token(); err != io.EOF {
+		return Key{}, fmt.Errorf("%w: key file has more after its JSON object", ErrInvalidKey)
+	}
 	if kf.Secret == "" {
 		return Key{}, fmt.Errorf("%w: key file has no \"secret\"", ErrInvalidKey)
 	}

@@ -290,6 +290,8 @@ func TestParseKeyErrors(t *testing.T) {
 		{"key file bad public", fmt.Sprintf(`{"public":"xyz","secret":%q}`, seed), "public key must be 64 hex"},
 		{"key file broken JSON", `{"public":"` + pub + `","secret":"` + seed, "not a JSON object"},
 		{"key file secret not string", `{"public":"` + pub + `","secret":12345}`, "not a JSON object"},
+		{"key file with trailing garbage", fmt.Sprintf(`{"public":%q,"secret":%q} garbage`, pub, seed), "more after its JSON object"},
+		{"two key files pasted together", fmt.Sprintf(`{"public":%q,"secret":%q}{"public":%q,"secret":%q}`, pub, seed, pub, seed), "more after its JSON object"},
 		{"phrase too short", "abandon abandon", "has 2 words"},
 	}
 	for _, tt := range tests {

@@ -91,7 +91,7 @@ func (c *Checker) Check(ctx context.Context, reqs []CheckRequest) []Checked {
 			prep = append(prep, &out[i])
 		}
 	}
-	each(prep, par, func(o *Checked) { o.Err = c.prepare(ctx, o) })
+	inParallel(prep, par, func(o *Checked) { o.Err = c.prepare(ctx, o) })
 
 	// The chain and the registry are asked at the same time: for one
 	// image, the answer then takes the slower of the two round trips, not
@@ -139,7 +139,7 @@ func (c *Checker) Check(ctx context.Context, reqs []CheckRequest) []Checked {
 		out[i].Registry = &res
 	}
 	for i := range out {
-		finish(&out[i], c.Source)
+		decideVerdict(&out[i], c.Source)
 	}
 	return out
 }
@@ -167,8 +167,8 @@ func (c *Checker) prepare(ctx context.Context, o *Checked) error {
 	return nil
 }
 
-// finish turns the sources' verdicts into Verified or Err.
-func finish(o *Checked, src Source) {
+// decideVerdict turns the sources' verdicts into Verified or Err.
+func decideVerdict(o *Checked, src Source) {
 	if o.Err != nil {
 		return
 	}

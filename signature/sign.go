@@ -61,14 +61,16 @@ func (s *Signer) Sign(ctx context.Context, targets []image.Target) []Signed {
 	for i := range out {
 		all[i] = &out[i]
 	}
-	each(all, s.Parallelism, func(o *Signed) {
-		if o.Target.HasDigest() {
-			return
+	// Every reference is read from the registry, a digest reference too:
+	// nothing is paid for or pushed for a manifest that does not exist.
+	inParallel(all, s.Parallelism, func(o *Signed) {
+		if o.Target.Ref == nil {
+			return // a bare digest names no registry
 		}
 		s.progress("resolving %s", o.Target)
 		rt, err := s.Registry.Resolve(ctx, o.Target)
 		if err != nil {
-			o.Err = fmt.Errorf("resolving %s: %w", o.Target, err)
+			o.Err = err // Resolve names the reference
 			return
 		}
 		o.Target = rt
@@ -114,7 +116,7 @@ func (s *Signer) Sign(ctx context.Context, targets []image.Target) []Signed {
 				writers = append(writers, o)
 			}
 		}
-		each(writers, s.Parallelism, func(o *Signed) {
+		inParallel(writers, s.Parallelism, func(o *Signed) {
 			s.progress("writing the registry signature of %s", o.Target)
 			res, err := s.Registry.WriteSignature(ctx, o.Target, s.Key, s.Annotations)
 			if err != nil {
@@ -136,9 +138,9 @@ func (s *Signer) Sign(ctx context.Context, targets []image.Target) []Signed {
 	return out
 }
 
-// each runs f on every element of items, par at a time
+// inParallel runs f on every element of items, par at a time
 // (DefaultParallelism when par < 1).
-func each[T any](items []T, par int, f func(T)) {
+func inParallel[T any](items []T, par int, f func(T)) {
 	if par < 1 {
 		par = DefaultParallelism
 	}

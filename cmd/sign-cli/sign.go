@@ -152,7 +152,24 @@ func runSign(ctx context.Context, app *App, o *signFlags, args []string) error {
 		return err
 	}
 	results := s.Sign(ctx, targets)
+	warnSignedByTag(app, targets, results)
 	return printSigned(app, o.output, key.Public(), results)
+}
+
+// warnSignedByTag says, as cosign does, that a tag was signed as the
+// registry resolved it at this moment, and which digest that was: the tag
+// may point elsewhere tomorrow, and the registry chose what it pointed at.
+func warnSignedByTag(app *App, asked []image.Target, results []signature.Signed) {
+	for i, r := range results {
+		if asked[i].Ref == nil || asked[i].HasDigest() || !r.Target.HasDigest() || r.Err != nil {
+			continue
+		}
+		d, err := r.Target.DigestRef()
+		if err != nil {
+			continue
+		}
+		app.warn("%s was signed as the registry resolved it now, %s; sign %s to name exactly this image", asked[i].Ref, r.Target.Digest, d)
+	}
 }
 
 // signer makes the Signer of the sign flags, shared by sign and

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gosh-sh/sign-cli/contract"
+)
+
+// TestSignOnlyWhatExists: a digest reference whose manifest the registry
+// does not hold is bad input, refused before anything is paid or pushed.
+func TestSignOnlyWhatExists(t *testing.T) {
+	w := newWorld(t)
+	signer, keyPath := w.keyFile("signer.json")
+	ref, _ := w.image("exists/app", nil)
+	repo := strings.TrimSuffix(ref, ":latest")
+	missing := "sha256:" + strings.Repeat("0", 64)
+	pushes := w.pushes.Load()
+	runCLI(t, w.env(), "", "sign", "--secret-file", keyPath, repo+"@"+missing).wantError(t, exitUsage, "not found")
+	p, _ := contract.NewProof(signer.Public().Ed25519(), missing)
+	if b := w.balance(p.Address().String()); b.Sign() != 0 {
+		t.Fatalf("the proof of a missing manifest was funded with %s", b)
+	}
+	if w.pushes.Load() != pushes {
+		t.Fatal("a signature of a missing manifest was pushed")
+	}
+}
+
+// TestSignByTagWarns: signing by tag says which digest was signed and that
+// the registry chose it.
+func TestSignByTagWarns(t *testing.T) {
+	w := newWorld(t)
+	_, keyPath := w.keyFile("signer.json")
+	ref, digest := w.image("tagged/app", nil)
+	r := runCLI(t, w.env(), "", "sign", "--secret-file", keyPath, "--no-chain", ref)
+	if r.code != 0 {
+		t.Fatalf("sign: %+v", r)
+	}
+	if !strings.Contains(r.stderr, "warning: "+ref+" was signed as the registry resolved it now, "+digest.String()) {
+		t.Errorf("no warning naming the digest signed: %q", r.stderr)
+	}
+	if !strings.Contains(r.stdout, digest.String()) {
+		t.Errorf("the digest signed is not printed: %q", r.stdout)
+	}
+	r = runCLI(t, w.env(), "", "sign", "--secret-file", keyPath, "--no-chain", strings.TrimSuffix(ref, ":latest")+"@"+digest.String())
+	if r.code != 0 || strings.Contains(r.stderr, "warning") {
+		t.Errorf("signing by digest: %+v", r)
+	}
+}
