@@ -37,11 +37,13 @@ const (
 // them from a wallet, and checks them. It never deploys a proof twice, and
 // never pays twice for what a previous attempt or an interrupted run did:
 // every step first reads the state they may have left, and a proof
-// constructed by a concurrent run counts as done. Two runs that start at the
-// same moment for the same proof share no state, though: both may read the
-// empty address before either transfer lands, and each then funds it (the
-// surplus stays on the proof, paying its storage). One Deployer may be used
-// from many goroutines.
+// constructed by a concurrent run counts as done. Runs in separate processes
+// coordinate through Locks: one at a time funds and deploys a proof, and a
+// transfer that a killed run sent is waited for, not paid again. Without
+// Locks (or across machines), two runs that start at the same moment for the
+// same proof may both read the empty address before either transfer lands,
+// and each then funds it (the surplus stays on the proof, paying its
+// storage). One Deployer may be used from many goroutines.
 type Deployer struct {
 	Client *everos.Client
 	// Wallet pays for proofs; nil means a proof address must already hold
@@ -64,6 +66,9 @@ type Deployer struct {
 	// Parallel bounds the proofs DeployAll deploys at a time; zero means
 	// DefaultParallelism.
 	Parallel int
+	// Locks, if not nil, takes the lock of a proof address before it is
+	// funded and deployed, and keeps in it the transfer on its way.
+	Locks Locks
 
 	kindOnce sync.Once
 	kind     contract.WalletKind
@@ -260,9 +265,23 @@ func (d *Deployer) publish(ctx context.Context, p *contract.Proof, acc *everos.A
 	} else if !errors.Is(err, contract.ErrNotDeployed) && !errors.Is(err, contract.ErrNotConstructed) {
 		return dep, fmt.Errorf("proof address %s: %w", addr, err)
 	}
+	lock, acc, err := d.lock(ctx, p, acc)
+	if err != nil {
+		return dep, err
+	}
+	if lock != nil {
+		defer lock.Release()
+		if st, err := checkAccount(p, acc); err == nil {
+			dep.AlreadyDeployed, dep.State = true, st // by the run we waited for
+			return dep, nil
+		}
+		if balance(acc).Cmp(new(big.Int).SetUint64(d.topUp()/2)) >= 0 {
+			clearTransfer(lock) // whatever an earlier run sent has landed
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		if balance(acc).Cmp(new(big.Int).SetUint64(d.topUp()/2)) < 0 {
-			tx, err := d.fund(ctx, p, balance(acc))
+			tx, err := d.fund(ctx, p, balance(acc), lock)
 			if err != nil {
 				return dep, err
 			}

@@ -3,6 +3,7 @@ package proof_test
 import (
 	"context"
 	"errors"
+	"github.com/gosh-sh/sign-cli/internal/runlock"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -360,12 +361,22 @@ func TestPublish(t *testing.T) {
 
 // TestConcurrentDeployersOfOneDigest: deployers of one proof running at
 // the same time, as separate sign-cli runs would, all end with the proof
-// deployed, once, and none of them fails.
+// deployed, once, and none of them fails. Sharing a lock directory, as runs
+// on one machine do, they also pay once.
 func TestConcurrentDeployersOfOneDigest(t *testing.T) {
+	for _, locked := range []bool{false, true} {
+		t.Run(map[bool]string{false: "no locks", true: "locks"}[locked], func(t *testing.T) {
+			testConcurrentDeployers(t, locked)
+		})
+	}
+}
+
+func testConcurrentDeployers(t *testing.T, locked bool) {
 	w := newWorld(t)
 	signer := newKey(t)
 	content := digestOf("concurrent")
 	addr := w.address(signer.Public(), content)
+	locks := lockDir(t)
 	const n = 4
 	deps := make([]*proof.Deployment, n)
 	errs := make([]error, n)
@@ -373,6 +384,9 @@ func TestConcurrentDeployersOfOneDigest(t *testing.T) {
 	start := make(chan struct{})
 	for i := range n {
 		d := w.deployer(w.client())
+		if locked {
+			d.Locks = locks
+		}
 		wg.Go(func() {
 			<-start
 			deps[i], errs[i] = d.Deploy(testContext(t, 40*time.Second), signer, content)
@@ -398,10 +412,14 @@ func TestConcurrentDeployersOfOneDigest(t *testing.T) {
 	if fresh < 1 {
 		t.Errorf("no deployer reports having deployed the proof")
 	}
-	// Separate deployers share no state: each reads the empty address
-	// before any transfer lands, so each may fund it. What the proof
-	// holds beyond its deployment stays there, paying its storage.
-	if p := w.payments(); p < 1 || p > n {
+	// Without locks, separate deployers share no state: each reads the
+	// empty address before any transfer lands, so each may fund it (what
+	// the proof holds beyond its deployment stays there, paying its
+	// storage). With them, one funds and the others find it done.
+	switch p := w.payments(); {
+	case locked && p != 1:
+		t.Errorf("%d payments by %d deployers sharing locks, want 1", p, n)
+	case p < 1 || p > n:
 		t.Errorf("%d payments by %d deployers", p, n)
 	}
 	t.Logf("%d deployers: %d payments, %d report the deployment as theirs", n, w.payments(), fresh)
@@ -480,5 +498,58 @@ func TestNoWallet(t *testing.T) {
 	dep, err := d.Deploy(testContext(t, 20*time.Second), signer, digestOf("rich"))
 	if err != nil || dep.TopUp != "" || dep.State == nil || !dep.State.Constructed {
 		t.Fatalf("deployment without a wallet to a funded address: %+v, %v", dep, err)
+	}
+}
+
+// lockDir is a lock directory of the test's own, as sign-cli keeps one in
+// the user's cache directory.
+func lockDir(t *testing.T) proof.Locks {
+	dir := runlock.Dir(t.TempDir())
+	return func(ctx context.Context, name string, waiting func()) (proof.Lock, error) {
+		return dir.Acquire(ctx, name, waiting)
+	}
+}
+
+// TestKilledRunsTransferIsNotPaidAgain: a run killed after it sent the
+// top-up, before the transfer landed, leaves it noted in the proof's lock;
+// the next run waits for that transfer instead of paying a second time.
+func TestKilledRunsTransferIsNotPaidAgain(t *testing.T) {
+	w := newWorld(t, devnet.WithBlockDelay(700*time.Millisecond))
+	signer := newKey(t)
+	content := digestOf("killed during funding")
+	addr := w.address(signer.Public(), content)
+	locks := lockDir(t)
+
+	first := w.deployer(w.client())
+	first.Locks = locks
+	ctx, kill := context.WithCancel(t.Context())
+	first.Progress = func(line string) {
+		if strings.HasPrefix(line, "funding proof") {
+			go func() { time.Sleep(100 * time.Millisecond); kill() }()
+		}
+	}
+	if _, err := first.Deploy(ctx, signer, content); err == nil {
+		t.Fatal("the killed run completed")
+	}
+	if w.payments() != 0 && w.balance(addr).Sign() != 0 {
+		t.Fatal("the transfer landed before the run was killed: the test proves nothing")
+	}
+
+	second := w.deployer(w.client())
+	second.Locks = locks
+	var lines []string
+	second.Progress = func(line string) { lines = append(lines, line) }
+	dep, err := second.Deploy(testContext(t, 40*time.Second), signer, content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dep.State == nil || !dep.State.Constructed {
+		t.Fatalf("deployment %+v", dep)
+	}
+	if p := w.payments(); p != 1 {
+		t.Errorf("%d payments for one proof; progress: %q", p, lines)
+	}
+	if n := w.deployments(addr); n != 1 {
+		t.Errorf("deployed %d times", n)
 	}
 }

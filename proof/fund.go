@@ -51,22 +51,29 @@ func (d *Deployer) walletKind(ctx context.Context) (contract.WalletKind, error) 
 
 // fund sends TopUp from the wallet to p's address and waits until it
 // arrives. Before every resend it re-reads the address, so an expired
-// transfer that did land after all is never paid a second time.
-func (d *Deployer) fund(ctx context.Context, p *contract.Proof, before *big.Int) (string, error) {
+// transfer that did land after all is never paid a second time; and a
+// transfer that an earlier run noted in the proof's lock before it stopped
+// is waited for first.
+func (d *Deployer) fund(ctx context.Context, p *contract.Proof, before *big.Int, lock Lock) (string, error) {
 	addr := p.Address().String()
 	if d.Wallet == nil {
 		return "", fmt.Errorf("%w: proof address %s holds %s nanotokens and no wallet was given to fund it (it needs %d)", ErrNoFunds, addr, before, d.topUp()/2)
+	}
+	if landed, err := d.awaitPending(ctx, addr, before, lock); err != nil || landed {
+		return "", err
 	}
 	kind, err := d.walletKind(ctx)
 	if err != nil {
 		return "", err
 	}
 	for attempt := 0; ; attempt++ {
-		tx, expire, err := d.transfer(ctx, kind, p)
+		tx, expire, err := d.transfer(ctx, kind, p, lock)
 		if errors.Is(err, everos.ErrMessageExpired) {
 			if acc, aerr := d.Client.Account(ctx, addr); aerr == nil && balance(acc).Cmp(before) > 0 {
+				clearTransfer(lock)
 				return "", nil // it landed after all
 			}
+			clearTransfer(lock)
 			if attempt < d.resends() {
 				d.progress("the transfer to %s expired unprocessed; sending a new one", addr)
 				continue
@@ -75,6 +82,7 @@ func (d *Deployer) fund(ctx context.Context, p *contract.Proof, before *big.Int)
 		if err != nil {
 			return "", fmt.Errorf("funding proof %s from wallet %s: %w", addr, d.Wallet.Address, err)
 		}
+		clearTransfer(lock) // the wallet's transaction is known: nothing is on its way unseen
 		if tx.Aborted {
 			return "", fmt.Errorf("%w: funding proof %s: wallet transaction %s aborted (exit code %d); does wallet %s hold %s?", ErrChain, addr, tx.ID, tx.ExitCode, d.Wallet.Address, FormatTokens(d.topUp()))
 		}
@@ -82,9 +90,55 @@ func (d *Deployer) fund(ctx context.Context, p *contract.Proof, before *big.Int)
 	}
 }
 
+// awaitPending waits for the transfer an earlier run noted in lock, if any,
+// by sending that same message again (the wallet runs a message once, so
+// this never pays twice) and waiting for it. It reports whether the address
+// received more than before.
+func (d *Deployer) awaitPending(ctx context.Context, addr string, before *big.Int, lock Lock) (bool, error) {
+	m, ok := pending(lock)
+	if !ok {
+		return false, nil
+	}
+	d.progress("a transfer to %s that an earlier run sent may be on its way; waiting for it before paying again", addr)
+	_, err := d.Client.SendAndWait(ctx, m)
+	if err != nil && !errors.Is(err, everos.ErrMessageExpired) {
+		return false, fmt.Errorf("waiting for the earlier transfer to %s: %w", addr, err)
+	}
+	poll := d.BalancePoll
+	if poll <= 0 {
+		poll = 500 * time.Millisecond
+	}
+	// The wallet's transaction only emits the transfer: give it the time
+	// to arrive, within the message's lifetime.
+	for {
+		acc, aerr := d.Client.Account(ctx, addr)
+		if aerr != nil {
+			return false, fmt.Errorf("reading proof account %s: %w", addr, aerr)
+		}
+		if balance(acc).Cmp(before) > 0 {
+			clearTransfer(lock)
+			return true, nil
+		}
+		now, terr := d.Client.ServerTime(ctx)
+		if terr != nil {
+			return false, terr
+		}
+		if err != nil || now.After(m.ExpireAt) {
+			clearTransfer(lock) // expired or refused unprocessed: it will never land
+			return false, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(poll):
+		}
+	}
+}
+
 // transfer sends one top-up of p's address from the wallet and waits for
-// the wallet's transaction, while no other transfer is under way.
-func (d *Deployer) transfer(ctx context.Context, kind contract.WalletKind, p *contract.Proof) (*everos.Transaction, time.Time, error) {
+// the wallet's transaction, while no other transfer is under way. The
+// message is noted in lock before it is sent.
+func (d *Deployer) transfer(ctx context.Context, kind contract.WalletKind, p *contract.Proof, lock Lock) (*everos.Transaction, time.Time, error) {
 	d.walletMu.Lock()
 	defer d.walletMu.Unlock()
 	now, err := d.Client.ServerTime(ctx)
@@ -99,7 +153,11 @@ func (d *Deployer) transfer(ctx context.Context, kind contract.WalletKind, p *co
 		return nil, expire, fmt.Errorf("building the transfer from wallet %s: %w", d.Wallet.Address, err)
 	}
 	d.progress("funding proof %s with %s from wallet %s (waiting for its transaction)", p.Address(), FormatTokens(d.topUp()), d.Wallet.Address)
-	tx, err := d.Client.SendAndWait(ctx, everos.Message{BOC: msg.ToBOC(), Hash: msg.Hash(), ExpireAt: expire})
+	m := everos.Message{BOC: msg.ToBOC(), Hash: msg.Hash(), ExpireAt: expire}
+	if err := recordTransfer(lock, m); err != nil {
+		return nil, expire, fmt.Errorf("noting the transfer to %s: %w", p.Address(), err)
+	}
+	tx, err := d.Client.SendAndWait(ctx, m)
 	return tx, expire, err
 }
 

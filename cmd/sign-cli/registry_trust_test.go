@@ -47,3 +47,35 @@ func TestSignByTagWarns(t *testing.T) {
 		t.Errorf("signing by digest: %+v", r)
 	}
 }
+
+// TestParallelSignRunsPayOnce: sign runs of one image started together on
+// one machine take turns at its proof through the lock in the cache
+// directory: one top-up, one deployment.
+func TestParallelSignRunsPayOnce(t *testing.T) {
+	w := newWorld(t)
+	_, keyPath := w.keyFile("signer.json")
+	_, digest := w.image("parallel/app", nil)
+	env := w.env()
+	env["HOME"] = t.TempDir()
+	const n = 4
+	codes := make(chan int, n)
+	for range n {
+		go func() {
+			codes <- runCLI(t, env, "", "sign", "--secret-file", keyPath, "--no-registry", digest.String()).code
+		}()
+	}
+	for range n {
+		if c := <-codes; c != 0 {
+			t.Fatalf("a run exited %d", c)
+		}
+	}
+	payments := 0
+	for _, tx := range w.chain.Transactions() {
+		if tx.Account == w.chain.GiverAddress && !tx.Aborted && len(tx.OutMsgs) > 0 {
+			payments++
+		}
+	}
+	if payments != 1 {
+		t.Errorf("%d parallel runs paid %d times", n, payments)
+	}
+}

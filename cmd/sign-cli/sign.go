@@ -213,7 +213,7 @@ func (o *signFlags) deployer(app *App) (*proof.Deployer, error) {
 		// lost message can still be replaced within the run.
 		o.lifetime = max(o.timeout/2, time.Second)
 	}
-	c := &proof.Deployer{Client: client, TopUp: topUp, MessageLifetime: o.lifetime, Progress: func(line string) { app.progress("%s", line) }}
+	c := &proof.Deployer{Client: client, TopUp: topUp, MessageLifetime: o.lifetime, Progress: func(line string) { app.progress("%s", line) }, Locks: app.proofLocks()}
 	walletAddr := o.wallet
 	if walletAddr == "" {
 		walletAddr = app.Getenv("WALLET")
