@@ -9,6 +9,7 @@ import (
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 func TestWalletKindByCodeHash(t *testing.T) {
@@ -66,7 +67,7 @@ func randomAddress(r *rand.Rand) *cell.Address {
 // nekoton's createExternalMessage from that wallet's ABI JSON: the messages
 // are byte-identical, and nekoton's decoder reads back the arguments.
 func TestWalletMessagesMatchNekoton(t *testing.T) {
-	nk := nekoton.Start(t)
+	nk := nekotontest.Start(t)
 	r := rand.New(rand.NewPCG(3, 3))
 	for k := SafeMultisig; k <= LocalGiver; k++ {
 		t.Run(k.String(), func(t *testing.T) {
@@ -149,7 +150,7 @@ func TestTransferMessageRefuses(t *testing.T) {
 // proof's address, not bounceable, with MultisigFlags for multisigs, as
 // nekoton decodes it.
 func TestFundProofMessage(t *testing.T) {
-	nk := nekoton.Start(t)
+	nk := nekotontest.Start(t)
 	p, err := NewProof(pubOf(testKey(1)), "sha256:"+strings.Repeat("cd", 32))
 	if err != nil {
 		t.Fatal(err)
