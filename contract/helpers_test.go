@@ -124,7 +124,7 @@ func randomContent(r *rand.Rand, n int) string {
 func hexString(b []byte) string { return hex.EncodeToString(b) }
 
 var (
-	constructorID  = constructor.InputID
-	giverSendID    = walletSpecs[LocalGiver].send.InputID
-	multisigSendID = walletSpecs[SafeMultisig].send.InputID
+	constructorID  = constructor().InputID
+	giverSendID    = walletSpecs()[LocalGiver].send.InputID
+	multisigSendID = walletSpecs()[SafeMultisig].send.InputID
 )

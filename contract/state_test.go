@@ -119,7 +119,7 @@ func TestParseAccountForms(t *testing.T) {
 		{"uninit, three counters", base(3).StoreUInt(0, 2), AccountUninit, false},
 		{"uninit, two counters", base(2).StoreUInt(0, 2), AccountUninit, false},
 		{"frozen", base(3).StoreUInt(1, 2).StoreBytes(frozenHash[:]), AccountFrozen, false},
-		{"active", base(3).StoreBool(true).StoreUInt(0b00110, 5).StoreRef(proofCode).StoreRef(cell.EmptyCell), AccountActive, false},
+		{"active", base(3).StoreBool(true).StoreUInt(0b00110, 5).StoreRef(proofCode()).StoreRef(cell.EmptyCell), AccountActive, false},
 		{"init code hash absent", base(3).StoreUInt(0, 2).StoreBool(false), AccountUninit, false},
 		{"garbage after the state", base(3).StoreUInt(0, 2).StoreUInt(5, 9), 0, true},
 		{"truncated", cell.BeginCell().StoreBool(true).StoreAddress(addr), 0, true},

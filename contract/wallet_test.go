@@ -23,9 +23,9 @@ func TestWalletKindByCodeHash(t *testing.T) {
 		{"7377910a1b5d0c8073ba02523e139c7f42f9772fe0076a4d0b211ccec071eb7a", Multisig2},
 		{"d66d198766abdbe1253f3415826c946c371f5112552408625aeb0b31e0ef2df3", Multisig2},
 		{"4e92716de61d456e58f16e4e867e3e93a7548321eace86301b51c8b80ca6239b", GiverV2},
-		{giverCode.HashHex(), LocalGiver},
+		{giverCode().HashHex(), LocalGiver},
 		{strings.Repeat("00", 32), WalletUnknown},
-		{proofCode.HashHex(), WalletUnknown},
+		{proofCode().HashHex(), WalletUnknown},
 	}
 	for _, tt := range tests {
 		var h [32]byte
