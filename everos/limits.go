@@ -48,17 +48,21 @@ func checkDepth(b []byte, limit int) error {
 	for i := 0; i < len(b); i++ {
 		switch b[i] {
 		case '"':
-			// Skip to the closing quote; escapes are two bytes long.
-			for i++; i < len(b); i++ {
-				j := bytes.IndexAny(b[i:], `"\`)
+			// Skip to the closing quote: the first one after an even
+			// number of backslashes.
+			for {
+				j := bytes.IndexByte(b[i+1:], '"')
 				if j < 0 {
 					return nil
 				}
-				i += j
-				if b[i] == '"' {
+				i += 1 + j
+				k := i
+				for k > 0 && b[k-1] == '\\' {
+					k--
+				}
+				if (i-k)%2 == 0 {
 					break
 				}
-				i++
 			}
 		case '[', '{':
 			depth++
