@@ -6,6 +6,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -34,12 +35,14 @@ func (k *keyFlags) addWallet(cmd *cobra.Command) {
 
 // looksLikeSecret matches the command-line forms of a secret key: a 32-byte
 // seed or a 64-byte NaCl secret in hex.
-var looksLikeSecret = regexp.MustCompile(`^(0x)?([0-9a-fA-F]{64}|[0-9a-fA-F]{128})$`)
+var looksLikeSecret = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(0x)?([0-9a-fA-F]{64}|[0-9a-fA-F]{128})$`)
+})
 
 // splitSecretArg separates an optional leading SIGNER_SECRET from the
 // targets, as in the seed form `sign SIGNER_SECRET IMAGE_SHA`.
 func splitSecretArg(args []string) (secret string, targets []string, err error) {
-	if len(args) > 0 && looksLikeSecret.MatchString(args[0]) {
+	if len(args) > 0 && looksLikeSecret().MatchString(args[0]) {
 		if len(args) == 1 {
 			return "", nil, usageError("the only argument looks like a secret key; expected a target (image reference or sha256:<64 hex>) after it")
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"regexp"
+	"sync"
 
 	"github.com/gosh-sh/sign-cli/signature"
 )
@@ -9,13 +10,13 @@ import (
 // bareHex is a long hex string with nothing around it: a valid image name
 // to the reference grammar (docker.io/library/<hex>), but almost always a
 // key or a digest missing its sha256: prefix.
-var bareHex = regexp.MustCompile(`^(0x)?[0-9a-fA-F]{32,}$`)
+var bareHex = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(0x)?[0-9a-fA-F]{32,}$`) })
 
 // parseTargets reads target arguments.
 func parseTargets(args []string) ([]signature.Target, error) {
 	out := make([]signature.Target, len(args))
 	for i, a := range args {
-		if bareHex.MatchString(a) {
+		if bareHex().MatchString(a) {
 			return nil, usageError("target %q looks like a hex key or a digest without its prefix; expected an image reference or sha256:<64 hex>", abbreviate(a))
 		}
 		t, err := signature.ParseTarget(a)
