@@ -271,6 +271,9 @@ func (c *Client) post(ctx context.Context, endpoint string, body []byte, wait ti
 		return gjson.Result{}, fmt.Errorf("sending request to %s: %w", endpoint, err)
 	}
 	defer resp.Body.Close()
+	if resp.ContentLength > c.cfg.MaxResponseSize {
+		return gjson.Result{}, limitError(endpoint, fmt.Errorf("%w: %d bytes announced", ErrResponseLimit, resp.ContentLength))
+	}
 	raw, err := readLimited(resp.Body, c.cfg.MaxResponseSize)
 	if errors.Is(err, ErrResponseLimit) {
 		return gjson.Result{}, limitError(endpoint, err)

@@ -150,18 +150,25 @@ func TestHostileAnswers(t *testing.T) {
 	tests := []struct {
 		name  string
 		write func(w http.ResponseWriter, r *http.Request)
+		// readNone: the client refuses the body from its header alone.
+		readNone bool
 	}{
 		{"deep nesting", func(w http.ResponseWriter, _ *http.Request) {
 			w.Write(bytes.Repeat([]byte("["), 512<<10))
-		}},
+		}, false},
 		{"deep objects in data", func(w http.ResponseWriter, _ *http.Request) {
 			io.WriteString(w, `{"data":`+strings.Repeat(`{"a":`, 10000))
-		}},
+		}, false},
 		{"huge body", func(w http.ResponseWriter, _ *http.Request) {
 			io.WriteString(w, `{"data":{"info":{"version":"`+strings.Repeat("x", 4*limit)+`"}}}`)
-		}},
-		{"endless body", endless(bytes.Repeat([]byte(" "), 64<<10))},
-		{"endless nesting", endless(bytes.Repeat([]byte("["), 64<<10))},
+		}, false},
+		{"announced huge body", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", "1099511627776")
+			w.WriteHeader(http.StatusOK)
+			w.Write(bytes.Repeat([]byte(" "), 64<<10))
+		}, true},
+		{"endless body", endless(bytes.Repeat([]byte(" "), 64<<10)), false},
+		{"endless nesting", endless(bytes.Repeat([]byte("["), 64<<10)), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,7 +185,7 @@ func TestHostileAnswers(t *testing.T) {
 			if n := reqs.Load(); n != 1 {
 				t.Fatalf("%d requests, want 1 (an answer over the limits is not retried)", n)
 			}
-			if n := tr.read.Load(); n > limit+1 {
+			if n := tr.read.Load(); n > limit+1 || (tt.readNone && n > 0) {
 				t.Fatalf("read %d bytes of the body with a limit of %d", n, limit)
 			}
 		})
