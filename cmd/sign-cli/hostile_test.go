@@ -7,12 +7,14 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/gosh-sh/sign-cli/signature"
 )
 
-// TestCheckHostileEndpoint: a GraphQL endpoint whose answers are built to
-// exhaust the client (megabytes of "[", a body without end) makes check fail
+// TestHostileEndpoint: a GraphQL endpoint whose answers are built to exhaust
+// the client (megabytes of "[", a body without end) makes check and sign fail
 // with one line and exit 3, not a stack overflow.
-func TestCheckHostileEndpoint(t *testing.T) {
+func TestHostileEndpoint(t *testing.T) {
 	tests := []struct {
 		name  string
 		write func(w io.Writer) error
@@ -30,8 +32,15 @@ func TestCheckHostileEndpoint(t *testing.T) {
 			}
 		}},
 	}
-	pub := strings.Repeat("5d", 32)
+	key, err := signature.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	digest := "sha256:" + strings.Repeat("ab", 32)
+	commands := [][]string{
+		{"check", "--source", "chain", key.Public().String(), digest},
+		{"sign", "--no-registry", digest},
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -40,10 +49,17 @@ func TestCheckHostileEndpoint(t *testing.T) {
 				tt.write(w)
 			}))
 			defer srv.Close()
-			r := runCLI(t, nil, "", "check", "--source", "chain", "-n", srv.URL+"/graphql", pub, digest)
-			r.wantError(t, exitFailure, "response exceeds the client's limits", srv.URL)
-			if n := strings.Count(r.stderr, "\n"); n != 1 {
-				t.Fatalf("%d lines on stderr, want 1: %q", n, r.stderr)
+			env := map[string]string{
+				"SIGN_CLI_NETWORK": srv.URL + "/graphql",
+				"WALLET":           "0:" + strings.Repeat("1", 64),
+				"WALLET_SECRET":    key.SecretHex(),
+			}
+			for _, args := range commands {
+				r := runCLI(t, env, "", args...)
+				r.wantError(t, exitFailure, "response exceeds the client's limits", srv.URL)
+				if n := strings.Count(r.stderr, "\n"); n != 1 {
+					t.Fatalf("%s: %d lines on stderr, want 1: %q", args[0], n, r.stderr)
+				}
 			}
 		})
 	}
