@@ -185,14 +185,11 @@ func (s *subscription) next() (wsMessage, error) {
 	if err == nil {
 		err = checkDepth(raw, MaxResponseDepth)
 	}
-	if errors.Is(err, ErrResponseLimit) {
-		return m, limitError(s.endpoint, err)
-	}
 	if err != nil {
 		return m, err
 	}
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return m, fmt.Errorf("decoding a message from %s: %w", s.endpoint, err)
+		return m, fmt.Errorf("decoding a message: %w", err)
 	}
 	return m, nil
 }
