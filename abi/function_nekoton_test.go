@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
-	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 type nekotonExternal struct {
@@ -51,7 +51,7 @@ func (g *typeGen) randomCallABI(t testing.TB) (*ABI, string) {
 // signatures and message hashes; nekoton's bodies decode in Go to the
 // values given.
 func TestNekotonExternalCalls(t *testing.T) {
-	b := nekoton.Start(t)
+	b := nekotontest.Start(t)
 	total := 0
 	for _, v := range []Version{V2_0, V2_1, V2_2, V2_3, V2_4} {
 		g, seed := newTypeGen(t, v)
@@ -160,7 +160,7 @@ func headerNames(a *ABI) []string {
 // TestNekotonInternalCalls compares internal call bodies with nekoton's
 // encodeInternalInput and decodes nekoton's bodies in Go.
 func TestNekotonInternalCalls(t *testing.T) {
-	b := nekoton.Start(t)
+	b := nekotontest.Start(t)
 	total := 0
 	for _, v := range []Version{V2_0, V2_1, V2_2, V2_3, V2_4} {
 		g, seed := newTypeGen(t, v)
@@ -222,7 +222,7 @@ func TestNekotonInternalCalls(t *testing.T) {
 // TestNekotonOutputsAndEvents encodes random function answers and events in
 // Go and decodes them with nekoton's decodeOutput and decodeEvent.
 func TestNekotonOutputsAndEvents(t *testing.T) {
-	b := nekoton.Start(t)
+	b := nekotontest.Start(t)
 	total := 0
 	for _, v := range []Version{V2_0, V2_1, V2_2, V2_3, V2_4} {
 		g, seed := newTypeGen(t, v)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 // These tests check cells, StateInits and messages built in Go against
@@ -143,7 +144,7 @@ func nekotonString(t *testing.T, b *nekoton.Bridge, method string, params ...any
 
 // TestNekotonCellHashes: random trees, hashed by both.
 func TestNekotonCellHashes(t *testing.T) {
-	b := nekoton.Start(t)
+	b := nekotontest.Start(t)
 	g := &treeGen{r: diffRand(t)}
 	trees := []*cell.Cell{g.deep(t, cell.MaxDepth), cell.EmptyCell}
 	for range 400 {
@@ -162,7 +163,7 @@ func TestNekotonCellHashes(t *testing.T) {
 // code and data; its BOC bytes and hash (the account id) must equal Go's,
 // and splitTvc must take Go's StateInit apart into the same code and data.
 func TestNekotonStateInit(t *testing.T) {
-	b := nekoton.Start(t)
+	b := nekotontest.Start(t)
 	g := &treeGen{r: diffRand(t)}
 	const n = 200
 	for i := range n {
@@ -303,7 +304,7 @@ func stateInitBase64(t testing.TB, si *StateInit) any {
 // the same bytes for random destinations, values, flags, StateInits and
 // bodies, and Go parses nekoton's message back into its parts.
 func TestNekotonInternalMessages(t *testing.T) {
-	b := nekoton.Start(t)
+	b := nekotontest.Start(t)
 	g := &treeGen{r: diffRand(t)}
 	const n = 300
 	for i := range n {
@@ -368,7 +369,7 @@ func checkParsed(t *testing.T, i int, p *Message, dst *cell.Address, si *StateIn
 // and a body; Go parses nekoton's message, and the bridge's independent
 // reader (messageInfo) parses Go's, into the same parts.
 func TestNekotonExternalMessages(t *testing.T) {
-	b := nekoton.Start(t)
+	b := nekotontest.Start(t)
 	g := &treeGen{r: diffRand(t)}
 	const n = 300
 	for i := range n {
@@ -432,7 +433,7 @@ func TestNekotonExternalMessages(t *testing.T) {
 // TestNekotonVectors: nekoton reproduces the published messages too, so
 // the Go results and the vectors agree through a third implementation.
 func TestNekotonVectors(t *testing.T) {
-	b := nekoton.Start(t)
+	b := nekotontest.Start(t)
 	v := loadSDKMessageVectors(t)
 	for _, name := range []string{"deploy_signed_message", "deploy_without_sign_message", "run_signed_message", "run_without_sign_message"} {
 		m, root, err := ParseMessageBase64(v.EncodeV2[name])
@@ -462,7 +463,7 @@ func TestNekotonVectors(t *testing.T) {
 // arguments and contracts, built by Go and by nekoton's createExternalMessage:
 // the same bytes and the same hash.
 func TestNekotonDeployMessages(t *testing.T) {
-	b := nekoton.Start(t)
+	b := nekotontest.Start(t)
 	g := &treeGen{r: diffRand(t)}
 	const n = 150
 	for i := range n {

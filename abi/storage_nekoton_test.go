@@ -9,13 +9,13 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 // TestNekotonStorage checks init data (pre-2.4) and storage fields (2.4)
 // made in Go against nekoton's unpackInitData and unpackContractFields.
 func TestNekotonStorage(t *testing.T) {
-	b := nekoton.Start(t)
+	b := nekotontest.Start(t)
 	total := 0
 	for _, v := range []Version{V2_1, V2_2, V2_3, V2_4} {
 		g, seed := newTypeGen(t, v)

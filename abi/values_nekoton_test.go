@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
-	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 // nekotonParams is a parameter list as nekoton-wasm's AbiParam[] wants it.
@@ -32,7 +32,7 @@ type packedCell struct {
 // (unpackFromCell) to the same token JSON, and nekoton's packIntoCell gives
 // the same cell (hash) and decodes in Go to the same values.
 func TestNekotonPackUnpack(t *testing.T) {
-	b := nekoton.Start(t)
+	b := nekotontest.Start(t)
 	cases := 0
 	for _, v := range []Version{V2_0, V2_1, V2_2, V2_3, V2_4} {
 		g, seed := newTypeGen(t, v)

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
@@ -26,16 +27,18 @@ var (
 	//go:embed wallets/*.abi.json
 	walletABIFiles embed.FS
 
-	proofCode = mustCode("proof", proofCodeBOC)
-	giverCode = mustCode("giver", giverCodeBOC)
+	// Decoded on first use rather than at init: a command that never
+	// builds a proof or a giver message does not pay for them.
+	proofCode = sync.OnceValue(func() *cell.Cell { return mustCode("proof", proofCodeBOC) })
+	giverCode = sync.OnceValue(func() *cell.Cell { return mustCode("giver", giverCodeBOC) })
 
-	proofABI    = mustABI("proof.abi.json", ProofABI)
-	constructor = mustFunction(proofABI, "constructor")
-	giverABI    = mustABI("giver.abi.json", GiverABI)
+	proofABI    = sync.OnceValue(func() *abi.ABI { return mustABI("proof.abi.json", ProofABI) })
+	constructor = sync.OnceValue(func() *abi.Function { return mustFunction(proofABI(), "constructor") })
+	giverABI    = sync.OnceValue(func() *abi.ABI { return mustABI("giver.abi.json", GiverABI) })
 )
 
 // The embedded files are part of the build; a broken one is a build error
-// that every test reports at once.
+// that TestEmbedded reports.
 func mustCode(name, b64 string) *cell.Cell {
 	c, err := cell.FromBase64(strings.TrimSpace(b64))
 	if err != nil {
@@ -69,14 +72,14 @@ func walletABIText(file string) string {
 }
 
 // ProofCode is the proof contract's code cell.
-func ProofCode() *cell.Cell { return proofCode }
+func ProofCode() *cell.Cell { return proofCode() }
 
 // ProofCodeHash is the hash of the proof contract's code, as the GraphQL
 // API reports it in an account's code_hash.
-func ProofCodeHash() [32]byte { return proofCode.Hash() }
+func ProofCodeHash() [32]byte { return proofCode().Hash() }
 
 // GiverCode is the code cell of the package's giver.
-func GiverCode() *cell.Cell { return giverCode }
+func GiverCode() *cell.Cell { return giverCode() }
 
 // GiverCodeHash is the hash of GiverCode.
-func GiverCodeHash() [32]byte { return giverCode.Hash() }
+func GiverCodeHash() [32]byte { return giverCode().Hash() }

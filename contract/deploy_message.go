@@ -48,11 +48,11 @@ func (p *Proof) ReadDeployMessage(root *cell.Cell) (DeployCall, error) {
 	if init.Hash() != p.init.Hash() {
 		return bad("its initial state is not the proof's")
 	}
-	call, err := proofABI.DecodeExternalCall(msg.Body)
+	call, err := proofABI().DecodeExternalCall(msg.Body)
 	if err != nil {
 		return bad("%v", err)
 	}
-	if call.Function != constructor {
+	if call.Function != constructor() {
 		return bad("it calls %s, not the constructor", call.Function.Name)
 	}
 	hash, err := call.SignedHash(p.address)

@@ -53,7 +53,7 @@ func TestReadDeployMessage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		call, err := proofABI.DecodeExternalCall(m.Body)
+		call, err := proofABI().DecodeExternalCall(m.Body)
 		if err != nil {
 			t.Fatal(err)
 		}

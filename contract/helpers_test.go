@@ -11,6 +11,7 @@ import (
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 // chainTime is the Unix time the executor tests run at.
@@ -23,7 +24,7 @@ type executor struct {
 }
 
 func newExecutor(t testing.TB) *executor {
-	return &executor{t: t, nk: nekoton.Start(t)}
+	return &executor{t: t, nk: nekotontest.Start(t)}
 }
 
 // fund sends value to addr with bounce=false from outside, returning the
@@ -123,7 +124,7 @@ func randomContent(r *rand.Rand, n int) string {
 func hexString(b []byte) string { return hex.EncodeToString(b) }
 
 var (
-	constructorID  = constructor.InputID
-	giverSendID    = walletSpecs[LocalGiver].send.InputID
-	multisigSendID = walletSpecs[SafeMultisig].send.InputID
+	constructorID  = constructor().InputID
+	giverSendID    = walletSpecs()[LocalGiver].send.InputID
+	multisigSendID = walletSpecs()[SafeMultisig].send.InputID
 )

@@ -44,14 +44,14 @@ func NewProof(publicKey ed25519.PublicKey, content string) (*Proof, error) {
 	}
 	p := &Proof{publicKey: append(ed25519.PublicKey(nil), publicKey...), content: content}
 	var err error
-	p.data, err = proofABI.EncodeStorage(map[string]any{
+	p.data, err = proofABI().EncodeStorage(map[string]any{
 		"_pubkey": new(big.Int).SetBytes(publicKey),
 		"content": content,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("building proof data: %w", err)
 	}
-	if p.init, p.address, err = newStateInit(proofCode, p.data); err != nil {
+	if p.init, p.address, err = newStateInit(proofCode(), p.data); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -102,7 +102,7 @@ func (p *Proof) DeployMessage(signer crypto.Signer, signTime time.Time, expire u
 	if ms <= 0 {
 		return nil, fmt.Errorf("building proof deploy message: sign time %v is not after 1970", signTime)
 	}
-	body, err := signedCall(constructor, p.address, nil, signer, uint64(ms), expire)
+	body, err := signedCall(constructor(), p.address, nil, signer, uint64(ms), expire)
 	if err != nil {
 		return nil, fmt.Errorf("building proof deploy message: %w", err)
 	}

@@ -12,13 +12,14 @@ import (
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 // TestCompiledCodeIsCurrent recompiles the FunC sources with the pinned
 // compiler and fails if a committed code BOC differs: the build is
 // reproducible and the embedded code is what the sources say.
 func TestCompiledCodeIsCurrent(t *testing.T) {
-	nk := nekoton.Start(t)
+	nk := nekotontest.Start(t)
 	sources := map[string]string{}
 	files, err := filepath.Glob("*.fc")
 	if err != nil || len(files) == 0 {
@@ -92,7 +93,7 @@ var proofFields = func() []json.RawMessage {
 // address against nekoton packing our ABI's fields and merging them with
 // the code, for contents around the 127-byte cell boundaries.
 func TestProofLayoutMatchesNekoton(t *testing.T) {
-	nk := nekoton.Start(t)
+	nk := nekotontest.Start(t)
 	r := rand.New(rand.NewPCG(7, 7))
 	lengths := []int{1, 71, 126, 127, 128, 253, 254, 255, 381, 500, MaxContentLen - 1, MaxContentLen}
 	for i, n := range lengths {
@@ -140,7 +141,7 @@ func TestProofLayoutMatchesNekoton(t *testing.T) {
 // with nekoton's createExternalMessage from proof.abi.json: same key, time
 // and expiry give byte-identical messages (Ed25519 is deterministic).
 func TestDeployMessageMatchesNekoton(t *testing.T) {
-	nk := nekoton.Start(t)
+	nk := nekotontest.Start(t)
 	r := rand.New(rand.NewPCG(8, 8))
 	for i := range 12 {
 		key := testKey(uint64(200 + i))

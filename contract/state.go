@@ -64,7 +64,7 @@ func ParseProofData(data *cell.Cell) (*ProofState, error) {
 		return nil, fmt.Errorf("%w: data has %d bits and %d refs, want %d and 1",
 			ErrNotProof, data.BitsSize(), data.RefsNum(), proofDataBits)
 	}
-	v, err := proofABI.DecodeStorage(data, false)
+	v, err := proofABI().DecodeStorage(data, false)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotProof, err)
 	}
@@ -245,7 +245,7 @@ func (a *Account) ProofState() (*ProofState, error) {
 	if a.Status != account.Active {
 		return nil, fmt.Errorf("%w: account is %s", ErrNotDeployed, a.Status)
 	}
-	if a.Code == nil || a.Code.Hash() != proofCode.Hash() {
+	if a.Code == nil || a.Code.Hash() != proofCode().Hash() {
 		return nil, fmt.Errorf("%w: account runs other code", ErrNotProof)
 	}
 	if a.Data == nil {

@@ -120,7 +120,7 @@ func TestParseAccountForms(t *testing.T) {
 		{"uninit, three counters", base(3).StoreUInt(0, 2), account.Uninit, false},
 		{"uninit, two counters", base(2).StoreUInt(0, 2), account.Uninit, false},
 		{"frozen", base(3).StoreUInt(1, 2).StoreBytes(frozenHash[:]), account.Frozen, false},
-		{"active", base(3).StoreBool(true).StoreUInt(0b00110, 5).StoreRef(proofCode).StoreRef(cell.EmptyCell), account.Active, false},
+		{"active", base(3).StoreBool(true).StoreUInt(0b00110, 5).StoreRef(proofCode()).StoreRef(cell.EmptyCell), account.Active, false},
 		{"init code hash absent", base(3).StoreUInt(0, 2).StoreBool(false), account.Uninit, false},
 		{"garbage after the state", base(3).StoreUInt(0, 2).StoreUInt(5, 9), 0, true},
 		{"truncated", cell.BeginCell().StoreBool(true).StoreAddress(addr), 0, true},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 
 	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
@@ -62,10 +63,10 @@ func newWalletSpec(name, abiJSON string, multisig bool) walletSpec {
 	}
 }
 
-var (
-	multisig20 = walletABIText("multisig20")
-
-	walletSpecs = map[WalletKind]walletSpec{
+// walletSpecs parses the wallets' ABIs on first use, not at init.
+var walletSpecs = sync.OnceValue(func() map[WalletKind]walletSpec {
+	multisig20 := walletABIText("multisig20")
+	return map[WalletKind]walletSpec{
 		SafeMultisig:       newWalletSpec("SafeMultisig", multisig20, true),
 		SafeMultisig24h:    newWalletSpec("SafeMultisig24h", multisig20, true),
 		SetcodeMultisig:    newWalletSpec("SetcodeMultisig", multisig20, true),
@@ -76,7 +77,7 @@ var (
 		GiverV3:            newWalletSpec("GiverV3", walletABIText("giverv3"), false),
 		LocalGiver:         newWalletSpec("LocalGiver", GiverABI, false),
 	}
-)
+})
 
 // Published code hashes of the wallets, as the GraphQL API reports them in
 // code_hash.
@@ -103,7 +104,7 @@ var ErrUnknownWallet = errors.New("unknown wallet kind")
 // WalletKindByCodeHash returns the kind of the wallet running the code with
 // that hash.
 func WalletKindByCodeHash(codeHash [32]byte) (WalletKind, error) {
-	if codeHash == giverCode.Hash() {
+	if codeHash == giverCode().Hash() {
 		return LocalGiver, nil
 	}
 	k, ok := knownCodeHashes[hex.EncodeToString(codeHash[:])]
@@ -115,12 +116,12 @@ func WalletKindByCodeHash(codeHash [32]byte) (WalletKind, error) {
 
 // ParseWalletKind reads a kind's name (as String prints it, any case).
 func ParseWalletKind(name string) (WalletKind, error) {
-	for k, s := range walletSpecs {
+	for k, s := range walletSpecs() {
 		if strings.EqualFold(s.name, name) {
 			return k, nil
 		}
 	}
-	names := make([]string, 0, len(walletSpecs))
+	names := make([]string, 0, len(walletSpecs()))
 	for k := SafeMultisig; k <= LocalGiver; k++ {
 		names = append(names, k.String())
 	}
@@ -128,22 +129,22 @@ func ParseWalletKind(name string) (WalletKind, error) {
 }
 
 func (k WalletKind) String() string {
-	if s, ok := walletSpecs[k]; ok {
+	if s, ok := walletSpecs()[k]; ok {
 		return s.name
 	}
 	return fmt.Sprintf("WalletKind(%d)", int(k))
 }
 
 // ABIVersion is the ABI version the wallet's messages follow ("2.0" …).
-func (k WalletKind) ABIVersion() string { return walletSpecs[k].version }
+func (k WalletKind) ABIVersion() string { return walletSpecs()[k].version }
 
 // ABI is the ABI JSON of the wallet's sendTransaction, with the wallet's
 // ABI version and header: what standard Everscale tools need to build or
 // decode its transfers.
-func (k WalletKind) ABI() string { return walletSpecs[k].abiJSON }
+func (k WalletKind) ABI() string { return walletSpecs()[k].abiJSON }
 
 // IsMultisig reports whether the wallet takes flags and a payload.
-func (k WalletKind) IsMultisig() bool { return walletSpecs[k].multisig }
+func (k WalletKind) IsMultisig() bool { return walletSpecs()[k].multisig }
 
 // Transfer is a value transfer from a wallet.
 type Transfer struct {
@@ -161,7 +162,7 @@ type Transfer struct {
 // send t, signed by signer by the rules of the wallet's ABI version, with
 // header time timeMs (milliseconds) and expiry expire (Unix seconds).
 func (k WalletKind) TransferMessage(wallet *cell.Address, t Transfer, signer crypto.Signer, timeMs uint64, expire uint32) (*cell.Cell, error) {
-	spec, ok := walletSpecs[k]
+	spec, ok := walletSpecs()[k]
 	if !ok {
 		return nil, fmt.Errorf("building transfer: %w %d", ErrUnknownWallet, int(k))
 	}
@@ -219,9 +220,9 @@ func localGiver(owner ed25519.PublicKey) (*cell.Cell, *cell.Address, error) {
 	if len(owner) != ed25519.PublicKeySize {
 		return nil, nil, fmt.Errorf("giver owner key: %d bytes, want %d", len(owner), ed25519.PublicKeySize)
 	}
-	data, err := giverABI.EncodeStorage(map[string]any{"_pubkey": new(big.Int).SetBytes(owner)})
+	data, err := giverABI().EncodeStorage(map[string]any{"_pubkey": new(big.Int).SetBytes(owner)})
 	if err != nil {
 		return nil, nil, fmt.Errorf("building giver data: %w", err)
 	}
-	return newStateInit(giverCode, data)
+	return newStateInit(giverCode(), data)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 func TestWalletKindByCodeHash(t *testing.T) {
@@ -22,9 +23,9 @@ func TestWalletKindByCodeHash(t *testing.T) {
 		{"7377910a1b5d0c8073ba02523e139c7f42f9772fe0076a4d0b211ccec071eb7a", Multisig2},
 		{"d66d198766abdbe1253f3415826c946c371f5112552408625aeb0b31e0ef2df3", Multisig2},
 		{"4e92716de61d456e58f16e4e867e3e93a7548321eace86301b51c8b80ca6239b", GiverV2},
-		{giverCode.HashHex(), LocalGiver},
+		{giverCode().HashHex(), LocalGiver},
 		{strings.Repeat("00", 32), WalletUnknown},
-		{proofCode.HashHex(), WalletUnknown},
+		{proofCode().HashHex(), WalletUnknown},
 	}
 	for _, tt := range tests {
 		var h [32]byte
@@ -66,7 +67,7 @@ func randomAddress(r *rand.Rand) *cell.Address {
 // nekoton's createExternalMessage from that wallet's ABI JSON: the messages
 // are byte-identical, and nekoton's decoder reads back the arguments.
 func TestWalletMessagesMatchNekoton(t *testing.T) {
-	nk := nekoton.Start(t)
+	nk := nekotontest.Start(t)
 	r := rand.New(rand.NewPCG(3, 3))
 	for k := SafeMultisig; k <= LocalGiver; k++ {
 		t.Run(k.String(), func(t *testing.T) {
@@ -149,7 +150,7 @@ func TestTransferMessageRefuses(t *testing.T) {
 // proof's address, not bounceable, with MultisigFlags for multisigs, as
 // nekoton decodes it.
 func TestFundProofMessage(t *testing.T) {
-	nk := nekoton.Start(t)
+	nk := nekotontest.Start(t)
 	p, err := NewProof(pubOf(testKey(1)), "sha256:"+strings.Repeat("cd", 32))
 	if err != nil {
 		t.Fatal(err)

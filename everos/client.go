@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -65,6 +64,9 @@ type Config struct {
 	ExpiryGrace time.Duration
 	// DisableSubscriptions makes WaitForTransaction poll only.
 	DisableSubscriptions bool
+	// MaxResponseSize bounds the bytes of one answer, an HTTP body or a
+	// websocket frame. Default DefaultMaxResponseSize.
+	MaxResponseSize int64
 	// Logf, when set, is told about retries, failovers and fallbacks
 	// (for a command's verbose output).
 	Logf func(format string, args ...any)
@@ -114,6 +116,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if d.AccountsPerRequest <= 0 {
 		d.AccountsPerRequest = 50
+	}
+	if d.MaxResponseSize <= 0 {
+		d.MaxResponseSize = DefaultMaxResponseSize
 	}
 	if d.ParallelRequests <= 0 {
 		d.ParallelRequests = 4
@@ -233,6 +238,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 func retryable(err error) bool {
+	if errors.Is(err, ErrResponseLimit) {
+		return false
+	}
 	var ge *GraphQLError
 	if errors.As(err, &ge) {
 		return false
@@ -263,17 +271,27 @@ func (c *Client) post(ctx context.Context, endpoint string, body []byte, wait ti
 		return gjson.Result{}, fmt.Errorf("sending request to %s: %w", endpoint, err)
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if resp.ContentLength > c.cfg.MaxResponseSize {
+		return gjson.Result{}, limitError(endpoint, fmt.Errorf("%w: %d bytes announced", ErrResponseLimit, resp.ContentLength))
+	}
+	raw, err := readLimited(resp.Body, c.cfg.MaxResponseSize)
+	if errors.Is(err, ErrResponseLimit) {
+		return gjson.Result{}, limitError(endpoint, err)
+	}
 	if err != nil {
 		return gjson.Result{}, fmt.Errorf("reading response from %s: %w", endpoint, err)
 	}
 	return parseResponse(endpoint, resp.StatusCode, raw)
 }
 
-// parseResponse reads a GraphQL response body.
+// parseResponse reads a GraphQL response body. Its nesting is checked
+// before any parser sees it.
 func parseResponse(endpoint string, status int, raw []byte) (gjson.Result, error) {
 	if status >= 500 || status == 429 || status == 408 {
 		return gjson.Result{}, &HTTPError{Endpoint: endpoint, Status: status, Body: snippet(raw)}
+	}
+	if err := checkDepth(raw, MaxResponseDepth); err != nil {
+		return gjson.Result{}, limitError(endpoint, err)
 	}
 	if !gjson.ValidBytes(raw) {
 		if status != http.StatusOK {

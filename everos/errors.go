@@ -62,8 +62,17 @@ func (e *HTTPError) Temporary() bool {
 type ResponseError struct {
 	Endpoint string
 	Reason   string
+	// Err is the sentinel a caller may branch on (ErrResponseLimit), or nil.
+	Err error
 }
 
 func (e *ResponseError) Error() string {
 	return fmt.Sprintf("reading response from %s: %s", e.Endpoint, e.Reason)
+}
+
+func (e *ResponseError) Unwrap() error { return e.Err }
+
+// limitError is a ResponseError for an answer over the client's limits.
+func limitError(endpoint string, err error) *ResponseError {
+	return &ResponseError{Endpoint: endpoint, Reason: err.Error(), Err: ErrResponseLimit}
 }

@@ -101,6 +101,8 @@ func FuzzClientResponses(f *testing.F) {
 	f.Add(200, []byte(`{"data":null,"errors":[{"message":"bad","extensions":{"code":"X"}}]}`))
 	f.Add(429, []byte(`{"errors":[]}`))
 	f.Add(200, []byte(`{"data":{"accounts":[`))
+	f.Add(200, []byte(strings.Repeat("[", 100<<10)))
+	f.Add(200, []byte(`{"data":{"accounts":[`+strings.Repeat(`{"id":[`, 40)))
 	srv := newCannedServer()
 	defer srv.srv.Close()
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
@@ -150,6 +152,8 @@ func FuzzSubscription(f *testing.F) {
 	f.Add([]byte(`{"type":"connection_ack"}` + "\n" + `{"type":"error","id":"1","payload":{"message":"x"}}`))
 	f.Add([]byte(`{"type":"connection_ack"}` + "\n" + `{"type":"data","id":"1","payload":{"data":{"transactions":null}}}`))
 	f.Add([]byte(`not json`))
+	f.Add([]byte(strings.Repeat("[", 100<<10)))
+	f.Add([]byte(`{"type":"connection_ack"}` + "\n" + `{"type":"data","id":"1","payload":` + strings.Repeat(`{"data":[`, 40)))
 	srv := newCannedServer()
 	defer srv.srv.Close()
 	f.Fuzz(func(t *testing.T, in []byte) {

@@ -49,6 +49,7 @@ type wsEvent struct {
 type subscription struct {
 	conn     *websocket.Conn
 	endpoint string
+	maxSize  int64 // of one frame
 	events   chan wsEvent
 	done     chan struct{}
 	once     sync.Once
@@ -81,7 +82,7 @@ func (c *Client) subscribe(ctx context.Context, id string) (*subscription, error
 		}
 		return nil, fmt.Errorf("opening subscription to %s: %w", endpoint, err)
 	}
-	s := &subscription{conn: conn, endpoint: endpoint, events: make(chan wsEvent, 4), done: make(chan struct{})}
+	s := &subscription{conn: conn, endpoint: endpoint, maxSize: c.cfg.MaxResponseSize, events: make(chan wsEvent, 4), done: make(chan struct{})}
 	if err := s.handshake(c.cfg.RequestTimeout, payload, id); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("opening subscription to %s: %w", endpoint, err)
@@ -101,8 +102,8 @@ func (s *subscription) handshake(timeout time.Duration, auth map[string]string, 
 		return fmt.Errorf("sending connection_init: %w", err)
 	}
 	for acked := false; !acked; {
-		var m wsMessage
-		if err := s.conn.ReadJSON(&m); err != nil {
+		m, err := s.next()
+		if err != nil {
 			return fmt.Errorf("waiting for connection_ack: %w", err)
 		}
 		switch m.Type {
@@ -138,9 +139,9 @@ func (s *subscription) read(id string) {
 		}
 	}
 	for {
-		var m wsMessage
-		if err := s.conn.ReadJSON(&m); err != nil {
-			emit(wsEvent{err: fmt.Errorf("%w: reading from %s: %v", errSubscription, s.endpoint, err)})
+		m, err := s.next()
+		if err != nil {
+			emit(wsEvent{err: fmt.Errorf("%w: reading from %s: %w", errSubscription, s.endpoint, err)})
 			return
 		}
 		switch m.Type {
@@ -170,6 +171,27 @@ func (s *subscription) read(id string) {
 			return
 		}
 	}
+}
+
+// next reads one server message, its frame bounded in size and nesting
+// before it is decoded.
+func (s *subscription) next() (wsMessage, error) {
+	var m wsMessage
+	_, r, err := s.conn.NextReader()
+	if err != nil {
+		return m, err
+	}
+	raw, err := readLimited(r, s.maxSize)
+	if err == nil {
+		err = checkDepth(raw, MaxResponseDepth)
+	}
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return m, fmt.Errorf("decoding a message: %w", err)
+	}
+	return m, nil
 }
 
 // payloadMessage extracts a readable message from an error payload, which

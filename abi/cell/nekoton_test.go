@@ -5,14 +5,14 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 // TestExoticHashesAgainstNekoton has Everscale's own implementation hash
 // BOCs holding pruned branches and Merkle proofs and updates, whose
 // higher-level hashes no published vector covers.
 func TestExoticHashesAgainstNekoton(t *testing.T) {
-	nk := nekoton.Start(t)
+	nk := nekotontest.Start(t)
 	seed := rand.Uint64()
 	r := rand.New(rand.NewPCG(seed, 7))
 	randomTree := func(depth int) *Cell {

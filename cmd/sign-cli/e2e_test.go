@@ -36,7 +36,7 @@ import (
 	"github.com/gosh-sh/sign-cli/devnet/nekotonexec"
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/image"
-	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 	"github.com/gosh-sh/sign-cli/keys"
 	"github.com/gosh-sh/sign-cli/proof"
 )
@@ -74,7 +74,7 @@ func newWorldWith(t testing.TB, executor string, clk devnet.Clock) *world {
 	o := &devnetOptions{listen: "127.0.0.1:0", executor: executor, clock: clk}
 	if executor == executorNekoton {
 		// One Node.js process serves every world of the test binary.
-		o.exec = nekotonexec.New(nekoton.Start(t))
+		o.exec = nekotonexec.New(nekotontest.Start(t))
 	}
 	if w.chain, err = startDevnetChain(o, w.giver); err != nil {
 		t.Fatal(err)
@@ -925,7 +925,7 @@ func TestDevnetCommand(t *testing.T) {
 	for _, ex := range executors {
 		t.Run(ex, func(t *testing.T) {
 			if ex == executorNekoton {
-				nekoton.Start(t) // skipped, or failed under CI, without node
+				nekotontest.Start(t) // skipped, or failed under CI, without node
 			}
 			dir := t.TempDir()
 			envFile := filepath.Join(dir, "devnet.env")

@@ -120,7 +120,7 @@ func reportedCodeHash(code *cell.Cell) string {
 	if code == nil {
 		return ""
 	}
-	s, ok := standInByHash[code.Hash()]
+	s, ok := standInByHash()[code.Hash()]
 	if !ok {
 		return ""
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/big"
+	"sync"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/account"
@@ -35,13 +36,15 @@ type program struct {
 
 func (p program) known() bool { return p.proof || p.giver || p.standIn != nil }
 
-var standInByHash = func() map[[32]byte]*standIn {
+// standInByHash is built on first use: programs that link the emulator
+// without running it do not pay for it at init.
+var standInByHash = sync.OnceValue(func() map[[32]byte]*standIn {
 	m := map[[32]byte]*standIn{}
-	for k, s := range standIns {
+	for k, s := range standIns() {
 		m[StandInCode(k).Hash()] = s
 	}
 	return m
-}()
+})
 
 func programOf(code *cell.Cell) program {
 	if code == nil {
@@ -53,7 +56,7 @@ func programOf(code *cell.Cell) program {
 	case contract.GiverCodeHash():
 		return program{giver: true}
 	default:
-		return program{standIn: standInByHash[h]}
+		return program{standIn: standInByHash()[h]}
 	}
 }
 

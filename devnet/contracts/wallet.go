@@ -3,6 +3,7 @@ package contracts
 import (
 	"fmt"
 	"math/big"
+	"sync"
 
 	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
@@ -178,7 +179,7 @@ type standIn struct {
 	hasPubkey bool
 }
 
-var standIns = func() map[contract.WalletKind]*standIn {
+var standIns = sync.OnceValue(func() map[contract.WalletKind]*standIn {
 	m := map[contract.WalletKind]*standIn{}
 	for k := contract.SafeMultisig; k <= contract.GiverV3; k++ {
 		a := mustABI(k.ABI())
@@ -191,7 +192,7 @@ var standIns = func() map[contract.WalletKind]*standIn {
 		m[k] = s
 	}
 	return m
-}()
+})
 
 // runStandIn runs a call on the stand-in of a wallet kind: decoded with the
 // kind's ABI, checked as the local giver checks its calls.

@@ -16,6 +16,7 @@ import (
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 func TestPublishedCodeHash(t *testing.T) {
@@ -184,7 +185,7 @@ func TestWalletStandIns(t *testing.T) {
 			}
 
 			// Built by nekoton from the kind's ABI.
-			nk := nekoton.Start(t)
+			nk := nekotontest.Start(t)
 			input := map[string]any{"dest": dest.String(), "value": fmt.Sprint(value), "bounce": true}
 			if k.IsMultisig() {
 				input["flags"] = "3"

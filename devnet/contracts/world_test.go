@@ -16,6 +16,7 @@ import (
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 // chainTime is the Unix time the differential tests run at.
@@ -37,7 +38,7 @@ type worlds struct {
 }
 
 func newWorlds(t testing.TB) *worlds {
-	return &worlds{t: t, nk: nekoton.Start(t), ex: New(), nkAcc: map[string]string{},
+	return &worlds{t: t, nk: nekotontest.Start(t), ex: New(), nkAcc: map[string]string{},
 		goAcc: map[string]devnet.Account{}, verdicts: map[string]int{}}
 }
 

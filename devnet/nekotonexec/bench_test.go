@@ -12,7 +12,7 @@ import (
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/devnet/contracts"
-	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 // accounts is a fixed State: every execution starts from the same accounts.
@@ -29,7 +29,7 @@ func (a accounts) Account(addr string) (devnet.Account, bool) {
 // The same transactions on package contracts' Go executor are measured
 // beside them.
 func BenchmarkExecute(b *testing.B) {
-	ex := New(nekoton.Start(b))
+	ex := New(nekotontest.Start(b))
 	pub, owner, _ := ed25519.GenerateKey(rand.Reader)
 	g, err := contracts.GiverAccount(pub, big.NewInt(1_000_000e9))
 	if err != nil {

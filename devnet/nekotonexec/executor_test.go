@@ -17,7 +17,7 @@ import (
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/devnet/contracts"
 	"github.com/gosh-sh/sign-cli/everos"
-	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 // chain is an everos.Client on an emulator running Everscale's executor,
@@ -32,7 +32,7 @@ type chain struct {
 
 func newChain(t *testing.T) *chain {
 	t.Helper()
-	ex := New(nekoton.Start(t))
+	ex := New(nekotontest.Start(t))
 	_, owner, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -162,7 +162,7 @@ func TestProofThroughTheAPI(t *testing.T) {
 	// The API's account BOC is the executor's: its last_trans_lt is the end
 	// of the executor's deploying transaction (its lt and one), not the
 	// emulator's lt.
-	info, err := nekoton.Start(t).TransactionInfo(base64.StdEncoding.EncodeToString(c.record(tx.ID).BOC))
+	info, err := nekotontest.Start(t).TransactionInfo(base64.StdEncoding.EncodeToString(c.record(tx.ID).BOC))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestProofThroughTheAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := New(nekoton.Start(t)).Execute(devnet.Env{Now: c.srv.Now()}, inbound(t, again), c.srv)
+	res, err := New(nekotontest.Start(t)).Execute(devnet.Env{Now: c.srv.Now()}, inbound(t, again), c.srv)
 	var ee *contracts.ExitError
 	if !errors.As(err, &ee) || ee.Code != 51 || !errors.Is(err, devnet.ErrRejected) {
 		t.Fatalf("second deployment: %v, %v; want exit code 51", res, err)

@@ -2,12 +2,12 @@
 // Rust library built to WASM, under Node.js) beside Go tests, so that what the
 // Go code encodes, decodes and executes can be checked against it.
 //
-// One Node.js process (tools/nekoton/bridge.mjs, embedded in the binary)
-// serves the whole test binary; it is started by the first Start and lives
-// until the binary exits. Open starts a bridge of its own for a program that
-// runs Everscale's executor outside tests (`sign-cli devnet --executor
-// nekoton`), with the npm packages found by FindNodeModules, and Close ends
-// it.
+// Open starts a Node.js process running tools/nekoton/bridge.mjs (embedded
+// in the binary), with the npm packages found by FindNodeModules, and Close
+// ends it. Tests share one bridge per test binary through package
+// nekotontest; a program that runs Everscale's executor outside tests
+// (`sign-cli devnet --executor nekoton`) opens its own.
+//
 // Requests and answers are JSON lines: {"id":N,"method":"name","params":[...]}
 // and {"id":N,"result":...} or {"id":N,"error":"text"}.
 //
@@ -52,11 +52,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sync"
-	"testing"
 	"time"
 )
 
@@ -106,32 +104,6 @@ type response struct {
 	ID     *uint64         `json:"id"`
 	Result json.RawMessage `json:"result"`
 	Error  *string         `json:"error"`
-}
-
-var (
-	shared     *Bridge
-	sharedErr  error
-	sharedOnce sync.Once
-)
-
-// Start returns the bridge shared by the test binary, starting it on first
-// use. Without node or the npm packages the test is skipped with a message
-// saying how to install them, or fails when the CI environment variable is
-// set, so that CI can never pass by skipping.
-func Start(tb testing.TB) *Bridge {
-	tb.Helper()
-	sharedOnce.Do(func() {
-		shared, sharedErr = Open(Options{})
-	})
-	switch {
-	case errors.Is(sharedErr, ErrUnavailable) && os.Getenv("CI") != "":
-		tb.Fatalf("CI is set but %v", sharedErr)
-	case errors.Is(sharedErr, ErrUnavailable):
-		tb.Skipf("%v; run `make node-deps` (needs Node.js >= 18 and npm) to enable this test", sharedErr)
-	case sharedErr != nil:
-		tb.Fatalf("starting nekoton bridge: %v", sharedErr)
-	}
-	return shared
 }
 
 // startProcess runs the bridge script with node, its packages taken from

@@ -1,4 +1,4 @@
-package nekoton
+package nekoton_test
 
 import (
 	"crypto/ed25519"
@@ -6,14 +6,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 func TestGetBocHash(t *testing.T) {
-	b := Start(t)
+	b := nekotontest.Start(t)
 	tests := []struct {
 		name    string
 		boc     string
@@ -42,7 +44,7 @@ func TestGetBocHash(t *testing.T) {
 				}
 				return
 			}
-			var ce *CallError
+			var ce *nekoton.CallError
 			if !errors.As(err, &ce) {
 				t.Fatalf("getBocHash(%q) = %q, %v; want a *CallError", tt.boc, got, err)
 			}
@@ -54,7 +56,7 @@ func TestGetBocHash(t *testing.T) {
 }
 
 func TestBridgeErrors(t *testing.T) {
-	b := Start(t)
+	b := nekotontest.Start(t)
 	tests := []struct {
 		method string
 		params []any
@@ -66,7 +68,7 @@ func TestBridgeErrors(t *testing.T) {
 		{"ed25519KeyPair", []any{"12"}, "64 hex digits"},
 		{"ed25519Sign", []any{strings.Repeat("00", 32), "not base64!"}, "base64"},
 		{"compileFunc", []any{map[string]string{"a.fc": "() recv_internal() { x }"}, []string{"a.fc"}}, "FunC compilation failed"},
-		{"getBocHash", []any{Clock(-1)}, "pinned time"},
+		{"getBocHash", []any{nekoton.Clock(-1)}, "pinned time"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method, func(t *testing.T) {
@@ -79,7 +81,7 @@ func TestBridgeErrors(t *testing.T) {
 }
 
 func TestEverConfig(t *testing.T) {
-	b := Start(t)
+	b := nekotontest.Start(t)
 	var cfg string
 	if err := b.CallInto(&cfg, "everConfig"); err != nil {
 		t.Fatal(err)
@@ -97,7 +99,7 @@ func TestEverConfig(t *testing.T) {
 // TestEd25519 checks the bridge's signing against Go's crypto/ed25519 and
 // nekoton's own ed25519_sign and verifySignature.
 func TestEd25519(t *testing.T) {
-	b := Start(t)
+	b := nekotontest.Start(t)
 	for i := range 8 {
 		seed := make([]byte, 32)
 		for j := range seed {
@@ -148,11 +150,11 @@ const giverLikeABI = `{"ABI version":2,"version":"2.3","header":["time","expire"
 // TestExternalMessage checks that the time and expire headers are pinned
 // and that the signature covers dst ++ body (ABI 2.3).
 func TestExternalMessage(t *testing.T) {
-	b := Start(t)
+	b := nekotontest.Start(t)
 	seed := make([]byte, 32)
 	seed[0] = 7
 	priv := ed25519.NewKeyFromSeed(seed)
-	p := ExternalMessageParams{
+	p := nekoton.ExternalMessageParams{
 		Dst:    "0:" + strings.Repeat("11", 32),
 		ABI:    giverLikeABI,
 		Method: "sendTransaction",
@@ -210,7 +212,7 @@ func TestExternalMessage(t *testing.T) {
 	}
 }
 
-func messageBody(t *testing.T, b *Bridge, boc string) string {
+func messageBody(t *testing.T, b *nekoton.Bridge, boc string) string {
 	t.Helper()
 	m, err := b.MessageInfo(boc)
 	if err != nil {
@@ -223,7 +225,7 @@ func messageBody(t *testing.T, b *Bridge, boc string) string {
 }
 
 func TestConcurrentCalls(t *testing.T) {
-	b := Start(t)
+	b := nekotontest.Start(t)
 	const vector = "te6ccgEBAQEAWAAAq2n+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE/zMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzMzSsG8DgAAAAAjuOu9NAL7BxYpA"
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
@@ -253,8 +255,8 @@ func TestConcurrentCalls(t *testing.T) {
 // TestProcessEnd: when the bridge process ends, calls in flight and later
 // calls fail with ErrClosed instead of hanging.
 func TestProcessEnd(t *testing.T) {
-	Start(t) // skips or fails like every other test when node is missing
-	b, err := Open(Options{})
+	nekotontest.Start(t) // skips or fails like every other test when node is missing
+	b, err := nekoton.Open(nekoton.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,12 +265,11 @@ func TestProcessEnd(t *testing.T) {
 	if err := b.CallInto(&h, "getBocHash", "te6ccgEBAQEAAwAAAUA="); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+	if err := nekoton.Kill(b); err != nil {
 		t.Fatal(err)
 	}
-	<-b.done
 	for range 2 {
-		if _, err := b.Call("getBocHash", "te6ccgEBAQEAAwAAAUA="); !errors.Is(err, ErrClosed) {
+		if _, err := b.Call("getBocHash", "te6ccgEBAQEAAwAAAUA="); !errors.Is(err, nekoton.ErrClosed) {
 			t.Fatalf("call after the process ended: %v, want ErrClosed", err)
 		}
 	}

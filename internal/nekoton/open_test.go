@@ -1,30 +1,33 @@
-package nekoton
+package nekoton_test
 
 import (
 	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 func TestOpenUnavailable(t *testing.T) {
 	empty := t.TempDir()
 	tests := []struct {
 		name string
-		opts Options
+		opts nekoton.Options
 	}{
-		{"no node", Options{Node: "sign-cli-no-such-node"}},
-		{"modules without nekoton-wasm", Options{NodeModules: empty}},
-		{"missing modules directory", Options{NodeModules: filepath.Join(empty, "missing")}},
+		{"no node", nekoton.Options{Node: "sign-cli-no-such-node"}},
+		{"modules without nekoton-wasm", nekoton.Options{NodeModules: empty}},
+		{"missing modules directory", nekoton.Options{NodeModules: filepath.Join(empty, "missing")}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b, err := Open(tc.opts)
+			b, err := nekoton.Open(tc.opts)
 			if err == nil {
 				b.Close()
 				t.Fatal("Open succeeded")
 			}
-			if !errors.Is(err, ErrUnavailable) {
+			if !errors.Is(err, nekoton.ErrUnavailable) {
 				t.Fatalf("Open: %v, want ErrUnavailable", err)
 			}
 		})
@@ -32,8 +35,8 @@ func TestOpenUnavailable(t *testing.T) {
 }
 
 func TestFindNodeModules(t *testing.T) {
-	Start(t) // skips or fails like every other test when node is missing
-	repo, err := FindNodeModules("", nil)
+	nekotontest.Start(t) // skips or fails like every other test when node is missing
+	repo, err := nekoton.FindNodeModules("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +57,7 @@ func TestFindNodeModules(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := FindNodeModules(tc.dir, func(k string) string {
+			got, err := nekoton.FindNodeModules(tc.dir, func(k string) string {
 				if k == "NODE_PATH" {
 					return tc.nodePath
 				}
@@ -71,13 +74,13 @@ func TestFindNodeModules(t *testing.T) {
 // packages found through NODE_PATH only, answers until closed and then
 // fails with ErrClosed.
 func TestOpenAndClose(t *testing.T) {
-	Start(t)
-	modules, err := FindNodeModules("", nil)
+	nekotontest.Start(t)
+	modules, err := nekoton.FindNodeModules("", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Chdir(t.TempDir()) // no node_modules here or above
-	b, err := Open(Options{Getenv: func(k string) string {
+	b, err := nekoton.Open(nekoton.Options{Getenv: func(k string) string {
 		if k == "NODE_PATH" {
 			return modules
 		}
@@ -93,7 +96,7 @@ func TestOpenAndClose(t *testing.T) {
 	if err := b.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Call("everConfig"); !errors.Is(err, ErrClosed) {
+	if _, err := b.Call("everConfig"); !errors.Is(err, nekoton.ErrClosed) {
 		t.Fatalf("call after Close: %v, want ErrClosed", err)
 	}
 	b.Close() // a second Close does nothing
