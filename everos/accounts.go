@@ -41,6 +41,9 @@ type Account struct {
 	Code, Data, BOC []byte
 	LastPaid        uint32 // Unix seconds
 	LastTransLt     uint64
+	// Endpoint is the endpoint that gave this answer (without its query
+	// string): what a verdict built on the answer relies on.
+	Endpoint string
 }
 
 // Exists reports whether the account is known to the network at all.
@@ -71,7 +74,7 @@ func (c *Client) Account(ctx context.Context, addr string) (*Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := c.query(ctx, request{Query: queryAccount, Variables: map[string]any{"a": a}})
+	data, endpoint, err := c.queryAt(ctx, request{Query: queryAccount, Variables: map[string]any{"a": a}})
 	if err != nil {
 		return nil, fmt.Errorf("querying account %s: %w", a, err)
 	}
@@ -81,10 +84,13 @@ func (c *Client) Account(ctx context.Context, addr string) (*Account, error) {
 			return nil, err
 		}
 		if acc.Address == a {
+			acc.Endpoint = endpoint
 			return acc, nil
 		}
 	}
-	return nonExistent(a), nil
+	acc := nonExistent(a)
+	acc.Endpoint = endpoint
+	return acc, nil
 }
 
 // Accounts reads many accounts in as few requests as the server's result
@@ -149,18 +155,21 @@ func (c *Client) Accounts(ctx context.Context, addrs []string) ([]*Account, erro
 // with NonExist records for missing ones, and needs one request.)
 func (c *Client) accountsChunk(ctx context.Context, chunk []string) ([]*Account, error) {
 	var out []*Account
+	var endpoint string
 	ask := chunk
 	for len(ask) > 0 {
-		data, err := c.query(ctx, request{Query: queryAccounts, Variables: map[string]any{"ids": ask, "n": len(ask)}})
+		data, ep, err := c.queryAt(ctx, request{Query: queryAccounts, Variables: map[string]any{"ids": ask, "n": len(ask)}})
 		if err != nil {
 			return nil, fmt.Errorf("querying %d accounts: %w", len(ask), err)
 		}
+		endpoint = ep
 		named := map[string]bool{}
 		for _, v := range data.Get("accounts").Array() {
 			acc, err := parseAccount(v)
 			if err != nil {
 				return nil, err
 			}
+			acc.Endpoint = ep
 			if !named[acc.Address] {
 				named[acc.Address] = true
 				out = append(out, acc)
@@ -176,6 +185,11 @@ func (c *Client) accountsChunk(ctx context.Context, chunk []string) ([]*Account,
 			break // nothing new: the rest do not exist
 		}
 		ask = rest
+	}
+	for _, a := range ask { // the last answer named none of these: they do not exist
+		acc := nonExistent(a)
+		acc.Endpoint = endpoint
+		out = append(out, acc)
 	}
 	return out, nil
 }

@@ -56,6 +56,7 @@ func TestAccount(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.want.Address = addr(1)
+			tt.want.Endpoint = f.srv.URL + "/graphql" // the endpoint that answered
 			if tt.want.Type != NonExist {
 				tt.want.CodeHash = bytes.Repeat([]byte{0}, 32)
 				tt.want.CodeHash[31] = 7

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -170,12 +171,27 @@ type request struct {
 
 // query runs r with retries and failover and returns its "data".
 func (c *Client) query(ctx context.Context, r request) (gjson.Result, error) {
+	data, _, err := c.queryAt(ctx, r)
+	return data, err
+}
+
+// queryAt is query that also says which endpoint answered, without its
+// query string (which may carry a provider's key).
+func (c *Client) queryAt(ctx context.Context, r request) (gjson.Result, string, error) {
+	data, endpoint, err := c.queryOnce(ctx, r)
+	if i := strings.IndexByte(endpoint, '?'); i >= 0 {
+		endpoint = endpoint[:i]
+	}
+	return data, endpoint, err
+}
+
+func (c *Client) queryOnce(ctx context.Context, r request) (gjson.Result, string, error) {
 	if err := c.ensureProbed(ctx); err != nil {
-		return gjson.Result{}, err
+		return gjson.Result{}, "", err
 	}
 	body, err := json.Marshal(r)
 	if err != nil {
-		return gjson.Result{}, fmt.Errorf("encoding GraphQL request: %w", err)
+		return gjson.Result{}, "", fmt.Errorf("encoding GraphQL request: %w", err)
 	}
 	var last error
 	n := len(c.order)
@@ -188,18 +204,18 @@ func (c *Client) query(ctx context.Context, r request) (gjson.Result, error) {
 		// A fresh endpoint is tried at once; a second round waits.
 		if attempt >= n {
 			if err := sleep(ctx, c.backoff(attempt-n)); err != nil {
-				return gjson.Result{}, fmt.Errorf("%w (last error: %v)", err, last)
+				return gjson.Result{}, "", fmt.Errorf("%w (last error: %v)", err, last)
 			}
 		}
 		data, err := c.post(ctx, endpoint, body, r.wait)
 		if err == nil {
-			return data, nil
+			return data, endpoint, nil
 		}
 		if ctx.Err() != nil {
-			return gjson.Result{}, fmt.Errorf("querying %s: %w", endpoint, ctx.Err())
+			return gjson.Result{}, "", fmt.Errorf("querying %s: %w", endpoint, ctx.Err())
 		}
 		if !retryable(err) {
-			return gjson.Result{}, err
+			return gjson.Result{}, "", err
 		}
 		last = err
 		c.mu.Lock()
@@ -211,7 +227,7 @@ func (c *Client) query(ctx context.Context, r request) (gjson.Result, error) {
 			c.logf("everos: attempt %d failed, retrying: %v", attempt+1, err)
 		}
 	}
-	return gjson.Result{}, fmt.Errorf("giving up after %d attempts: %w", attempts, last)
+	return gjson.Result{}, "", fmt.Errorf("giving up after %d attempts: %w", attempts, last)
 }
 
 // backoff is the delay before retry k (0-based): a random point in the

@@ -21,6 +21,8 @@ type Verdict struct {
 	Address string
 	// State is the proof's data when it verified.
 	State *contract.ProofState
+	// Endpoint is the GraphQL endpoint whose answer the verdict rests on.
+	Endpoint string
 	// Err is nil when the proof verified. Otherwise it wraps one of
 	// contract.ErrNotDeployed, ErrNotConstructed, ErrProofMismatch or
 	// ErrNotProof when the account was read and is not the proof, and
@@ -74,6 +76,7 @@ func (d *Deployer) Check(ctx context.Context, checks []Query) []Verdict {
 			continue
 		}
 		out[i].State, out[i].Err = checkAccount(p, accs[j])
+		out[i].Endpoint = accs[j].Endpoint
 		j++
 	}
 	return out

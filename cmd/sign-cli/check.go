@@ -98,6 +98,8 @@ type chainJSON struct {
 	SignedAt   time.Time `json:"signed_at,omitzero"`
 	DeployedAt time.Time `json:"deployed_at,omitzero"`
 	Reason     string    `json:"reason,omitempty"`
+	// Endpoint is the GraphQL endpoint whose answer the verdict rests on.
+	Endpoint string `json:"endpoint,omitempty"`
 }
 
 type registryVerdictJSON struct {
@@ -232,7 +234,7 @@ func checkLine(app *App, r signature.Checked) checkedJSON {
 		line.Public = r.Public.String()
 	}
 	if v := r.Chain; v != nil && (v.Err == nil || v.NotVerified()) {
-		cj := chainJSON{Verified: v.Err == nil, Address: v.Address}
+		cj := chainJSON{Verified: v.Err == nil, Address: v.Address, Endpoint: v.Endpoint}
 		if v.State != nil {
 			cj.SignedAt, cj.DeployedAt = v.State.SignedAt().UTC(), v.State.DeployTime().UTC()
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -77,5 +78,33 @@ func TestParallelSignRunsPayOnce(t *testing.T) {
 	}
 	if payments != 1 {
 		t.Errorf("%d parallel runs paid %d times", n, payments)
+	}
+}
+
+// TestCheckNamesTheEndpoint: a chain verdict rests on one endpoint's
+// answer, and -o json says which: after failover, the one that answered.
+func TestCheckNamesTheEndpoint(t *testing.T) {
+	w := newWorld(t)
+	signer, keyPath := w.keyFile("signer.json")
+	_, digest := w.image("endpoint/app", nil)
+	if r := runCLI(t, w.env(), "", "sign", "--secret-file", keyPath, "--no-registry", digest.String()); r.code != 0 {
+		t.Fatalf("sign: %+v", r)
+	}
+	env := w.env()
+	env["SIGN_CLI_NETWORK"] = "http://127.0.0.1:1/graphql," + w.chain.URL + "?k=provider-key-123456"
+	r := runCLI(t, env, "", "check", "-o", "json", signer.Public().String(), digest.String())
+	if r.code != 0 {
+		t.Fatalf("check: %+v", r)
+	}
+	var line struct {
+		Chain struct {
+			Endpoint string `json:"endpoint"`
+		} `json:"chain"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &line); err != nil {
+		t.Fatal(err)
+	}
+	if line.Chain.Endpoint != w.chain.URL {
+		t.Errorf("endpoint %q, want %q (the one that answered, without its query)", line.Chain.Endpoint, w.chain.URL)
 	}
 }
