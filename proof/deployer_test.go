@@ -259,9 +259,9 @@ func TestTopUps(t *testing.T) {
 	}
 }
 
-// TestRefusedTransfer: a transfer signed by a key that does not own the
-// wallet is refused by the wallet and expires; nothing is funded, paid or
-// deployed, and the error says the message expired.
+// TestRefusedTransfer: a key that does not own the wallet is refused
+// before anything is sent (the wallet would refuse the transfer and let it
+// expire); nothing is funded, paid or deployed.
 func TestRefusedTransfer(t *testing.T) {
 	w := newWorld(t)
 	signer := newKey(t)
@@ -270,9 +270,13 @@ func TestRefusedTransfer(t *testing.T) {
 	d.Wallet.Key = newKey(t) // not the giver's owner
 	d.MessageLifetime, d.Resends = time.Second, -1
 	giverBefore := w.balance(w.giverAddr)
+	txsBefore := len(w.chain.Transactions())
 	_, err := d.Deploy(testContext(t, 30*time.Second), signer, content)
-	if !errors.Is(err, everos.ErrMessageExpired) || proof.IsRefusal(err) {
+	if !errors.Is(err, proof.ErrWrongWallet) || !strings.Contains(err.Error(), "does not control wallet") {
 		t.Fatalf("deployment paid by a stranger's key: %v", err)
+	}
+	if n := len(w.chain.Transactions()); n != txsBefore {
+		t.Fatalf("%d transactions after a refused key", n-txsBefore)
 	}
 	if s := w.status(w.address(signer.Public(), content)); s != everos.NonExist {
 		t.Fatalf("the proof address after a refused transfer is %v", s)
@@ -551,5 +555,20 @@ func TestKilledRunsTransferIsNotPaidAgain(t *testing.T) {
 	}
 	if n := w.deployments(addr); n != 1 {
 		t.Errorf("deployed %d times", n)
+	}
+}
+
+// TestWrongWalletKind: a --wallet-type that the wallet's code contradicts is
+// refused before anything is sent.
+func TestWrongWalletKind(t *testing.T) {
+	w := newWorld(t)
+	d := w.deployer(w.client())
+	d.Wallet.Kind = contract.SafeMultisig // the giver runs LocalGiver's code
+	_, err := d.Deploy(testContext(t, 30*time.Second), newKey(t), digestOf("kind"))
+	if !errors.Is(err, proof.ErrWrongWallet) || !strings.Contains(err.Error(), "LocalGiver's code, not SafeMultisig's") {
+		t.Fatalf("err = %v", err)
+	}
+	if w.payments() != 0 {
+		t.Fatal("a wallet of another kind was asked to pay")
 	}
 }

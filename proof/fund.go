@@ -1,6 +1,7 @@
 package proof
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,31 +23,50 @@ type Wallet struct {
 	Key  keys.Key
 }
 
-// walletKind finds the wallet's contract once per Deployer.
+// ErrWrongWallet: the wallet cannot pay as asked: the key given is not the
+// one it answers to, or it runs another kind's code than the one given.
+// Sending would only wait for a message the wallet refuses.
+var ErrWrongWallet = errors.New("the wallet cannot pay with this key")
+
+// walletKind reads the wallet once per Deployer: its kind (given, or found
+// from its code hash) and whether the key given controls it.
 func (d *Deployer) walletKind(ctx context.Context) (contract.WalletKind, error) {
-	d.kindOnce.Do(func() {
-		if d.Wallet.Kind != contract.WalletUnknown {
-			d.kind = d.Wallet.Kind
-			return
-		}
-		acc, err := d.Client.Account(ctx, d.Wallet.Address.String())
-		if err != nil {
-			d.kindErr = fmt.Errorf("reading wallet %s: %w", d.Wallet.Address, err)
-			return
-		}
-		if acc.Type != everos.Active {
-			d.kindErr = fmt.Errorf("%w: wallet %s is %s", contract.ErrUnknownWallet, d.Wallet.Address, acc.Type)
-			return
-		}
-		var h [32]byte
-		copy(h[:], acc.CodeHash)
-		d.kind, err = contract.WalletKindByCodeHash(h)
-		if err != nil {
-			// err wraps contract.ErrUnknownWallet and names the code hash.
-			d.kindErr = fmt.Errorf("wallet %s runs no known wallet's code: %w", d.Wallet.Address, err)
-		}
-	})
+	d.kindOnce.Do(func() { d.kind, d.kindErr = d.readWallet(ctx) })
 	return d.kind, d.kindErr
+}
+
+func (d *Deployer) readWallet(ctx context.Context) (contract.WalletKind, error) {
+	addr := d.Wallet.Address
+	acc, err := d.Client.Account(ctx, addr.String())
+	if err != nil {
+		return contract.WalletUnknown, fmt.Errorf("reading wallet %s: %w", addr, err)
+	}
+	if acc.Type != everos.Active {
+		return contract.WalletUnknown, fmt.Errorf("%w: wallet %s is %s", contract.ErrUnknownWallet, addr, acc.Type)
+	}
+	var h [32]byte
+	copy(h[:], acc.CodeHash)
+	found, ferr := contract.WalletKindByCodeHash(h)
+	kind := d.Wallet.Kind
+	switch {
+	case kind == contract.WalletUnknown && ferr != nil:
+		// ferr wraps contract.ErrUnknownWallet and names the code hash.
+		return kind, fmt.Errorf("wallet %s runs no known wallet's code: %w", addr, ferr)
+	case kind == contract.WalletUnknown:
+		kind = found
+	case ferr == nil && found != kind:
+		return contract.WalletUnknown, fmt.Errorf("%w: wallet %s runs %s's code, not %s's", ErrWrongWallet, addr, found, kind)
+	}
+	owner, err := kind.OwnerKey(acc.Data)
+	if err != nil || bytes.Equal(owner, d.Wallet.Key.Public().Ed25519()) {
+		return kind, nil // a key it answers to, or data of a form not known: the wallet will say
+	}
+	if kind.IsMultisig() {
+		// Other custodians may sign too; the deploying key is the one read.
+		d.progress("the key given is not the one wallet %s was deployed with (%x); it pays only if the key is one of its custodians", addr, owner)
+		return kind, nil
+	}
+	return contract.WalletUnknown, fmt.Errorf("%w: this key does not control wallet %s, which answers to key %x", ErrWrongWallet, addr, owner)
 }
 
 // fund sends TopUp from the wallet to p's address and waits until it

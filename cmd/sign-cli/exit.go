@@ -5,8 +5,10 @@ import (
 	"fmt"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/image"
 	"github.com/gosh-sh/sign-cli/keys"
+	"github.com/gosh-sh/sign-cli/proof"
 )
 
 // Exit codes, the same for every command.
@@ -47,6 +49,8 @@ var inputErrors = []error{
 	image.ErrNotFound,
 	image.ErrNoLabel,
 	cell.ErrInvalidAddress,
+	proof.ErrWrongWallet,
+	contract.ErrUnknownWallet,
 }
 
 func exitCode(err error) int {
