@@ -23,6 +23,9 @@ type Verdict struct {
 	State *contract.ProofState
 	// Endpoint is the GraphQL endpoint whose answer the verdict rests on.
 	Endpoint string
+	// Answers are what each endpoint said, when several were asked
+	// (Quorum).
+	Answers []Answer
 	// Err is nil when the proof verified. Otherwise it wraps one of
 	// contract.ErrNotDeployed, ErrNotConstructed, ErrProofMismatch or
 	// ErrNotProof when the account was read and is not the proof, and

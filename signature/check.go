@@ -64,11 +64,18 @@ type Checked struct {
 // NotVerified reports a definite "no": every source answered, and one said no.
 func (c Checked) NotVerified() bool { return c.Err == nil && !c.Verified }
 
+// ProofChecker checks proofs on chain with one batched query.
+type ProofChecker interface {
+	Check(ctx context.Context, checks []proof.Query) []proof.Verdict
+}
+
 // Checker verifies many targets at once.
 type Checker struct {
 	Registry *image.Registry
-	// Proofs checks the proofs on chain (needed for SourceChain).
-	Proofs *proof.Deployer
+	// Proofs checks the proofs on chain (needed for SourceChain): a
+	// proof.Deployer asks one endpoint (with failover), a proof.Quorum
+	// several that must agree.
+	Proofs ProofChecker
 	Source Source
 	// Parallelism bounds concurrent registry look-ups (DefaultParallelism
 	// when < 1).

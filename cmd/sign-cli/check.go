@@ -23,6 +23,7 @@ type checkOptions struct {
 	reg         registryFlags
 	public      string
 	fromLabel   bool
+	quorum      int
 	source      string
 	fromFile    string
 	annotations []string
@@ -70,6 +71,7 @@ not, 2 or 3 when one could not be checked (bad input, network failure).`,
 	f := cmd.Flags()
 	f.StringVar(&o.public, "public", "", "the signer's public key, 64 hex or a PEM file's path (default $WALLET_PUBLIC)")
 	f.BoolVar(&o.fromLabel, "key-from-label", false, "with no key given, trust each image's "+image.WalletPublicLabel+" label for the key to check")
+	f.IntVar(&o.quorum, "quorum", 0, "ask every endpoint of -n at once and give a chain verdict only when at least `N` agree")
 	f.StringVar(&o.source, "source", "chain", "what to verify: chain, registry or all")
 	f.StringVar(&o.fromFile, "from-file", "", "read more targets from `FILE`, one per line (- for standard input)")
 	f.StringArrayVarP(&o.annotations, "annotations", "a", nil, "`key=value` the registry signature must carry (repeatable)")
@@ -77,6 +79,26 @@ not, 2 or 3 when one could not be checked (bad input, network failure).`,
 	f.IntVar(&o.parallelism, "parallel", signature.DefaultParallelism, "registry look-ups at a time")
 	outputFlag(cmd, &o.output)
 	return cmd
+}
+
+// proofChecker is one endpoint's word (with failover), or with --quorum N
+// the agreement of N of the endpoints, asked each at once.
+func (o *checkOptions) proofChecker(app *App) (signature.ProofChecker, error) {
+	if o.quorum == 0 {
+		client, err := o.net.client(app)
+		if err != nil {
+			return nil, err
+		}
+		return &proof.Deployer{Client: client}, nil
+	}
+	clients, err := o.net.clients(app)
+	if err != nil {
+		return nil, err
+	}
+	if o.quorum < 1 || o.quorum > len(clients) {
+		return nil, usageError("--quorum %d: expected 1 to the number of endpoints given with -n (%d)", o.quorum, len(clients))
+	}
+	return &proof.Quorum{Clients: clients, N: o.quorum}, nil
 }
 
 // checkedJSON is one target's line of `check --output json`.
@@ -100,6 +122,8 @@ type chainJSON struct {
 	Reason     string    `json:"reason,omitempty"`
 	// Endpoint is the GraphQL endpoint whose answer the verdict rests on.
 	Endpoint string `json:"endpoint,omitempty"`
+	// Endpoints are what each endpoint said, with --quorum.
+	Endpoints []proof.Answer `json:"endpoints,omitempty"`
 }
 
 type registryVerdictJSON struct {
@@ -174,11 +198,9 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	}
 	checker := &signature.Checker{Registry: app.traceRegistry(o.reg.registry()), Source: src, Parallelism: o.parallelism}
 	if src&signature.SourceChain != 0 {
-		client, err := o.net.client(app)
-		if err != nil {
+		if checker.Proofs, err = o.proofChecker(app); err != nil {
 			return err
 		}
-		checker.Proofs = &proof.Deployer{Client: client}
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
@@ -233,8 +255,8 @@ func checkLine(app *App, r signature.Checked) checkedJSON {
 	if !r.Public.IsZero() {
 		line.Public = r.Public.String()
 	}
-	if v := r.Chain; v != nil && (v.Err == nil || v.NotVerified()) {
-		cj := chainJSON{Verified: v.Err == nil, Address: v.Address, Endpoint: v.Endpoint}
+	if v := r.Chain; v != nil && (v.Err == nil || v.NotVerified() || errors.Is(v.Err, proof.ErrNoQuorum)) {
+		cj := chainJSON{Verified: v.Err == nil, Address: v.Address, Endpoint: v.Endpoint, Endpoints: v.Answers}
 		if v.State != nil {
 			cj.SignedAt, cj.DeployedAt = v.State.SignedAt().UTC(), v.State.DeployTime().UTC()
 		}

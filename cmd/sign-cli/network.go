@@ -69,6 +69,25 @@ func (n *networkFlags) client(app *App) (*everos.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	return n.clientOf(app, eps)
+}
+
+// clients connects to each endpoint alone, for answers to compare.
+func (n *networkFlags) clients(app *App) ([]*everos.Client, error) {
+	eps, err := n.endpoints(app)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*everos.Client, len(eps))
+	for i, ep := range eps {
+		if out[i], err = n.clientOf(app, []string{ep}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (n *networkFlags) clientOf(app *App, eps []string) (*everos.Client, error) {
 	secret := n.secret
 	if secret == "" {
 		secret = app.Getenv("SIGN_CLI_NETWORK_SECRET")

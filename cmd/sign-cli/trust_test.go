@@ -108,3 +108,44 @@ func TestCheckNamesTheEndpoint(t *testing.T) {
 		t.Errorf("endpoint %q, want %q (the one that answered, without its query)", line.Chain.Endpoint, w.chain.URL)
 	}
 }
+
+// TestCheckQuorum: with --quorum, a verdict needs that many endpoints to
+// agree; a lying endpoint is outvoted, or, without a majority, the target
+// is an ERROR naming what each endpoint said, never a verdict.
+func TestCheckQuorum(t *testing.T) {
+	honest, liar := newWorld(t), newWorld(t)
+	signer, keyPath := honest.keyFile("signer.json")
+	real, forged := digestOf("real"), digestOf("forged only")
+	if r := runCLI(t, honest.env(), "", "sign", "--secret-file", keyPath, "--no-registry", real); r.code != 0 {
+		t.Fatalf("sign: %+v", r)
+	}
+	if r := runCLI(t, liar.env(), "", "sign", "--secret-file", keyPath, "--no-registry", forged); r.code != 0 {
+		t.Fatalf("sign on the liar's network: %+v", r)
+	}
+	pub := signer.Public().String()
+	// The same honest server under a second URL is a second endpoint.
+	three := honest.chain.URL + "," + honest.chain.URL + "?mirror=1," + liar.chain.URL
+	two := honest.chain.URL + "," + liar.chain.URL
+	if r := runCLI(t, nil, "", "check", "-n", three, "--quorum", "2", pub, real); r.code != 0 {
+		t.Errorf("real proof, two of three agree: %+v", r)
+	}
+	if r := runCLI(t, nil, "", "check", "-n", three, "--quorum", "2", pub, forged); r.code != exitNotVerified {
+		t.Errorf("forged proof, outvoted: %+v", r)
+	}
+	r := runCLI(t, nil, "", "check", "-n", two, "--quorum", "2", "-o", "json", pub, forged)
+	if r.code != exitFailure || !strings.Contains(r.stderr, "endpoints disagree") || !strings.Contains(r.stderr, liar.chain.URL+" says active") {
+		t.Errorf("no majority: %+v", r)
+	}
+	var line checkedJSON
+	if err := json.Unmarshal([]byte(r.stdout), &line); err != nil || line.Verified {
+		t.Fatalf("json line %q: %v", r.stdout, err)
+	}
+	if !strings.Contains(r.stdout, `"endpoints":[`) {
+		t.Errorf("-o json does not say what each endpoint said: %s", r.stdout)
+	}
+	runCLI(t, nil, "", "check", "-n", two, "--quorum", "3", pub, real).wantError(t, exitUsage, "--quorum 3", "(2)")
+	// Without --quorum the first endpoint's word decides, as documented.
+	if r := runCLI(t, nil, "", "check", "-n", liar.chain.URL+","+honest.chain.URL, pub, forged); r.code != 0 {
+		t.Errorf("without --quorum: %+v", r)
+	}
+}
