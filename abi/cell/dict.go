@@ -165,6 +165,9 @@ func setKeyBit(key []byte, i int, v uint64) {
 }
 
 func parseNode(c *Cell, key []byte, pos, keyLen int, out *[]DictItem) error {
+	if c.Type() == PrunedBranch {
+		return fmt.Errorf("parsing dictionary node at key bit %d: %w: %w", pos, ErrInvalidDict, ErrPruned)
+	}
 	if c.IsExotic() {
 		return fmt.Errorf("parsing dictionary node at key bit %d: %s cell: %w", pos, c.Type(), ErrInvalidDict)
 	}

@@ -1,0 +1,51 @@
+package cell
+
+import "fmt"
+
+// PrunedBranchOf makes the level-1 pruned branch that stands for c inside a
+// Merkle proof: it keeps c's hash and depth and nothing else. c must be of
+// level 0 (a tree without pruned branches of its own).
+func PrunedBranchOf(c *Cell) (*Cell, error) {
+	if c.Level() != 0 {
+		return nil, fmt.Errorf("pruning a cell of level %d: %w", c.Level(), ErrInvalidCell)
+	}
+	h := c.Hash()
+	return BeginCell().StoreUInt(uint64(PrunedBranch), 8).StoreUInt(1, 8).
+		StoreBytes(h[:]).StoreUInt(uint64(c.Depth()), 16).EndExoticCell()
+}
+
+// NewMerkleProof makes the Merkle proof of root that keeps the cells keep
+// answers true for (keep is asked only about the cells whose parents are
+// kept; the root is always kept) and replaces every other cell with its
+// pruned branch. The proof's child hashes at level 0 to root's hash, which
+// is what a verifier checks.
+func NewMerkleProof(root *Cell, keep func(*Cell) bool) (*Cell, error) {
+	if root.Level() != 0 {
+		return nil, fmt.Errorf("merkle proof of a cell of level %d: %w", root.Level(), ErrInvalidCell)
+	}
+	virtual, err := pruneExcept(root, keep, true)
+	if err != nil {
+		return nil, err
+	}
+	h := root.Hash()
+	return BeginCell().StoreUInt(uint64(MerkleProof), 8).StoreBytes(h[:]).
+		StoreUInt(uint64(root.Depth()), 16).StoreRef(virtual).EndExoticCell()
+}
+
+func pruneExcept(c *Cell, keep func(*Cell) bool, isRoot bool) (*Cell, error) {
+	if !isRoot && !keep(c) {
+		return PrunedBranchOf(c)
+	}
+	if len(c.refs) == 0 {
+		return c, nil
+	}
+	refs := make([]*Cell, len(c.refs))
+	for i, r := range c.refs {
+		p, err := pruneExcept(r, keep, false)
+		if err != nil {
+			return nil, err
+		}
+		refs[i] = p
+	}
+	return newCell(c.data, int(c.bits), refs, c.IsExotic())
+}
