@@ -19,11 +19,22 @@ import (
 // proof says nothing about that key, neither that it is there nor that it
 // is not.
 func LookupDict(root *Cell, keyLen int, key []byte, aug bool) (*Slice, error) {
-	if keyLen < 1 || keyLen > MaxBits {
-		return nil, fmt.Errorf("looking up dictionary: key length %d out of 1..%d: %w", keyLen, MaxBits, ErrValueRange)
+	if root == nil {
+		return nil, checkLookupKey(keyLen, key)
 	}
-	if len(key) != (keyLen+7)/8 {
-		return nil, fmt.Errorf("looking up dictionary: key has %d bytes, want %d for %d bits: %w", len(key), (keyLen+7)/8, keyLen, ErrValueRange)
+	s, err := lookupOpen(root, key, 0)
+	if err != nil {
+		return nil, err
+	}
+	return LookupDictIn(s, keyLen, key, aug)
+}
+
+// LookupDictIn is LookupDict for a dictionary whose root node is stored in
+// line, as TL-B's non-empty `Hashmap n X` field is: s is positioned on the
+// root's label, and nodes below it are read from their cells.
+func LookupDictIn(s *Slice, keyLen int, key []byte, aug bool) (*Slice, error) {
+	if err := checkLookupKey(keyLen, key); err != nil {
+		return nil, err
 	}
 	want := make([]byte, len(key))
 	copy(want, key)
@@ -31,15 +42,7 @@ func LookupDict(root *Cell, keyLen int, key []byte, aug bool) (*Slice, error) {
 		want[len(want)-1] &^= 0xff >> (keyLen % 8)
 	}
 	got := make([]byte, len(key))
-	c := root
-	for pos := 0; c != nil; {
-		if c.Type() == PrunedBranch {
-			return nil, fmt.Errorf("looking up dictionary key %x at key bit %d: %w", key, pos, ErrPruned)
-		}
-		if c.IsExotic() {
-			return nil, fmt.Errorf("looking up dictionary key %x at key bit %d: %s cell: %w", key, pos, c.Type(), ErrInvalidDict)
-		}
-		s := c.BeginParse()
+	for pos := 0; ; {
 		n, err := loadLabel(s, got, pos, keyLen-pos)
 		if err != nil {
 			return nil, fmt.Errorf("looking up dictionary key %x at key bit %d: %w", key, pos, err)
@@ -61,8 +64,30 @@ func LookupDict(root *Cell, keyLen int, key []byte, aug bool) (*Slice, error) {
 		}
 		bit := keyBit(want, pos)
 		setKeyBit(got, pos, uint64(bit))
-		c = s.cell.refs[s.refPos+int(bit)]
 		pos++
+		if s, err = lookupOpen(s.cell.refs[s.refPos+int(bit)], key, pos); err != nil {
+			return nil, err
+		}
 	}
-	return nil, nil
+}
+
+func checkLookupKey(keyLen int, key []byte) error {
+	if keyLen < 1 || keyLen > MaxBits {
+		return fmt.Errorf("looking up dictionary: key length %d out of 1..%d: %w", keyLen, MaxBits, ErrValueRange)
+	}
+	if len(key) != (keyLen+7)/8 {
+		return fmt.Errorf("looking up dictionary: key has %d bytes, want %d for %d bits: %w", len(key), (keyLen+7)/8, keyLen, ErrValueRange)
+	}
+	return nil
+}
+
+// lookupOpen opens a dictionary node, refusing pruned and other exotic cells.
+func lookupOpen(c *Cell, key []byte, pos int) (*Slice, error) {
+	if c.Type() == PrunedBranch {
+		return nil, fmt.Errorf("looking up dictionary key %x at key bit %d: %w", key, pos, ErrPruned)
+	}
+	if c.IsExotic() {
+		return nil, fmt.Errorf("looking up dictionary key %x at key bit %d: %s cell: %w", key, pos, c.Type(), ErrInvalidDict)
+	}
+	return c.BeginParse(), nil
 }

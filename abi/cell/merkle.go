@@ -18,7 +18,9 @@ func PrunedBranchOf(c *Cell) (*Cell, error) {
 // answers true for (keep is asked only about the cells whose parents are
 // kept; the root is always kept) and replaces every other cell with its
 // pruned branch. The proof's child hashes at level 0 to root's hash, which
-// is what a verifier checks.
+// is what a verifier checks. Merkle proofs and updates inside root (a
+// block's state update, for one) are kept whole: a branch pruned under
+// them would need a higher level.
 func NewMerkleProof(root *Cell, keep func(*Cell) bool) (*Cell, error) {
 	if root.Level() != 0 {
 		return nil, fmt.Errorf("merkle proof of a cell of level %d: %w", root.Level(), ErrInvalidCell)
@@ -36,7 +38,7 @@ func pruneExcept(c *Cell, keep func(*Cell) bool, isRoot bool) (*Cell, error) {
 	if !isRoot && !keep(c) {
 		return PrunedBranchOf(c)
 	}
-	if len(c.refs) == 0 {
+	if len(c.refs) == 0 || c.typ == MerkleProof || c.typ == MerkleUpdate {
 		return c, nil
 	}
 	refs := make([]*Cell, len(c.refs))
