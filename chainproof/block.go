@@ -238,44 +238,55 @@ func (bi *BlockInfo) check(id BlockID) error {
 	return nil
 }
 
-// extra opens BlockExtra and returns it with McBlockExtra's cell (nil when
-// the block has none).
-func (b *Block) extra() (*cell.Slice, *cell.Cell, error) {
+// extra opens BlockExtra, positioned after its tag: references
+// in_msg_descr, out_msg_descr and account_blocks come first.
+func (b *Block) extra() (*cell.Slice, uint64, error) {
 	s, err := open(b.root.Ref(3), "block extra")
 	if err != nil {
-		return nil, nil, err
+		return nil, 0, err
 	}
-	r := &reader{s: s.Copy()}
-	tag := r.u32()
-	r.skip(256 + 256) // rand_seed, created_by
-	if r.err != nil {
-		return nil, nil, fmt.Errorf("block extra: %w", r.err)
+	tag, err := s.LoadUInt(32)
+	if err != nil {
+		return nil, 0, fmt.Errorf("block extra: %w", err)
 	}
-	if r.s.RefsLeft() < 3 {
-		return nil, nil, fmt.Errorf("block extra: %d references: %w", r.s.RefsLeft(), ErrInvalid)
-	}
-	r.ref() // in_msg_descr
-	r.ref() // out_msg_descr
-	r.ref() // account_blocks
-	var custom *cell.Cell
 	switch tag {
-	case tagBlockExtra:
+	case tagBlockExtra, tagBlockExtraEver, tagBlockExtraEver3:
+	default:
+		return nil, 0, fmt.Errorf("block extra tag %#x: %w", tag, ErrUnknownTag)
+	}
+	if s.RefsLeft() < 3 {
+		return nil, 0, fmt.Errorf("block extra: %d references: %w", s.RefsLeft(), ErrInvalid)
+	}
+	return s, tag, nil
+}
+
+// custom returns McBlockExtra's cell, nil when the block has none.
+func (b *Block) custom() (*cell.Cell, error) {
+	s, tag, err := b.extra()
+	if err != nil {
+		return nil, err
+	}
+	r := &reader{s: s}
+	r.ref()           // in_msg_descr
+	r.ref()           // out_msg_descr
+	r.ref()           // account_blocks
+	r.skip(256 + 256) // rand_seed, created_by
+	var custom *cell.Cell
+	if tag == tagBlockExtra {
 		custom = r.maybeRef()
-	case tagBlockExtraEver, tagBlockExtraEver3:
+	} else if r.err == nil {
 		cs, err := loadRef(r.s, "block extra custom")
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		cr := &reader{s: cs}
 		custom = cr.maybeRef()
 		r.err = cr.err
-	default:
-		return nil, nil, fmt.Errorf("block extra tag %#x: %w", tag, ErrUnknownTag)
 	}
 	if r.err != nil {
-		return nil, nil, fmt.Errorf("block extra: %w", r.err)
+		return nil, fmt.Errorf("block extra: %w", r.err)
 	}
-	return s, custom, nil
+	return custom, nil
 }
 
 // mcExtra reads McBlockExtra up to its config: shard_hashes and, for a
@@ -286,7 +297,7 @@ type mcExtra struct {
 }
 
 func (b *Block) mcExtra() (*mcExtra, error) {
-	_, custom, err := b.extra()
+	custom, err := b.custom()
 	if err != nil {
 		return nil, err
 	}

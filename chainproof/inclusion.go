@@ -135,7 +135,6 @@ func (b *Block) Transaction(account [32]byte, lt uint64) (*cell.Cell, error) {
 		return nil, err
 	}
 	r := &reader{s: s}
-	r.skip(32)
 	r.ref() // in_msg_descr
 	r.ref() // out_msg_descr
 	blocks := r.ref()

@@ -53,8 +53,11 @@ func configParam(config *cell.Cell, n uint32) (*cell.Cell, error) {
 	var key [4]byte
 	binary.BigEndian.PutUint32(key[:], n)
 	s, err := cell.LookupDict(config, 32, key[:], false)
-	if err != nil || s == nil {
+	if err != nil {
 		return nil, fmt.Errorf("config param %d: %w", n, err)
+	}
+	if s == nil {
+		return nil, nil
 	}
 	c, err := s.LoadRef()
 	if err != nil {
