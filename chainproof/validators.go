@@ -83,7 +83,7 @@ func parseValidatorSet(c *cell.Cell) (*ValidatorSet, error) {
 	if vs.Main < 1 || vs.Main > vs.Total {
 		return nil, fmt.Errorf("validator set: main %d of %d: %w", vs.Main, vs.Total, ErrInvalid)
 	}
-	items, err := cell.ParseDict(dict, 16)
+	items, err := cell.ParseDictLimit(dict, 16, int(vs.Total))
 	if err != nil {
 		return nil, fmt.Errorf("validator set: %w", err)
 	}
@@ -164,6 +164,10 @@ func parseCatchainConfig(c *cell.Cell) (CatchainConfig, error) {
 	return cc, nil
 }
 
+// maxWorkchains bounds the workchains read from param 12: a dictionary
+// of shared cells could otherwise list billions.
+const maxWorkchains = 1 << 10
+
 // countWorkchains counts config param 12's workchains; a config without
 // it has one. Key block proofs usually prune param 12; then one workchain
 // is assumed, as ever-sdk does. That cannot make a forgery pass: the count
@@ -191,7 +195,7 @@ func countWorkchains(config *cell.Cell) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("config param 12: %w", err)
 	}
-	items, err := cell.ParseDict(root, 32)
+	items, err := cell.ParseDictLimit(root, 32, maxWorkchains)
 	if err != nil {
 		return 0, fmt.Errorf("config param 12: %w", err)
 	}

@@ -80,3 +80,27 @@ func containsValue(c *Cell, v uint64) bool {
 	}
 	return false
 }
+
+// TestParseDictLimitSharedCells builds a dictionary of 33 cells and 2^32
+// entries, each fork's two children one shared cell: the limit stops it.
+func TestParseDictLimitSharedCells(t *testing.T) {
+	node, _ := BeginCell().StoreUInt(0, 2).StoreUInt(1, 8).EndCell() // empty label, value
+	for i := 0; i < 32; i++ {
+		node, _ = BeginCell().StoreUInt(0, 2).StoreRef(node).StoreRef(node).EndCell()
+	}
+	items, err := ParseDictLimit(node, 32, 1000)
+	if !errors.Is(err, ErrInvalidDict) || items != nil {
+		t.Fatalf("%d items, %v", len(items), err)
+	}
+	small := node // the 2-bit dictionary 30 forks down: 4 entries
+	for i := 0; i < 30; i++ {
+		small = small.Ref(0)
+	}
+	if items, err := ParseDictLimit(small, 2, 4); err != nil || len(items) != 4 {
+		t.Fatalf("4 entries under a limit of 4: %d, %v", len(items), err)
+	}
+	// Building a Merkle proof of it visits each distinct cell once.
+	if _, err := NewMerkleProof(node, func(*Cell) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+}

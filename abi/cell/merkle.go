@@ -25,7 +25,7 @@ func NewMerkleProof(root *Cell, keep func(*Cell) bool) (*Cell, error) {
 	if root.Level() != 0 {
 		return nil, fmt.Errorf("merkle proof of a cell of level %d: %w", root.Level(), ErrInvalidCell)
 	}
-	virtual, err := pruneExcept(root, keep, true)
+	virtual, err := (&pruner{keep: keep, done: map[*Cell]*Cell{}}).prune(root, true)
 	if err != nil {
 		return nil, err
 	}
@@ -34,20 +34,36 @@ func NewMerkleProof(root *Cell, keep func(*Cell) bool) (*Cell, error) {
 		StoreUInt(uint64(root.Depth()), 16).StoreRef(virtual).EndExoticCell()
 }
 
-func pruneExcept(c *Cell, keep func(*Cell) bool, isRoot bool) (*Cell, error) {
-	if !isRoot && !keep(c) {
-		return PrunedBranchOf(c)
+// pruner rebuilds a tree with branches pruned, each distinct cell once:
+// a BOC shares cells, and walking it as a tree could take exponential time.
+type pruner struct {
+	keep func(*Cell) bool
+	done map[*Cell]*Cell
+}
+
+func (p *pruner) prune(c *Cell, isRoot bool) (*Cell, error) {
+	if d, ok := p.done[c]; ok && !isRoot {
+		return d, nil
 	}
-	if len(c.refs) == 0 || c.typ == MerkleProof || c.typ == MerkleUpdate {
-		return c, nil
-	}
-	refs := make([]*Cell, len(c.refs))
-	for i, r := range c.refs {
-		p, err := pruneExcept(r, keep, false)
-		if err != nil {
-			return nil, err
+	var out *Cell
+	var err error
+	switch {
+	case !isRoot && !p.keep(c):
+		out, err = PrunedBranchOf(c)
+	case len(c.refs) == 0 || c.typ == MerkleProof || c.typ == MerkleUpdate:
+		out = c
+	default:
+		refs := make([]*Cell, len(c.refs))
+		for i, r := range c.refs {
+			if refs[i], err = p.prune(r, false); err != nil {
+				return nil, err
+			}
 		}
-		refs[i] = p
+		out, err = newCell(c.data, int(c.bits), refs, c.IsExotic())
 	}
-	return newCell(c.data, int(c.bits), refs, c.IsExotic())
+	if err != nil {
+		return nil, err
+	}
+	p.done[c] = out
+	return out, nil
 }
