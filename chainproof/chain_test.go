@@ -144,6 +144,18 @@ func TestKeyBlockChainRejects(t *testing.T) {
 			kf := testBlock{shard: MasterchainShard, seq: 30, key: true, prevKey: 0, ccSeqNo: 1, listHash: hash, config: buildConfig(t, vf, 3, false)}.build(t)
 			return NewVerifier(ch.net).AddKeyBlocks([]*BlockProof{ch.keyProofs[0], signedProof(t, kf, 30, 1, hash, signers)})
 		}, ErrUntrusted},
+		{"a second key block at one seq_no", func(t *testing.T, ch *testChain) error {
+			// The anchor's validators sign two different key blocks 20.
+			v1 := testValidators(1, 10, 20, 30, 40, 50)
+			signers, hash := subsetOf(t, v1, 5, false, 3)
+			fork := testBlock{shard: MasterchainShard, seq: 20, key: true, prevKey: 10, ccSeqNo: 3, listHash: hash, config: buildConfig(t, v1, 4, false)}.build(t)
+			v := NewVerifier(ch.net)
+			if err := v.AddKeyBlocks(ch.keyProofs); err != nil {
+				t.Fatal(err)
+			}
+			_, err := v.AddKeyBlock(signedProof(t, fork, 20, 3, hash, signers))
+			return err
+		}, ErrUntrusted},
 		{"block before its key block was added", func(t *testing.T, ch *testChain) error {
 			v := NewVerifier(ch.net)
 			if err := v.AddKeyBlocks(ch.keyProofs[:1]); err != nil {

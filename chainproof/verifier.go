@@ -52,8 +52,13 @@ func (v *Verifier) AddKeyBlock(p *BlockProof) (*KeyBlock, error) {
 		}
 	}
 	v.mu.Lock()
+	defer v.mu.Unlock()
+	if old, ok := v.trusted[p.ID.SeqNo]; ok && old.ID != p.ID {
+		// Two signed key blocks at one height: the validators signed a
+		// fork, and neither can be believed.
+		return nil, fmt.Errorf("key block %s: another key block %s is trusted at that seq_no: %w", p.ID, old.ID, ErrUntrusted)
+	}
 	v.trusted[p.ID.SeqNo] = kb
-	v.mu.Unlock()
 	return kb, nil
 }
 
