@@ -142,6 +142,14 @@ func storeKeyBits(b *Builder, key []byte, pos, n int) {
 // every label is checked against the key bits left and every fork must have
 // two references.
 func ParseDict(root *Cell, keyLen int) ([]DictItem, error) {
+	return ParseDictLimit(root, keyLen, 0)
+}
+
+// ParseDictLimit is ParseDict that refuses a dictionary of more than limit
+// entries (0: no limit). A BOC can share cells, so a dictionary of a few
+// cells can have 2^keyLen entries: untrusted dictionaries with long keys
+// need a limit.
+func ParseDictLimit(root *Cell, keyLen, limit int) ([]DictItem, error) {
 	if keyLen < 1 || keyLen > MaxBits {
 		return nil, fmt.Errorf("parsing dictionary: key length %d out of 1..%d: %w", keyLen, MaxBits, ErrValueRange)
 	}
@@ -150,7 +158,7 @@ func ParseDict(root *Cell, keyLen int) ([]DictItem, error) {
 	}
 	var out []DictItem
 	key := make([]byte, (keyLen+7)/8)
-	if err := parseNode(root, key, 0, keyLen, &out); err != nil {
+	if err := parseNode(root, key, 0, keyLen, limit, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -164,7 +172,10 @@ func setKeyBit(key []byte, i int, v uint64) {
 	}
 }
 
-func parseNode(c *Cell, key []byte, pos, keyLen int, out *[]DictItem) error {
+func parseNode(c *Cell, key []byte, pos, keyLen, limit int, out *[]DictItem) error {
+	if c.Type() == PrunedBranch {
+		return fmt.Errorf("parsing dictionary node at key bit %d: %w: %w", pos, ErrInvalidDict, ErrPruned)
+	}
 	if c.IsExotic() {
 		return fmt.Errorf("parsing dictionary node at key bit %d: %s cell: %w", pos, c.Type(), ErrInvalidDict)
 	}
@@ -176,6 +187,9 @@ func parseNode(c *Cell, key []byte, pos, keyLen int, out *[]DictItem) error {
 	}
 	pos += n
 	if pos == keyLen {
+		if limit > 0 && len(*out) == limit {
+			return fmt.Errorf("parsing dictionary: more than %d entries: %w", limit, ErrInvalidDict)
+		}
 		k := make([]byte, len(key))
 		copy(k, key)
 		*out = append(*out, DictItem{Key: k, Value: s})
@@ -187,7 +201,7 @@ func parseNode(c *Cell, key []byte, pos, keyLen int, out *[]DictItem) error {
 	for bit := uint64(0); bit < 2; bit++ {
 		child, _ := s.LoadRef()
 		setKeyBit(key, pos, bit)
-		if err := parseNode(child, key, pos+1, keyLen, out); err != nil {
+		if err := parseNode(child, key, pos+1, keyLen, limit, out); err != nil {
 			return err
 		}
 	}

@@ -16,4 +16,7 @@ var (
 	ErrInvalidBOC = errors.New("invalid BOC")
 	// ErrInvalidAddress: an address that cannot be parsed or stored.
 	ErrInvalidAddress = errors.New("invalid address")
+	// ErrPruned: a read that needs the contents of a pruned branch, which a
+	// Merkle proof leaves out; what it stands for cannot be known from the proof.
+	ErrPruned = errors.New("pruned branch")
 )
