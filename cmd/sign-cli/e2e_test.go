@@ -850,6 +850,7 @@ func TestModesAgree(t *testing.T) {
 				r = s.run(w, refs)
 			}
 			out := strings.ReplaceAll(r.stdout, w.regHost, "REGISTRY")
+			out = strings.ReplaceAll(out, w.chain.URL, "ENDPOINT")
 			out = strings.ReplaceAll(out, w.chain.GiverAddress, "GIVER")
 			out = txID.ReplaceAllString(out, `"$1":"TX"`)
 			out = signedAt.ReplaceAllString(out, `"signed_at":"SIGNER'S CLOCK"`)
