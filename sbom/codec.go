@@ -2,6 +2,7 @@ package sbom
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -43,12 +44,20 @@ func Read(r io.Reader) (*spdx.Document, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("%w: the SBOM is larger than %d MiB", ErrInvalid, MaxSize>>20)
 	}
+	// The reader converts older versions to 2.3; an SBOM sign-cli can
+	// check is 2.3 as written.
+	var head struct {
+		Version string `json:"spdxVersion"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("%w: not an SPDX JSON document: %v", ErrInvalid, err)
+	}
+	if head.Version != spdx.Version {
+		return nil, fmt.Errorf("%w: SPDX version %q, want %s", ErrInvalid, head.Version, spdx.Version)
+	}
 	doc, err := spdxjson.Read(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("%w: not an SPDX JSON document: %v", ErrInvalid, err)
-	}
-	if doc.SPDXVersion != spdx.Version {
-		return nil, fmt.Errorf("%w: SPDX version %q, want %s", ErrInvalid, doc.SPDXVersion, spdx.Version)
 	}
 	if _, err := entries(doc); err != nil {
 		return nil, err

@@ -67,7 +67,7 @@ func imageSources(ctx context.Context, st llb.State, platform ocispecs.Platform)
 	if base := g.baseSource(); base != nil {
 		id := strings.TrimPrefix(base.Identifier, "docker-image://")
 		for i := range srcs {
-			if srcs[i].ref.String() == id || "docker-image://"+srcs[i].ref.String() == base.Identifier {
+			if srcs[i].ref.String() == id {
 				srcs[i].base = true
 			}
 		}
