@@ -42,7 +42,7 @@ func Read(r io.Reader) (*spdx.Document, error) {
 		return nil, fmt.Errorf("reading the SBOM: %w", err)
 	}
 	if len(data) > MaxSize {
-		return nil, fmt.Errorf("%w: the SBOM is larger than %d MiB", ErrInvalid, MaxSize>>20)
+		return nil, invalidf("the SBOM is larger than %d MiB", MaxSize>>20)
 	}
 	// The reader converts older versions to 2.3; an SBOM sign-cli can
 	// check is 2.3 as written.
@@ -50,14 +50,14 @@ func Read(r io.Reader) (*spdx.Document, error) {
 		Version string `json:"spdxVersion"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("%w: not an SPDX JSON document: %v", ErrInvalid, err)
+		return nil, invalidf("not an SPDX JSON document: %v", err)
 	}
 	if head.Version != spdx.Version {
-		return nil, fmt.Errorf("%w: SPDX version %q, want %s", ErrInvalid, head.Version, spdx.Version)
+		return nil, invalidf("SPDX version %q, want %s", head.Version, spdx.Version)
 	}
 	doc, err := spdxjson.Read(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("%w: not an SPDX JSON document: %v", ErrInvalid, err)
+		return nil, invalidf("not an SPDX JSON document: %v", err)
 	}
 	if _, err := entries(doc); err != nil {
 		return nil, err
@@ -76,14 +76,14 @@ func root(doc *spdx.Document) (*spdx.Package, error) {
 		}
 	}
 	if n != 1 {
-		return nil, fmt.Errorf("%w: the SBOM describes %d packages, want 1 (the image built)", ErrInvalid, n)
+		return nil, invalidf("the SBOM describes %d packages, want 1 (the image built)", n)
 	}
 	for _, p := range doc.Packages {
 		if p != nil && p.PackageSPDXIdentifier == id {
 			return p, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: the SBOM describes %s, which it does not hold", ErrInvalid, id)
+	return nil, invalidf("the SBOM describes %s, which it does not hold", id)
 }
 
 // Platforms returns the target platforms an SBOM records.

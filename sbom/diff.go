@@ -177,7 +177,7 @@ func entries(doc *spdx.Document) ([]Entry, error) {
 		}
 		e, ok := byID[id]
 		if !ok {
-			return nil, fmt.Errorf("%w: relationship %s names %s, which the SBOM does not hold", ErrInvalid, rel.Relationship, id)
+			return nil, invalidf("relationship %s names %s, which the SBOM does not hold", rel.Relationship, id)
 		}
 		e.Relationship = rel.Relationship
 		out = append(out, e)
@@ -198,13 +198,13 @@ func packageEntry(p *spdx.Package) (Entry, error) {
 	for _, ref := range p.PackageExternalReferences {
 		if ref != nil && ref.RefType == common.TypePackageManagerPURL {
 			if purl != "" {
-				return Entry{}, fmt.Errorf("%w: package %s has several purls", ErrInvalid, p.PackageSPDXIdentifier)
+				return Entry{}, invalidf("package %s has several purls", p.PackageSPDXIdentifier)
 			}
 			purl = ref.Locator
 		}
 	}
 	if !strings.HasPrefix(purl, "pkg:") {
-		return Entry{}, fmt.Errorf("%w: package %s has no purl", ErrInvalid, p.PackageSPDXIdentifier)
+		return Entry{}, invalidf("package %s has no purl", p.PackageSPDXIdentifier)
 	}
 	var sum string
 	for _, c := range p.PackageChecksums {
@@ -213,7 +213,7 @@ func packageEntry(p *spdx.Package) (Entry, error) {
 		}
 	}
 	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
-		return Entry{}, fmt.Errorf("%w: package %s has no SHA256 checksum", ErrInvalid, p.PackageSPDXIdentifier)
+		return Entry{}, invalidf("package %s has no SHA256 checksum", p.PackageSPDXIdentifier)
 	}
 	return Entry{Key: purlKey(purl), Digest: "sha256:" + sum}, nil
 }

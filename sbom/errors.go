@@ -1,6 +1,9 @@
 package sbom
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors callers branch on. Every error Generate, Read and Verify return for
 // bad input wraps ErrInvalid; every failure to reach a registry wraps
@@ -24,3 +27,18 @@ type wrapped struct {
 
 func (e *wrapped) Error() string { return e.msg }
 func (e *wrapped) Unwrap() error { return e.kind }
+
+// invalidf is an error that matches ErrInvalid and reads as its message
+// alone.
+func invalidf(format string, args ...any) error {
+	return &kindError{kind: ErrInvalid, err: fmt.Errorf(format, args...)}
+}
+
+// kindError is an error of a kind callers branch on.
+type kindError struct {
+	kind error
+	err  error
+}
+
+func (e *kindError) Error() string   { return e.err.Error() }
+func (e *kindError) Unwrap() []error { return []error{e.kind, e.err} }

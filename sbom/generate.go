@@ -73,7 +73,7 @@ func Generate(ctx context.Context, opt Options) (*spdx.Document, error) {
 			return nil, fmt.Errorf("%w: a goshfile takes no build arguments and no target", ErrInvalid)
 		}
 		if goshFile, err = goshfile.Parse(path.Base(opt.Filename), opt.Data); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+			return nil, invalidf("%w", err)
 		}
 	}
 	var images []image
@@ -111,7 +111,7 @@ func normalizePlatforms(ps []ocispecs.Platform) ([]ocispecs.Platform, error) {
 	var out []ocispecs.Platform
 	for _, p := range ps {
 		if p.OS == "" || p.Architecture == "" {
-			return nil, fmt.Errorf("%w: platform %q needs an OS and an architecture", ErrInvalid, platforms.FormatAll(p))
+			return nil, invalidf("platform %q needs an OS and an architecture", platforms.FormatAll(p))
 		}
 		p = platforms.Normalize(p)
 		if k := platforms.FormatAll(p); !seen[k] {
@@ -158,5 +158,5 @@ func classify(err error) error {
 	if errors.Is(err, ErrResolve) || errors.Is(err, ErrInvalid) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return fmt.Errorf("%w: %v", ErrInvalid, err)
+	return invalidf("%v", err)
 }

@@ -77,36 +77,36 @@ func (r *RegistryResolver) Resolve(ctx context.Context, ref reference.Named, pla
 	}
 	gref, err := name.ParseReference(ref.String(), nopts...)
 	if err != nil {
-		return nil, fmt.Errorf("%w: image %s: %v", ErrInvalid, ref, err)
+		return nil, invalidf("image %s: %v", ref, err)
 	}
 	desc, err := r.puller.Get(ctx, gref)
 	if err != nil {
-		return nil, registryError(ref, err)
+		return nil, registryError(err)
 	}
 	res := &Resolved{}
 	var img v1.Image
 	if desc.MediaType.IsIndex() {
 		idx, err := desc.ImageIndex()
 		if err != nil {
-			return nil, registryError(ref, err)
+			return nil, registryError(err)
 		}
 		child, err := childFor(idx, platform)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrInvalid, ref, err)
+			return nil, invalidf("%v", err)
 		}
 		if img, err = idx.Image(child); err != nil {
-			return nil, registryError(ref, err)
+			return nil, registryError(err)
 		}
 		res.Index = digest.Digest(desc.Digest.String())
 		res.Manifest = digest.Digest(child.String())
 	} else {
 		if img, err = desc.Image(); err != nil {
-			return nil, registryError(ref, err)
+			return nil, registryError(err)
 		}
 		res.Manifest = digest.Digest(desc.Digest.String())
 	}
 	if res.Config, err = img.RawConfigFile(); err != nil {
-		return nil, registryError(ref, err)
+		return nil, registryError(err)
 	}
 	return res, nil
 }
@@ -142,22 +142,22 @@ func childFor(idx v1.ImageIndex, platform ocispecs.Platform) (v1.Hash, error) {
 
 // registryError classifies a failure: absent images are bad input, the
 // rest a registry failure.
-func registryError(ref reference.Named, err error) error {
+func registryError(err error) error {
 	var te *transport.Error
 	if errors.As(err, &te) {
 		if te.StatusCode == http.StatusNotFound {
-			return fmt.Errorf("%w: %s: %v", ErrImageNotFound, ref, err)
+			return fmt.Errorf("%w: %v", ErrImageNotFound, err)
 		}
 		for _, d := range te.Errors {
 			if d.Code == transport.ManifestUnknownErrorCode || d.Code == transport.NameUnknownErrorCode {
-				return fmt.Errorf("%w: %s: %v", ErrImageNotFound, ref, err)
+				return fmt.Errorf("%w: %v", ErrImageNotFound, err)
 			}
 		}
 	}
 	if errors.Is(err, errPlainHTTP) {
-		return fmt.Errorf("%w: %s: %v", ErrInvalid, ref, err)
+		return invalidf("%v", err)
 	}
-	return fmt.Errorf("%w: %s: %w", ErrResolve, ref, err)
+	return fmt.Errorf("%w: %w", ErrResolve, err)
 }
 
 var errPlainHTTP = errors.New("plain HTTP is allowed only to registries on loopback (or with --insecure-registry)")

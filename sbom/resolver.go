@@ -60,7 +60,7 @@ func newRecorder(r Resolver, platform ocispecs.Platform) *recorder {
 func (r *recorder) ResolveImageConfig(ctx context.Context, ref string, opt sourceresolver.Opt) (string, digest.Digest, []byte, error) {
 	named, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
-		return "", "", nil, fmt.Errorf("%w: image %q: %v", ErrInvalid, ref, err)
+		return "", "", nil, invalidf("image %q: %v", ref, err)
 	}
 	named = reference.TagNameOnly(named)
 	platform := r.platform

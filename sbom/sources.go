@@ -34,7 +34,7 @@ type graph struct {
 func imageSources(ctx context.Context, st llb.State, platform ocispecs.Platform) ([]imageSource, error) {
 	def, err := st.Marshal(ctx, llb.Platform(platform))
 	if err != nil {
-		return nil, fmt.Errorf("%w: marshalling the build: %v", ErrInvalid, err)
+		return nil, invalidf("marshalling the build: %v", err)
 	}
 	g := graph{ops: map[digest.Digest]*pb.Op{}}
 	for _, dt := range def.Def {
@@ -78,7 +78,7 @@ func imageSources(ctx context.Context, st llb.State, platform ocispecs.Platform)
 func parseImageSource(id string, p *pb.Platform, def ocispecs.Platform) (imageSource, error) {
 	named, err := reference.ParseNormalizedNamed(id)
 	if err != nil {
-		return imageSource{}, fmt.Errorf("%w: image %q in the build: %v", ErrInvalid, id, err)
+		return imageSource{}, invalidf("image %q in the build: %v", id, err)
 	}
 	d, ok := named.(reference.Digested)
 	if !ok {
