@@ -14,6 +14,7 @@ import (
 	"github.com/containerd/platforms"
 	"github.com/spf13/cobra"
 
+	"github.com/gosh-sh/sign-cli/image"
 	"github.com/gosh-sh/sign-cli/internal/atomicfile"
 	"github.com/gosh-sh/sign-cli/sbom"
 )
@@ -65,7 +66,12 @@ func (s *sbomFlags) options(app *App, args []string) (sbom.Options, error) {
 		Name:     s.name,
 		Target:   s.target,
 		Tool:     "sign-cli-" + version(),
-		Resolver: &sbom.RegistryResolver{Insecure: s.reg.insecure, UserAgent: "sign-cli/" + version()},
+		Resolver: &sbom.RegistryResolver{
+			Insecure:  s.reg.insecure,
+			UserAgent: "sign-cli/" + version(),
+			// SIGN_CLI_TRACE_REQUESTS counts these requests too.
+			Transport: app.traceRegistry(&image.Registry{}).Transport,
+		},
 	}
 	if opt.Name == "" {
 		abs, err := filepath.Abs(contextDir)
