@@ -13,6 +13,7 @@ import (
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
 	"github.com/moby/buildkit/frontend/dockerui"
+	"github.com/moby/buildkit/solver/pb"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spdx/tools-golang/spdx"
 
@@ -131,6 +132,8 @@ func translateGoshfile(ctx context.Context, f *goshfile.File, rec *recorder, p o
 	return st, nil
 }
 
+var llbCaps = pb.Caps.CapSet(pb.Caps.All())
+
 func translateDockerfile(ctx context.Context, opt Options, rec *recorder, p ocispecs.Platform) (llb.State, error) {
 	build := DefaultPlatform
 	if opt.BuildPlatform != nil {
@@ -145,6 +148,10 @@ func translateDockerfile(ctx context.Context, opt Options, rec *recorder, p ocis
 		},
 		TargetPlatform: &p,
 		MetaResolver:   rec,
+		// A daemon of this BuildKit's version has every capability; the
+		// frontend then emits what a build would (merge ops for
+		// COPY --link, for one).
+		LLBCaps: &llbCaps,
 	})
 	if err != nil {
 		return llb.State{}, classify(err)

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/distribution/reference"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -252,5 +254,35 @@ func TestGenerateErrors(t *testing.T) {
 	}
 	if _, err := Generate(context.Background(), Options{Filename: "Dockerfile", Data: []byte("FROM scratch\n")}); err == nil {
 		t.Error("Generate without a Resolver succeeded")
+	}
+}
+
+// refuseTLS fails every HTTPS request at once, as a registry that speaks
+// only plain HTTP would.
+type refuseTLS struct{}
+
+func (refuseTLS) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Scheme == "https" {
+		return nil, errors.New("TLS handshake failed")
+	}
+	return nil, errors.New("plain HTTP went out")
+}
+
+func TestRegistryResolverPlainHTTP(t *testing.T) {
+	// go-containerregistry falls back to plain HTTP for private
+	// addresses; only loopback may (or --insecure-registry).
+	ref, err := reference.ParseNormalizedNamed("10.1.2.3:5000/team/base:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &RegistryResolver{Transport: refuseTLS{}}
+	_, err = r.Resolve(context.Background(), ref, DefaultPlatform)
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "plain HTTP is allowed only") {
+		t.Fatalf("err = %v, want plain HTTP refused as bad input", err)
+	}
+	r = &RegistryResolver{Transport: refuseTLS{}, Insecure: true}
+	_, err = r.Resolve(context.Background(), ref, DefaultPlatform)
+	if !errors.Is(err, ErrResolve) || !strings.Contains(err.Error(), "plain HTTP went out") {
+		t.Fatalf("insecure: err = %v, want the plain HTTP request made", err)
 	}
 }

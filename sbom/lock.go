@@ -48,9 +48,6 @@ func NewLock(doc *spdx.Document) (*Lock, error) {
 	return l, nil
 }
 
-// Platforms are the target platforms the SBOM was made for.
-func (l *Lock) Platforms() []string { return append([]string(nil), l.platforms...) }
-
 // CheckPlatform refuses a platform the SBOM was not made for.
 func (l *Lock) CheckPlatform(p ocispecs.Platform) error {
 	want := platforms.FormatAll(platforms.Normalize(p))
