@@ -167,8 +167,13 @@ func Build(ctx context.Context, c gwclient.Client, opt BuildOptions) (*gwclient.
 			return nil, fmt.Errorf("goshfile: reading the .dockerignore patterns: %w", err)
 		}
 	}
+	var resolver llb.ImageMetaResolver = c
+	if opt.Resolver != nil {
+		resolver = opt.Resolver
+	}
 	st, img, err := Translate(ctx, f, TranslateOptions{
-		Resolver:        c,
+		Resolver:        resolver,
+		NetworkNone:     opt.NetworkNone,
 		Platform:        opt.Platform,
 		NoCache:         opt.NoCache,
 		Labels:          opt.Labels,

@@ -11,6 +11,8 @@ type File struct {
 	APIVersion int
 	// Image is the base image reference as written, or "scratch".
 	Image string
+	// ImagePos is where Image is written.
+	ImagePos Position
 	// Env is added to the base image's environment, for the steps and for
 	// the resulting image. Order is kept as written.
 	Env []EnvVar

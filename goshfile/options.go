@@ -34,6 +34,13 @@ type BuildOptions struct {
 	// Labels are added to the image config, after the base image's labels
 	// and the goshfile's own, so they win over both.
 	Labels map[string]string
+	// Resolver, when set, answers the base image instead of the gateway
+	// client: a locked build pins it to its SBOM's digest this way. It
+	// exists for in-process builds; a frontend image cannot receive one.
+	Resolver llb.ImageMetaResolver
+	// NetworkNone runs every run step without a network, so that a step can
+	// fetch nothing that was not locked.
+	NetworkNone bool
 }
 
 // TranslateOptions control Translate.
@@ -45,6 +52,8 @@ type TranslateOptions struct {
 	Platform *ocispecs.Platform
 	// NoCache as in BuildOptions.
 	NoCache bool
+	// NetworkNone as in BuildOptions.
+	NetworkNone bool
 	// Labels as in BuildOptions.
 	Labels map[string]string
 	// ContextExcludes are .dockerignore patterns of files of the build

@@ -154,8 +154,11 @@ func (p *parser) parse(data []byte) *File {
 	f := &File{}
 	fields := p.mapping(root, "the goshfile", map[string]func(k, v *yaml.Node){
 		"apiVersion": func(_, v *yaml.Node) { f.APIVersion = p.apiVersion(v) },
-		"image":      func(_, v *yaml.Node) { f.Image = p.image(v) },
-		"env":        func(_, v *yaml.Node) { f.Env = p.env(v, "env") },
+		"image": func(_, v *yaml.Node) {
+			f.Image = p.image(v)
+			f.ImagePos = Position{Line: v.Line, Column: v.Column}
+		},
+		"env": func(_, v *yaml.Node) { f.Env = p.env(v, "env") },
 		"workdir": func(_, v *yaml.Node) {
 			f.Workdir = p.str(v, "workdir")
 			if f.Workdir != "" && !path.IsAbs(f.Workdir) {

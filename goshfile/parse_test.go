@@ -32,6 +32,7 @@ func TestParseValid(t *testing.T) {
 		want: &File{
 			APIVersion: 1,
 			Image:      "bash:latest",
+			ImagePos:   Position{Line: 4, Column: 8},
 			Steps: []Step{{
 				Name: "print date",
 				Pos:  Position{Line: 6, Column: 5},
@@ -47,6 +48,7 @@ func TestParseValid(t *testing.T) {
 		want: &File{
 			APIVersion: 1,
 			Image:      "golang:1.26",
+			ImagePos:   Position{Line: 3, Column: 8},
 			Env:        []EnvVar{{"CGO_ENABLED", "0"}, {"GOFLAGS", "-trimpath"}},
 			Workdir:    "/src",
 			User:       "65532:65532",
@@ -82,12 +84,12 @@ func TestParseValid(t *testing.T) {
 	}, {
 		name: "scratch with no steps",
 		src:  "apiVersion: 1\nimage: scratch\n",
-		want: &File{APIVersion: 1, Image: "scratch"},
+		want: &File{APIVersion: 1, Image: "scratch", ImagePos: Position{Line: 2, Column: 8}},
 	}, {
 		name: "empty steps, digest-pinned base, numbers and booleans taken as text",
 		src: "apiVersion: 1\nimage: alpine@sha256:" + strings.Repeat("ab", 32) + "\n" +
 			"env: {N: 1, B: true, F: 1.5, E: ''}\nuser: 1000\nsteps: []\n",
-		want: &File{APIVersion: 1, Image: "alpine@sha256:" + strings.Repeat("ab", 32),
+		want: &File{APIVersion: 1, Image: "alpine@sha256:" + strings.Repeat("ab", 32), ImagePos: Position{Line: 2, Column: 8},
 			Env: []EnvVar{{"N", "1"}, {"B", "true"}, {"F", "1.5"}, {"E", ""}}, User: "1000", Steps: []Step{}},
 	}, {
 		name: "aliases, octal mode written as a YAML number, flow style",
@@ -98,7 +100,7 @@ steps:
   - {name: b, run: {command: *sh, args: ["echo b"]}}
   - {copy: {src: ., dest: /app, mode: 0755}}
 `,
-		want: &File{APIVersion: 1, Image: "busybox", Steps: []Step{
+		want: &File{APIVersion: 1, Image: "busybox", ImagePos: Position{Line: 2, Column: 8}, Steps: []Step{
 			{Name: "a", Pos: Position{Line: 4, Column: 5}, Run: &Run{Command: []string{"/bin/sh", "-c"}, Args: []string{"echo a"}}},
 			{Name: "b", Pos: Position{Line: 5, Column: 5}, Run: &Run{Command: []string{"/bin/sh", "-c"}, Args: []string{"echo b"}}},
 			{Pos: Position{Line: 6, Column: 5}, Copy: &Copy{Src: []string{"."}, Dest: "/app", Mode: mode(0o755)}},

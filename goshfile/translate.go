@@ -147,6 +147,9 @@ func Translate(ctx context.Context, f *File, opt TranslateOptions) (llb.State, *
 			for _, c := range constraints(i, s) {
 				ro = append(ro, c)
 			}
+			if opt.NetworkNone {
+				ro = append(ro, llb.Network(llb.NetModeNone))
+			}
 			st = st.Run(ro...).Root()
 		case s.Copy != nil:
 			if contextState == nil {

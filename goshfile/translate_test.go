@@ -351,6 +351,28 @@ func TestTranslateNoCache(t *testing.T) {
 	}
 }
 
+func TestTranslateNetworkNone(t *testing.T) {
+	f := mustParse(t, "apiVersion: 1\nimage: busybox\nsteps:\n  - run: {command: [a]}\n  - copy: {src: a, dest: /a}\n  - run: {command: [b]}\n")
+	for _, none := range []bool{false, true} {
+		st, img, err := Translate(context.Background(), f, TranslateOptions{Resolver: newResolver(t, bashConfig), NetworkNone: none})
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs := 0
+		for _, op := range marshal(t, st, img.Platform).ops {
+			if e := op.GetExec(); e != nil {
+				runs++
+				if got := e.GetNetwork() == pb.NetMode_NONE; got != none {
+					t.Errorf("NetworkNone %v: a run step has network %v", none, e.GetNetwork())
+				}
+			}
+		}
+		if runs != 2 {
+			t.Fatalf("%d run steps, want 2", runs)
+		}
+	}
+}
+
 func TestTranslatePlatform(t *testing.T) {
 	f := mustParse(t, "apiVersion: 1\nimage: busybox\nsteps:\n  - run: {command: [a]}\n")
 	r := newResolver(t, bashConfig)

@@ -172,6 +172,7 @@ input, 3 network, registry or chain failure.`,
 		NewCmdCheck(app),
 		NewCmdDevnet(app),
 		NewCmdPubkey(app),
+		NewCmdSBOM(app),
 	)
 	return root
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gosh-sh/sign-cli/image"
 	"github.com/gosh-sh/sign-cli/internal/loopback"
+	"github.com/gosh-sh/sign-cli/sbom"
 )
 
 // buildFlags are build-and-sign's own flags; the signing flags are sign's.
@@ -27,6 +28,7 @@ type buildFlags struct {
 	noCache       bool
 	platform      string
 	progress      string
+	lock          lockFlags
 }
 
 const (
@@ -46,6 +48,7 @@ type buildRequest struct {
 	progress   string // auto, plain, tty or quiet
 	frontend   string // image of the goshfile frontend; empty builds in-process
 	addr       string
+	lock       *sbom.Lock // --locked: build only what this SBOM pins
 }
 
 // NewCmdBuildAndSign builds an image from a goshfile with BuildKit, pushes it
@@ -100,6 +103,7 @@ the goshfile then needs a '# syntax=REF' first line, or --frontend-image.`,
 	f.BoolVar(&b.noCache, "no-cache", false, "do not use BuildKit's cache")
 	f.StringVar(&b.platform, "platform", "", "target platform, such as linux/amd64")
 	f.StringVar(&b.progress, "progress", "auto", "progress display: auto, plain, tty or quiet")
+	b.lock.add(f)
 	return cmd
 }
 
@@ -228,6 +232,9 @@ func (b *buildFlags) request(app *App, args []string) (*buildRequest, error) {
 		}
 	default:
 		return nil, usageError("--builder %q: expected buildkit or docker", b.builder)
+	}
+	if req.lock, err = b.lock.load(app, req, b.builder); err != nil {
+		return nil, err
 	}
 	return req, nil
 }

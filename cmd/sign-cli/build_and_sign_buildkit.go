@@ -70,7 +70,7 @@ func buildWithBuildkit(ctx context.Context, app *App, req *buildRequest) (string
 		opt.Frontend = "gateway.v0"
 		opt.FrontendAttrs["source"] = req.frontend
 	} else {
-		if build, err = goshfileBuildFunc(ctx, req.file, attrs); err != nil {
+		if build, err = goshfileBuildFunc(ctx, req.file, attrs, req.lock); err != nil {
 			return "", err
 		}
 	}

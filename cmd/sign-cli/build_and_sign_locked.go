@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+
+	"github.com/containerd/platforms"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/spf13/pflag"
+
+	"github.com/gosh-sh/sign-cli/goshfile"
+	"github.com/gosh-sh/sign-cli/sbom"
+)
+
+// lockFlags make build-and-sign build from an SBOM: every image pinned to
+// the SBOM's digest, every run step without a network.
+type lockFlags struct {
+	sbom   string
+	locked bool
+}
+
+func (l *lockFlags) add(f *pflag.FlagSet) {
+	f.StringVar(&l.sbom, "sbom", "", "the SBOM (sign-cli sbom generate) that --locked builds from")
+	f.BoolVar(&l.locked, "locked", false, "build only what --sbom FILE pins: images by its digests, run steps without a network; refuse anything else before building")
+}
+
+// load checks the flags against the build request and reads the lock.
+// Everything it refuses is refused before the daemon is asked for
+// anything, so nothing is built, pushed or signed.
+func (l *lockFlags) load(app *App, req *buildRequest, builder string) (*sbom.Lock, error) {
+	switch {
+	case l.sbom == "" && !l.locked:
+		return nil, nil
+	case !l.locked:
+		return nil, usageError("--sbom is used with --locked")
+	case l.sbom == "":
+		return nil, usageError("--locked needs the SBOM to build from: --sbom FILE")
+	case builder != "buildkit" || req.frontend != "":
+		return nil, usageError("--locked builds in-process only, not with --builder docker or --frontend-image")
+	}
+	data, err := readInput(app, "SBOM "+l.sbom, l.sbom, sbom.MaxSize)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := sbom.Read(bytes.NewReader(data))
+	if err != nil {
+		return nil, sbomError(err)
+	}
+	lock, err := sbom.NewLock(doc)
+	if err != nil {
+		return nil, sbomError(err)
+	}
+	platform := sbom.DefaultPlatform
+	if req.platform != "" {
+		if platform, err = platforms.Parse(req.platform); err != nil {
+			return nil, usageError("--platform %q: %v", req.platform, err)
+		}
+	}
+	if err := lock.CheckPlatform(platform); err != nil {
+		return nil, sbomError(err)
+	}
+	gf, err := readInput(app, "goshfile "+req.file, req.file, goshfile.MaxSize)
+	if err != nil {
+		return nil, err
+	}
+	f, err := goshfile.Parse(req.file, gf)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	if err := lock.CheckGoshfile(f, req.file, platform); err != nil {
+		return nil, sbomError(err)
+	}
+	return lock, nil
+}
+
+// lockBuild makes a build locked to lock: the base image answered from the
+// SBOM (and then by the daemon, by digest), run steps without a network.
+func lockBuild(opt *goshfile.BuildOptions, lock *sbom.Lock, daemon llb.ImageMetaResolver) {
+	if lock == nil {
+		return
+	}
+	opt.Resolver = lock.Resolver(daemon)
+	opt.NetworkNone = true
+}

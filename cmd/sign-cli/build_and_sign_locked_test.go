@@ -1,0 +1,125 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/gosh-sh/sign-cli/internal/buildkittest"
+)
+
+// lockedGoshfile builds on base and records what the network looks like
+// from a run step.
+func lockedGoshfile(base string) string {
+	return fmt.Sprintf(`apiVersion: 1
+image: %s
+steps:
+  - name: network
+    run:
+      command: ["/bin/sh", "-c"]
+      args: ["cat /proc/net/dev > /net.txt; ls / > /root.txt"]
+`, base)
+}
+
+// pushLockedBase pushes the busybox base image, with marker as an extra
+// file, to repo:tag in the daemon's registry.
+func pushLockedBase(t *testing.T, d *buildkittest.Daemon, repoTag, marker string) string {
+	t.Helper()
+	files, err := buildkittest.BaseFiles()
+	if err != nil {
+		t.Skipf("base image files: %v", err)
+	}
+	files = append(files, buildkittest.File{Path: "/" + marker, Data: []byte(marker)})
+	ref, err := d.Registry.PushImage(repoTag, files, v1.Config{Env: []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
+
+// TestBuildAndSignLocked builds a goshfile locked to its SBOM on a real
+// BuildKit daemon: after the base's tag moved the build still uses the
+// pinned image, run steps see no network, and what the SBOM does not pin is
+// refused before anything is built, pushed or signed.
+func TestBuildAndSignLocked(t *testing.T) {
+	d := buildkittest.Shared(t)
+	d.BaseImage(t) // skips without the base image's files
+	w := newWorld(t)
+	_, keyPath := w.keyFile("signer.json")
+
+	base := pushLockedBase(t, d, "locked/base:1", "pinned")
+	dir := buildContext(t, lockedGoshfile(base))
+	sbomFile := filepath.Join(t.TempDir(), "sbom.spdx.json")
+	if r := runCLI(t, nil, "", "sbom", "generate", "-o", sbomFile, dir); r.code != 0 {
+		t.Fatalf("sbom generate: %+v", r)
+	}
+	pushLockedBase(t, d, "locked/base:1", "moved") // the tag moves after the SBOM was made
+
+	build := func(ref string, extra ...string) result {
+		args := []string{"build-and-sign", "--addr", d.Addr, "--secret-file", keyPath, "-t", ref, "-o", "json"}
+		return runCLI(t, w.env(), "", append(append(args, extra...), dir)...)
+	}
+
+	ref := d.Registry.Host + "/locked/app:1"
+	r := build(ref, "--sbom", sbomFile, "--locked")
+	if r.code != 0 {
+		t.Fatalf("locked build: exit %d\nstderr:\n%s\ndaemon log:\n%s", r.code, r.stderr, d.Log())
+	}
+	img, err := buildkittest.Image(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := buildkittest.ReadFile(img, "/root.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := strings.Fields(string(root))
+	if !slices.Contains(names, "pinned") || slices.Contains(names, "moved") {
+		t.Errorf("the locked build's base has %q; want the pinned image, not the moved tag's", names)
+	}
+	netDev, err := buildkittest.ReadFile(img, "/net.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(netDev), "\n")[2:] {
+		if iface, _, ok := strings.Cut(strings.TrimSpace(line), ":"); ok && iface != "lo" {
+			t.Errorf("a locked run step saw network interface %q:\n%s", iface, netDev)
+		}
+	}
+	if !strings.Contains(r.stdout, `"digest"`) {
+		t.Errorf("locked build signed nothing: %s", r.stdout)
+	}
+
+	// Refused before building: nothing pushed, nothing signed.
+	other := pushLockedBase(t, d, "locked/other:1", "other")
+	unlocked := buildContext(t, lockedGoshfile(other))
+	refusals := []struct {
+		name      string
+		args      []string
+		fragments []string
+	}{
+		{"image not in the SBOM", []string{"--sbom", sbomFile, "--locked", "-f", filepath.Join(unlocked, "goshfile.yaml")}, []string{"goshfile.yaml:2:8", "locked/other:1", "not pinned"}},
+		{"other platform", []string{"--sbom", sbomFile, "--locked", "--platform", "linux/arm64"}, []string{"other platforms"}},
+		{"no SBOM", []string{"--locked"}, []string{"--sbom"}},
+		{"SBOM without --locked", []string{"--sbom", sbomFile}, []string{"--locked"}},
+		{"frontend image", []string{"--sbom", sbomFile, "--locked", "--frontend-image", "x/y:1"}, []string{"in-process"}},
+		{"malformed SBOM", []string{"--sbom", filepath.Join(dir, "goshfile.yaml"), "--locked"}, []string{"SPDX"}},
+	}
+	for i, tt := range refusals {
+		t.Run(tt.name, func(t *testing.T) {
+			puts := len(d.Registry.ManifestPuts())
+			r := build(fmt.Sprintf("%s/locked/refused:%d", d.Registry.Host, i), tt.args...)
+			r.wantError(t, exitUsage, tt.fragments...)
+			if r.stdout != "" {
+				t.Errorf("refused build printed %q", r.stdout)
+			}
+			if got := d.Registry.ManifestPuts()[puts:]; len(got) != 0 {
+				t.Errorf("refused build pushed %q", got)
+			}
+		})
+	}
+}

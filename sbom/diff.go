@@ -1,0 +1,250 @@
+package sbom
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/spdx/tools-golang/spdx"
+	"github.com/spdx/tools-golang/spdx/v2/common"
+)
+
+// Entry is what Diff compares of one image: its purl without the digest,
+// the digest it is pinned to, and how the build uses it.
+type Entry struct {
+	Key          string // pkg:oci/NAME?QUALIFIERS
+	Digest       string // sha256:HEX, from the SHA256 checksum
+	Relationship string // DESCENDANT_OF, BUILD_DEPENDENCY_OF, or "" for neither
+}
+
+func (e Entry) String() string {
+	s := e.Key + " " + e.Digest
+	if e.Relationship != "" {
+		s += " (" + e.Relationship + ")"
+	}
+	return s
+}
+
+// Change is an image pinned to another digest.
+type Change struct {
+	Key, Relationship string
+	Old, New          string
+}
+
+// Difference is how two SBOMs differ; empty when they pin the same images.
+type Difference struct {
+	Added   []Entry
+	Removed []Entry
+	Changed []Change
+}
+
+// Empty reports whether there is no difference.
+func (d *Difference) Empty() bool {
+	return len(d.Added) == 0 && len(d.Removed) == 0 && len(d.Changed) == 0
+}
+
+// WriteTo prints one line per difference: "+ " added, "- " removed, "~ "
+// changed digest.
+func (d *Difference) WriteTo(w io.Writer) (int64, error) {
+	var b strings.Builder
+	for _, c := range d.Changed {
+		fmt.Fprintf(&b, "~ %s (%s): %s -> %s\n", c.Key, c.Relationship, c.Old, c.New)
+	}
+	for _, e := range d.Removed {
+		fmt.Fprintf(&b, "- %s\n", e)
+	}
+	for _, e := range d.Added {
+		fmt.Fprintf(&b, "+ %s\n", e)
+	}
+	n, err := io.WriteString(w, b.String())
+	return int64(n), err
+}
+
+func (d *Difference) String() string {
+	var b strings.Builder
+	d.WriteTo(&b)
+	return b.String()
+}
+
+// Diff compares the images two SBOMs pin, as sets of entries: package and
+// relationship order, identifiers, formatting, dates and namespaces do not
+// matter. Both must be documents Read accepts.
+func Diff(old, new *spdx.Document) (*Difference, error) {
+	a, err := entries(old)
+	if err != nil {
+		return nil, err
+	}
+	b, err := entries(new)
+	if err != nil {
+		return nil, err
+	}
+	type slot struct{ key, rel string }
+	group := func(es []Entry) map[slot][]string {
+		m := map[slot][]string{}
+		for _, e := range es {
+			s := slot{e.Key, e.Relationship}
+			if !slices.Contains(m[s], e.Digest) {
+				m[s] = append(m[s], e.Digest)
+			}
+		}
+		return m
+	}
+	ga, gb := group(a), group(b)
+	d := &Difference{}
+	slots := map[slot]bool{}
+	for s := range ga {
+		slots[s] = true
+	}
+	for s := range gb {
+		slots[s] = true
+	}
+	for s := range slots {
+		olds := without(ga[s], gb[s])
+		news := without(gb[s], ga[s])
+		if len(olds) == 1 && len(news) == 1 {
+			d.Changed = append(d.Changed, Change{Key: s.key, Relationship: s.rel, Old: olds[0], New: news[0]})
+			continue
+		}
+		for _, dg := range olds {
+			d.Removed = append(d.Removed, Entry{s.key, dg, s.rel})
+		}
+		for _, dg := range news {
+			d.Added = append(d.Added, Entry{s.key, dg, s.rel})
+		}
+	}
+	sortEntries(d.Added)
+	sortEntries(d.Removed)
+	sort.Slice(d.Changed, func(i, j int) bool {
+		x, y := d.Changed[i], d.Changed[j]
+		if x.Key != y.Key {
+			return x.Key < y.Key
+		}
+		return x.Relationship < y.Relationship
+	})
+	return d, nil
+}
+
+// without is a minus b.
+func without(a, b []string) []string {
+	var out []string
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func sortEntries(es []Entry) {
+	sort.Slice(es, func(i, j int) bool { return es[i].String() < es[j].String() })
+}
+
+// entries lists the images of an SBOM with their relationships to the root.
+func entries(doc *spdx.Document) ([]Entry, error) {
+	r, err := root(doc)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[common.ElementID]Entry{}
+	for _, p := range doc.Packages {
+		if p == nil || p == r {
+			continue
+		}
+		e, err := packageEntry(p)
+		if err != nil {
+			return nil, err
+		}
+		byID[p.PackageSPDXIdentifier] = e
+	}
+	var out []Entry
+	related := map[common.ElementID]bool{}
+	for _, rel := range doc.Relationships {
+		if rel == nil {
+			continue
+		}
+		var id common.ElementID
+		switch {
+		case rel.Relationship == DescendantOf && rel.RefA.ElementRefID == r.PackageSPDXIdentifier:
+			id = rel.RefB.ElementRefID
+		case rel.Relationship == BuildDependencyOf && rel.RefB.ElementRefID == r.PackageSPDXIdentifier:
+			id = rel.RefA.ElementRefID
+		default:
+			continue
+		}
+		e, ok := byID[id]
+		if !ok {
+			return nil, invalidf("relationship %s names %s, which the SBOM does not hold", rel.Relationship, id)
+		}
+		e.Relationship = rel.Relationship
+		out = append(out, e)
+		related[id] = true
+	}
+	for id, e := range byID {
+		if !related[id] {
+			out = append(out, e)
+		}
+	}
+	sortEntries(out)
+	return out, nil
+}
+
+// packageEntry reads an image package's purl and checksum.
+func packageEntry(p *spdx.Package) (Entry, error) {
+	var purl string
+	for _, ref := range p.PackageExternalReferences {
+		if ref != nil && ref.RefType == common.TypePackageManagerPURL {
+			if purl != "" {
+				return Entry{}, invalidf("package %s has several purls", p.PackageSPDXIdentifier)
+			}
+			purl = ref.Locator
+		}
+	}
+	if !strings.HasPrefix(purl, "pkg:") {
+		return Entry{}, invalidf("package %s has no purl", p.PackageSPDXIdentifier)
+	}
+	var sum string
+	for _, c := range p.PackageChecksums {
+		if c.Algorithm == common.SHA256 {
+			sum = strings.ToLower(c.Value)
+		}
+	}
+	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
+		return Entry{}, invalidf("package %s has no SHA256 checksum", p.PackageSPDXIdentifier)
+	}
+	return Entry{Key: purlKey(purl), Digest: "sha256:" + sum}, nil
+}
+
+// Verify generates the SBOM of the build in opt again and compares it with
+// doc. The platforms must be those doc was made for (ErrPlatformMismatch
+// otherwise). It returns the document generated and the difference.
+func Verify(ctx context.Context, opt Options, doc *spdx.Document) (*spdx.Document, *Difference, error) {
+	want, err := Platforms(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	plats, err := normalizePlatforms(opt.Platforms)
+	if err != nil {
+		return nil, nil, err
+	}
+	var got []string
+	for _, p := range plats {
+		got = append(got, platforms.FormatAll(p))
+	}
+	sort.Strings(want)
+	if !slices.Equal(want, got) {
+		return nil, nil, fmt.Errorf("%w: it records %s, the build is for %s", ErrPlatformMismatch, strings.Join(want, ","), strings.Join(got, ","))
+	}
+	fresh, err := Generate(ctx, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := Diff(doc, fresh)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fresh, d, nil
+}

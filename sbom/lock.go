@@ -1,0 +1,151 @@
+package sbom
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/distribution/reference"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
+	digest "github.com/opencontainers/go-digest"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/spdx/tools-golang/spdx"
+
+	"github.com/gosh-sh/sign-cli/goshfile"
+)
+
+// ErrNotLocked: a build reads an image its SBOM does not pin, or does
+// something a locked build may not. It wraps ErrInvalid.
+var ErrNotLocked = &wrapped{msg: "not locked by the SBOM", kind: ErrInvalid}
+
+// Lock is an SBOM used as a lock file: the digest each image is pinned to.
+type Lock struct {
+	pins      map[string]digest.Digest // by Entry.Key
+	platforms []string
+}
+
+// NewLock reads the pins of doc, a document Read accepts.
+func NewLock(doc *spdx.Document) (*Lock, error) {
+	es, err := entries(doc)
+	if err != nil {
+		return nil, err
+	}
+	plats, err := Platforms(doc)
+	if err != nil {
+		return nil, err
+	}
+	l := &Lock{pins: map[string]digest.Digest{}, platforms: plats}
+	for _, e := range es {
+		d := digest.Digest(e.Digest)
+		if old, ok := l.pins[e.Key]; ok && old != d {
+			return nil, invalidf("the SBOM pins %s to both %s and %s", e.Key, old, d)
+		}
+		l.pins[e.Key] = d
+	}
+	return l, nil
+}
+
+// CheckPlatform refuses a platform the SBOM was not made for.
+func (l *Lock) CheckPlatform(p ocispecs.Platform) error {
+	want := platforms.FormatAll(platforms.Normalize(p))
+	for _, got := range l.platforms {
+		if got == want {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: it records %s, the build is for %s", ErrPlatformMismatch, strings.Join(l.platforms, ","), want)
+}
+
+// Pin returns the digest the SBOM pins ref to on platform.
+func (l *Lock) Pin(ref string, platform ocispecs.Platform) (digest.Digest, error) {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return "", invalidf("image %q: %v", ref, err)
+	}
+	named = reference.TagNameOnly(named)
+	im := image{repository: named.Name(), tag: refTag(named), platform: platforms.Normalize(platform)}
+	d, ok := l.pins[im.key()]
+	if !ok {
+		return "", fmt.Errorf("%w: image %s for %s", ErrNotLocked, reference.FamiliarString(named), platforms.FormatAll(im.platform))
+	}
+	if c, ok := named.(reference.Canonical); ok && c.Digest() != d {
+		return "", fmt.Errorf("%w: image %s is written with a digest the SBOM does not pin (%s)", ErrNotLocked, ref, d)
+	}
+	return d, nil
+}
+
+// Resolver answers images from the SBOM: each reference is pinned to its
+// digest and only then resolved through inner (for its config), and an
+// answer with another digest is refused. An image the SBOM lacks is
+// ErrNotLocked, without asking inner.
+func (l *Lock) Resolver(inner llb.ImageMetaResolver) llb.ImageMetaResolver {
+	return &lockedResolver{lock: l, inner: inner}
+}
+
+type lockedResolver struct {
+	lock  *Lock
+	inner llb.ImageMetaResolver
+}
+
+func (r *lockedResolver) ResolveImageConfig(ctx context.Context, ref string, opt sourceresolver.Opt) (string, digest.Digest, []byte, error) {
+	platform := DefaultPlatform
+	if opt.ImageOpt != nil && opt.ImageOpt.Platform != nil {
+		platform = *opt.ImageOpt.Platform
+	}
+	d, err := r.lock.Pin(ref, platform)
+	if err != nil {
+		return "", "", nil, err
+	}
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return "", "", nil, invalidf("image %q: %v", ref, err)
+	}
+	var base reference.Named = reference.TrimNamed(named)
+	if t, ok := named.(reference.Tagged); ok {
+		if base, err = reference.WithTag(base, t.Tag()); err != nil {
+			return "", "", nil, invalidf("image %q: %v", ref, err)
+		}
+	}
+	pinned, err := reference.WithDigest(base, d)
+	if err != nil {
+		return "", "", nil, invalidf("image %q: %v", ref, err)
+	}
+	_, got, config, err := r.inner.ResolveImageConfig(ctx, pinned.String(), opt)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if got != "" && got != d {
+		return "", "", nil, fmt.Errorf("%w: %s resolved to %s", ErrNotLocked, pinned, got)
+	}
+	return ref, d, config, nil
+}
+
+// CheckGoshfile lists what keeps f, read from filename, from being built
+// locked to l for platform: a base image the SBOM does not pin, and cache
+// mounts, whose content comes from earlier builds rather than the SBOM.
+// Each problem names its line.
+func (l *Lock) CheckGoshfile(f *goshfile.File, filename string, platform ocispecs.Platform) error {
+	var errs []error
+	at := func(pos goshfile.Position, format string, args ...any) {
+		e := &goshfile.Error{Filename: filename, Pos: pos, Msg: fmt.Sprintf(format, args...)}
+		errs = append(errs, &kindError{kind: ErrNotLocked, err: e})
+	}
+	if f.Image != "scratch" {
+		if _, err := l.Pin(f.Image, platform); err != nil {
+			if errors.Is(err, ErrNotLocked) {
+				at(f.ImagePos, "image %s is not pinned for %s by the SBOM", f.Image, platforms.FormatAll(platforms.Normalize(platform)))
+			} else {
+				at(f.ImagePos, "%v", err)
+			}
+		}
+	}
+	for i, s := range f.Steps {
+		if s.Run != nil && len(s.Run.Cache) > 0 {
+			at(s.Pos, "step %d has cache mounts, which a locked build does not allow", i+1)
+		}
+	}
+	return errors.Join(errs...)
+}
