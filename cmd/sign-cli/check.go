@@ -274,7 +274,7 @@ func checkText(l checkedJSON) string {
 		if c.Verified {
 			parts = append(parts, fmt.Sprintf("chain: proof %s deployed %s", c.Address, c.DeployedAt.Format(time.RFC3339)))
 		} else {
-			parts = append(parts, "chain: "+c.Reason)
+			parts = append(parts, fmt.Sprintf("chain: %s (%s)", c.Reason, c.Address))
 		}
 	}
 	if g, ok := l.Registry.(registryVerdictJSON); ok {
