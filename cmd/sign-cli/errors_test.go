@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -42,40 +43,54 @@ func TestErrorsNameEachThingOnce(t *testing.T) {
 	downEnv := map[string]string{"SIGN_CLI_NETWORK": downURL, "WALLET_PUBLIC": pub, "WALLET": w.chain.GiverAddress, "WALLET_SECRET": w.giver.SecretHex()}
 	noWallet := map[string]string{"SIGN_CLI_NETWORK": w.chain.URL, "WALLET": "0:" + strings.Repeat("1", 64), "WALLET_SECRET": w.giver.SecretHex()}
 
+	failPush := func() { w.reg.Fail(-1, http.StatusInternalServerError, http.MethodPut, "/manifests/") }
+	denySignatures := func() { w.reg.Fail(-1, http.StatusForbidden, "", ".sig") }
+	failChain := func() { w.chain.FailRequests(-1, http.StatusBadGateway) }
 	tests := []struct {
 		name string
 		env  map[string]string
 		args []string
+		arm  func() // a fault, switched off after the case
 	}{
-		{"digest: unreachable registry", nil, []string{"digest", down}},
-		{"digest: missing image", nil, []string{"digest", missing}},
-		{"addr: bad key file", nil, []string{"addr", "--secret-file", badKey, digest}},
-		{"pubkey: missing key file", nil, []string{"pubkey", "--secret-file", nokey}},
-		{"pubkey: bad key file", nil, []string{"pubkey", "--secret-file", badKey}},
-		{"keygen: existing file", nil, []string{"keygen", "--out", keyPath}},
-		{"sign: unreachable registry", env, []string{"sign", "--secret-file", keyPath, "--no-chain", down}},
-		{"sign: missing image", env, []string{"sign", "--secret-file", keyPath, missing}},
-		{"sign: unreachable endpoint", downEnv, []string{"sign", "--secret-file", keyPath, "--no-registry", "--timeout", "20s", digest}},
-		{"sign: bad key file", env, []string{"sign", "--secret-file", badKey, ref}},
-		{"sign: missing key file", env, []string{"sign", "--secret-file", nokey, ref}},
-		{"sign: unknown wallet", noWallet, []string{"sign", "--secret-file", keyPath, "--no-registry", digest}},
-		{"sign: existing message file", nil, []string{"sign", "--offline", "--secret-file", keyPath, "--message-out", msgFile, digest}},
-		{"check: unreachable endpoint", downEnv, []string{"check", pub, digest}},
-		{"check: unreachable registry", downEnv, []string{"check", "--source", "registry", pub, down}},
-		{"check: two unreachable targets", downEnv, []string{"check", "--source", "all", pub, down, strings.Replace(down, "v1", "v2", 1)}},
-		{"check: missing image", env, []string{"check", "--source", "registry", pub, missing}},
-		{"check: missing image, json", env, []string{"check", "-o", "json", "--source", "registry", pub, missing, ref}},
-		{"check: no label", env, []string{"check", "--source", "registry", "--key-from-label", ref}},
-		{"check: not signed", env, []string{"check", "--source", "all", pub, ref}},
-		{"check: not signed, json", env, []string{"check", "-o", "json", "--source", "all", pub, ref}},
-		{"check: missing public key file", env, []string{"check", "--public", nokey + ".pem", ref}},
-		{"check: missing targets file", env, []string{"check", "--from-file", nokey, pub}},
-		{"send: missing file", env, []string{"send", nokey}},
-		{"send: bad message file", env, []string{"send", badMessage}},
-		{"send: unreachable endpoint", downEnv, []string{"send", "--timeout", "20s", msgFile}},
+		{"digest: unreachable registry", nil, []string{"digest", down}, nil},
+		{"digest: missing image", nil, []string{"digest", missing}, nil},
+		{"addr: bad key file", nil, []string{"addr", "--secret-file", badKey, digest}, nil},
+		{"pubkey: missing key file", nil, []string{"pubkey", "--secret-file", nokey}, nil},
+		{"pubkey: bad key file", nil, []string{"pubkey", "--secret-file", badKey}, nil},
+		{"keygen: existing file", nil, []string{"keygen", "--out", keyPath}, nil},
+		{"sign: unreachable registry", env, []string{"sign", "--secret-file", keyPath, "--no-chain", down}, nil},
+		{"sign: missing image", env, []string{"sign", "--secret-file", keyPath, missing}, nil},
+		{"sign: unreachable endpoint", downEnv, []string{"sign", "--secret-file", keyPath, "--no-registry", "--timeout", "20s", digest}, nil},
+		{"sign: bad key file", env, []string{"sign", "--secret-file", badKey, ref}, nil},
+		{"sign: missing key file", env, []string{"sign", "--secret-file", nokey, ref}, nil},
+		{"sign: unknown wallet", noWallet, []string{"sign", "--secret-file", keyPath, "--no-registry", digest}, nil},
+		{"sign: existing message file", nil, []string{"sign", "--offline", "--secret-file", keyPath, "--message-out", msgFile, digest}, nil},
+		{"check: unreachable endpoint", downEnv, []string{"check", pub, digest}, nil},
+		{"check: unreachable registry", downEnv, []string{"check", "--source", "registry", pub, down}, nil},
+		{"check: two unreachable targets", downEnv, []string{"check", "--source", "all", pub, down, strings.Replace(down, "v1", "v2", 1)}, nil},
+		{"check: missing image", env, []string{"check", "--source", "registry", pub, missing}, nil},
+		{"check: missing image, json", env, []string{"check", "-o", "json", "--source", "registry", pub, missing, ref}, nil},
+		{"check: no label", env, []string{"check", "--source", "registry", "--key-from-label", ref}, nil},
+		{"check: not signed", env, []string{"check", "--source", "all", pub, ref}, nil},
+		{"check: not signed, json", env, []string{"check", "-o", "json", "--source", "all", pub, ref}, nil},
+		{"check: missing public key file", env, []string{"check", "--public", nokey + ".pem", ref}, nil},
+		{"check: missing targets file", env, []string{"check", "--from-file", nokey, pub}, nil},
+		{"send: missing file", env, []string{"send", nokey}, nil},
+		{"send: bad message file", env, []string{"send", badMessage}, nil},
+		{"send: unreachable endpoint", downEnv, []string{"send", "--timeout", "20s", msgFile}, nil},
+		{"sign: registry refuses the push", env, []string{"sign", "--secret-file", keyPath, "--no-chain", ref}, failPush},
+		{"sign: endpoint failing", env, []string{"sign", "--secret-file", keyPath, "--no-registry", "--timeout", "20s", digest}, failChain},
+		{"check: registry denies", env, []string{"check", "--source", "registry", pub, ref}, denySignatures},
+		{"check: endpoint failing", env, []string{"check", pub, digest}, failChain},
+		{"send: endpoint failing", env, []string{"send", "--timeout", "20s", msgFile}, failChain},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if tc.arm != nil {
+				tc.arm()
+				defer w.chain.ResetFaults()
+				defer w.reg.ResetFaults()
+			}
 			r := runCLI(t, tc.env, "", tc.args...)
 			if r.code == exitOK {
 				t.Fatalf("exit code 0, want a failure: %+v", r)
