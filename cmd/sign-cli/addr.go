@@ -31,7 +31,7 @@ the key and the content, so anyone can compute it and look it up.`,
 				return usageError("CONTENT: %v", err)
 			}
 			if output.json() {
-				return writeJSON(app.Out, map[string]string{"address": p.Address().String(), "public": pub.String(), "content": args[1]})
+				return writeJSON(app.Out, addrJSON{Address: p.Address().String(), Content: args[1], Public: pub.String()})
 			}
 			_, err = fmt.Fprintln(app.Out, p.Address())
 			return err
@@ -39,4 +39,11 @@ the key and the content, so anyone can compute it and look it up.`,
 	}
 	addOutputFlag(cmd, &output)
 	return cmd
+}
+
+// addrJSON is `addr --output json`.
+type addrJSON struct {
+	Address string `json:"address"`
+	Content string `json:"content"`
+	Public  string `json:"public"`
 }

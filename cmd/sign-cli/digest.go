@@ -37,7 +37,7 @@ Credentials come from the Docker config and credential helpers.`,
 				return fmt.Errorf("resolving %s: %w", args[0], err)
 			}
 			if o.output.json() {
-				return writeJSON(app.Out, map[string]string{"reference": args[0], "digest": t.Digest.String()})
+				return writeJSON(app.Out, digestJSON{Digest: t.Digest.String(), Reference: args[0]})
 			}
 			_, err = fmt.Fprintln(app.Out, t.Digest.String())
 			return err
@@ -46,4 +46,10 @@ Credentials come from the Docker config and credential helpers.`,
 	o.reg.add(cmd)
 	addOutputFlag(cmd, &o.output)
 	return cmd
+}
+
+// digestJSON is `digest --output json`.
+type digestJSON struct {
+	Digest    string `json:"digest"`
+	Reference string `json:"reference"`
 }

@@ -34,6 +34,13 @@ func TestErrorsNameEachThingOnce(t *testing.T) {
 	badKey := write("bad.json", "{}\n")
 	nokey := filepath.Join(dir, "none.json")
 	badMessage := write("message.json", `{"format":"sign-cli/deploy-message/v1"}`)
+	buildDir := filepath.Join(dir, "build")
+	if err := os.Mkdir(buildDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(buildDir, "goshfile.yaml"), []byte("apiVersion: 1\nimage: scratch\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	msgFile := filepath.Join(dir, "deploy.json")
 	if r := runCLI(t, nil, "", "sign", "--offline", "--secret-file", keyPath, "--message-out", msgFile, digest); r.code != 0 {
 		t.Fatalf("making a message file: %+v", r)
@@ -78,6 +85,9 @@ func TestErrorsNameEachThingOnce(t *testing.T) {
 		{"send: missing file", env, []string{"send", nokey}, nil},
 		{"send: bad message file", env, []string{"send", badMessage}, nil},
 		{"send: unreachable endpoint", downEnv, []string{"send", "--timeout", "20s", msgFile}, nil},
+		{"build-and-sign: missing context", env, []string{"build-and-sign", "--secret-file", keyPath, "-t", down, filepath.Join(dir, "none")}, nil},
+		{"build-and-sign: unreachable daemon", env, []string{"build-and-sign", "--secret-file", keyPath, "--addr", "unix://" + filepath.Join(dir, "buildkitd.sock"), "-t", down, buildDir}, nil},
+		{"devnet: state directory in a file", nil, []string{"devnet", "--state-dir", filepath.Join(badKey, "state")}, nil},
 		{"sign: registry refuses the push", env, []string{"sign", "--secret-file", keyPath, "--no-chain", ref}, failPush},
 		{"sign: endpoint failing", env, []string{"sign", "--secret-file", keyPath, "--no-registry", "--timeout", "20s", digest}, failChain},
 		{"check: registry denies", env, []string{"check", "--source", "registry", pub, ref}, denySignatures},

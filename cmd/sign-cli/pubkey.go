@@ -54,7 +54,7 @@ is printed as the PKIX PEM block that 'cosign verify --key' reads.`,
 				pub = key.Public()
 			}
 			if o.output.json() {
-				return writeJSON(app.Out, map[string]string{"public": pub.String(), "pem": string(pub.PEM())})
+				return writeJSON(app.Out, pubkeyJSON{PEM: string(pub.PEM()), Public: pub.String()})
 			}
 			if o.pem {
 				_, err := app.Out.Write(pub.PEM())
@@ -68,4 +68,10 @@ is printed as the PKIX PEM block that 'cosign verify --key' reads.`,
 	cmd.Flags().BoolVar(&o.pem, "pem", false, "print a PKIX PEM block, for cosign")
 	addOutputFlag(cmd, &o.output)
 	return cmd
+}
+
+// pubkeyJSON is `pubkey --output json`.
+type pubkeyJSON struct {
+	PEM    string `json:"pem"`
+	Public string `json:"public"`
 }
