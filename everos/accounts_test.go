@@ -97,6 +97,22 @@ func TestAccountBadAddress(t *testing.T) {
 	}
 }
 
+// TestAccountErrorLeavesTheAddressToItsCaller: the caller, which chose the
+// address, names it; the error says what failed.
+func TestAccountErrorLeavesTheAddressToItsCaller(t *testing.T) {
+	f := newFake(t, func(int, fakeReq) (int, string) {
+		return 200, `{"data":{"accounts":null},"errors":[{"message":"shard is down"}]}`
+	})
+	c := testClient(t, Config{}, f.srv.URL)
+	_, err := c.Account(t.Context(), addr(3))
+	if err == nil || !strings.Contains(err.Error(), "shard is down") {
+		t.Fatalf("error %v, want the server's", err)
+	}
+	if strings.Contains(err.Error(), addr(3)) {
+		t.Errorf("error %q names the address its caller gave", err)
+	}
+}
+
 func TestAccountsBatched(t *testing.T) {
 	// The server knows the even accounts, returns synthetic records for
 	// some missing ones and omits the others, in its own order.
