@@ -76,7 +76,7 @@ func (c *Client) Account(ctx context.Context, addr string) (*Account, error) {
 	}
 	data, endpoint, err := c.queryAt(ctx, request{Query: queryAccount, Variables: map[string]any{"a": a}})
 	if err != nil {
-		return nil, fmt.Errorf("querying account %s: %w", a, err)
+		return nil, fmt.Errorf("querying the account: %w", err) // the caller names it
 	}
 	for _, v := range data.Get("accounts").Array() {
 		acc, err := parseAccount(v)

@@ -45,7 +45,7 @@ func TestAccount(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, func(int, fakeReq) (int, string) { return ok(`{"accounts":` + tt.resp + `}`) })
 			c := testClient(t, Config{}, f.srv.URL)
-			got, err := c.Account(ctxT(t), addr(1))
+			got, err := c.Account(t.Context(), addr(1))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want %q", err, tt.wantErr)
@@ -90,11 +90,27 @@ func dump(a *Account) string {
 
 func TestAccountBadAddress(t *testing.T) {
 	c := testClient(t, Config{}, "a.dev")
-	if _, err := c.Account(ctxT(t), "nonsense"); err == nil {
+	if _, err := c.Account(t.Context(), "nonsense"); err == nil {
 		t.Error("no error for a bad address")
 	}
-	if _, err := c.Accounts(ctxT(t), []string{addr(1), "0:12"}); err == nil {
+	if _, err := c.Accounts(t.Context(), []string{addr(1), "0:12"}); err == nil {
 		t.Error("no error for a bad address in a batch")
+	}
+}
+
+// TestAccountErrorLeavesTheAddressToItsCaller: the caller, which chose the
+// address, names it; the error says what failed.
+func TestAccountErrorLeavesTheAddressToItsCaller(t *testing.T) {
+	f := newFake(t, func(int, fakeReq) (int, string) {
+		return 200, `{"data":{"accounts":null},"errors":[{"message":"shard is down"}]}`
+	})
+	c := testClient(t, Config{}, f.srv.URL)
+	_, err := c.Account(t.Context(), addr(3))
+	if err == nil || !strings.Contains(err.Error(), "shard is down") {
+		t.Fatalf("error %v, want the server's", err)
+	}
+	if strings.Contains(err.Error(), addr(3)) {
+		t.Errorf("error %q names the address its caller gave", err)
 	}
 }
 
@@ -144,7 +160,7 @@ func TestAccountsBatched(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := f.count()
 			c := testClient(t, Config{AccountsPerRequest: tt.chunk}, f.srv.URL)
-			got, err := c.Accounts(ctxT(t), tt.addrs)
+			got, err := c.Accounts(t.Context(), tt.addrs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -187,7 +203,7 @@ func TestAccountsChunkError(t *testing.T) {
 		addrs = append(addrs, addr(i))
 	}
 	c := testClient(t, Config{AccountsPerRequest: 2, ParallelRequests: 3}, f.srv.URL)
-	_, err := c.Accounts(ctxT(t), addrs)
+	_, err := c.Accounts(t.Context(), addrs)
 	var ge *GraphQLError
 	if !errors.As(err, &ge) || !strings.Contains(err.Error(), "too many requests for this shard") {
 		t.Errorf("error %v", err)

@@ -284,7 +284,7 @@ func (c *Client) post(ctx context.Context, endpoint string, body []byte, wait ti
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return gjson.Result{}, fmt.Errorf("sending request to %s: %w", endpoint, err)
+		return gjson.Result{}, err // a *url.Error, which names the method and the URL
 	}
 	defer resp.Body.Close()
 	if resp.ContentLength > c.cfg.MaxResponseSize {

@@ -69,7 +69,7 @@ func TestQueryErrorsAndRetries(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFake(t, tt.handle)
 			c := testClient(t, Config{MaxRetries: tt.retries}, f.srv.URL)
-			_, err := c.Info(ctxT(t))
+			_, err := c.Info(t.Context())
 			if !tt.check(err) {
 				t.Errorf("Info error = %v", err)
 			}
@@ -88,14 +88,14 @@ func TestFailoverToNextEndpoint(t *testing.T) {
 	bad := newFake(t, failThen(100, 503, "maintenance", ""))
 	good := newFake(t, func(int, fakeReq) (int, string) { return ok(infoAt(1700000000000)) })
 	c := testClient(t, Config{MaxRetries: 3}, deadURL, bad.srv.URL, good.srv.URL)
-	if _, err := c.Info(ctxT(t)); err != nil {
+	if _, err := c.Info(t.Context()); err != nil {
 		t.Fatalf("Info: %v", err)
 	}
 	if bad.count() != 1 || good.count() != 1 {
 		t.Errorf("requests: bad %d good %d, want 1 and 1", bad.count(), good.count())
 	}
 	// The endpoint that worked stays current.
-	if _, err := c.Info(ctxT(t)); err != nil {
+	if _, err := c.Info(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if bad.count() != 1 || good.count() != 2 {
@@ -114,7 +114,7 @@ func TestSelectionByLatency(t *testing.T) {
 	broken := newFake(t, func(int, fakeReq) (int, string) { return 500, "" })
 	fast := newFake(t, func(int, fakeReq) (int, string) { return ok(infoAt(1)) })
 	c := testClient(t, Config{Selection: ByLatency}, broken.srv.URL, slow.srv.URL, fast.srv.URL)
-	if _, err := c.Info(ctxT(t)); err != nil {
+	if _, err := c.Info(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{fast.srv.URL, slow.srv.URL, broken.srv.URL}
@@ -127,7 +127,7 @@ func TestSelectionByLatency(t *testing.T) {
 	if fast.count() != 2 || slow.count() != 1 || broken.count() != 1 {
 		t.Errorf("requests fast %d slow %d broken %d", fast.count(), slow.count(), broken.count())
 	}
-	st := c.Probe(ctxT(t))
+	st := c.Probe(t.Context())
 	if st[0].Err == nil || st[1].Err != nil || st[2].Err != nil || st[2].Info.Version != "0.67.0" {
 		t.Errorf("Probe = %+v", st)
 	}
@@ -137,7 +137,7 @@ func TestAuthorizationSent(t *testing.T) {
 	for _, secret := range []string{"", "projectsecret", "h.p.s"} {
 		f := newFake(t, func(int, fakeReq) (int, string) { return ok(infoAt(1)) })
 		c := testClient(t, Config{Secret: secret}, f.srv.URL)
-		if _, err := c.Info(ctxT(t)); err != nil {
+		if _, err := c.Info(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		if got := f.requests()[0].Auth; got != AuthHeader(secret) {
@@ -170,7 +170,7 @@ func TestRequestTimeout(t *testing.T) {
 		return ok(infoAt(1))
 	})
 	c := testClient(t, Config{RequestTimeout: 50 * time.Millisecond}, f.srv.URL)
-	if _, err := c.Info(ctxT(t)); err != nil {
+	if _, err := c.Info(t.Context()); err != nil {
 		t.Fatalf("Info after a timed-out attempt: %v", err)
 	}
 	if f.count() != 2 {
@@ -198,7 +198,7 @@ func TestServerClock(t *testing.T) {
 	if c.ClockOffset() != 0 {
 		t.Error("offset before any query")
 	}
-	st, err := c.ServerTime(ctxT(t))
+	st, err := c.ServerTime(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestServerClock(t *testing.T) {
 		t.Errorf("ClockOffset %v, want about %v", off, skew)
 	}
 	// Measured once; later calls do not ask again.
-	c.ServerTime(ctxT(t))
+	c.ServerTime(t.Context())
 	if f.count() != 1 {
 		t.Errorf("%d info queries, want 1", f.count())
 	}

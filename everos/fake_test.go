@@ -1,7 +1,6 @@
 package everos
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -89,12 +88,6 @@ func testClient(t *testing.T, cfg Config, endpoints ...string) *Client {
 	return c
 }
 
-func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 func ok(data string) (int, string) { return 200, `{"data":` + data + `}` }
 
 func infoAt(ms int64) string {
@@ -102,7 +95,3 @@ func infoAt(ms int64) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), d)
-}

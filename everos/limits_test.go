@@ -175,7 +175,7 @@ func TestHostileAnswers(t *testing.T) {
 			srv, reqs := hostile(t, tt.write)
 			tr := &countingTransport{}
 			c := testClient(t, Config{MaxResponseSize: limit, HTTPClient: &http.Client{Transport: tr}}, srv.URL+"/graphql")
-			_, err := c.Info(ctxT(t))
+			_, err := c.Info(t.Context())
 			if !errors.Is(err, ErrResponseLimit) {
 				t.Fatalf("Info: %v, want ErrResponseLimit", err)
 			}
@@ -242,7 +242,7 @@ func TestLargeLegitimateAnswer(t *testing.T) {
 	}
 	srv, reqs := hostile(t, func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, body.String()) })
 	c := testClient(t, Config{AccountsPerRequest: n}, srv.URL+"/graphql")
-	accs, err := c.Accounts(ctxT(t), addrs)
+	accs, err := c.Accounts(t.Context(), addrs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +288,7 @@ func TestHostileFrames(t *testing.T) {
 			}))
 			defer srv.Close()
 			c := testClient(t, Config{MaxResponseSize: limit}, srv.URL+"/graphql")
-			sub, err := c.subscribe(ctxT(t), strings.Repeat("cd", 32))
+			sub, err := c.subscribe(t.Context(), strings.Repeat("cd", 32))
 			if tt.wantHandshake {
 				if !errors.Is(err, ErrResponseLimit) {
 					t.Fatalf("subscribe: %v, want ErrResponseLimit", err)

@@ -1,6 +1,7 @@
 package everos
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -70,7 +71,7 @@ func TestSendMessage(t *testing.T) {
 	c := testClient(t, Config{}, f.srv.URL)
 	exp := time.Now().Add(time.Minute).Truncate(time.Millisecond)
 	boc := []byte{0xb5, 0xee, 0x9c, 0x72, 1, 2, 3}
-	if err := c.SendMessage(ctxT(t), Message{BOC: boc, Hash: testHash, ExpireAt: exp}); err != nil {
+	if err := c.SendMessage(t.Context(), Message{BOC: boc, Hash: testHash, ExpireAt: exp}); err != nil {
 		t.Fatal(err)
 	}
 	r := ch.postVars[0].Get("requests.0")
@@ -80,7 +81,7 @@ func TestSendMessage(t *testing.T) {
 		t.Errorf("postRequests variables %s", r.Raw)
 	}
 	// Without expiry no clock is needed and expireAt is left out.
-	if err := c.SendMessage(ctxT(t), Message{BOC: boc, Hash: testHash}); err != nil {
+	if err := c.SendMessage(t.Context(), Message{BOC: boc, Hash: testHash}); err != nil {
 		t.Fatal(err)
 	}
 	if ch.postVars[1].Get("requests.0.expireAt").Exists() {
@@ -107,7 +108,7 @@ func TestSendMessageRefused(t *testing.T) {
 			ch.offset.Store(tt.offset.Milliseconds())
 			f := newFake(t, ch.handle)
 			c := testClient(t, Config{}, f.srv.URL)
-			err := c.SendMessage(ctxT(t), Message{BOC: tt.boc, Hash: testHash, ExpireAt: time.Now().Add(tt.expire)})
+			err := c.SendMessage(t.Context(), Message{BOC: tt.boc, Hash: testHash, ExpireAt: time.Now().Add(tt.expire)})
 			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) || tt.wantText != "" && (err == nil || !strings.Contains(err.Error(), tt.wantText)) {
 				t.Errorf("error %v", err)
 			}
@@ -123,7 +124,7 @@ func TestSendMessageServerError(t *testing.T) {
 		return 200, `{"data":{"postRequests":null},"errors":[{"message":"Kafka is down","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`
 	})
 	c := testClient(t, Config{}, f.srv.URL)
-	err := c.SendMessage(ctxT(t), Message{BOC: []byte{1}, Hash: testHash})
+	err := c.SendMessage(t.Context(), Message{BOC: []byte{1}, Hash: testHash})
 	var ge *GraphQLError
 	if !errors.As(err, &ge) || !strings.Contains(err.Error(), "Kafka is down") {
 		t.Errorf("error %v", err)
@@ -158,7 +159,7 @@ func TestWaitPolling(t *testing.T) {
 			if tt.expire != 0 {
 				exp = time.Now().Add(tt.expire)
 			}
-			tx, err := c.WaitForTransaction(ctxT(t), testHash, exp)
+			tx, err := c.WaitForTransaction(t.Context(), testHash, exp)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("error %v, want %v", err, tt.wantErr)
@@ -198,7 +199,7 @@ func TestWaitServerTimeoutPassed(t *testing.T) {
 		return ch.handle(n, r)
 	})
 	c := testClient(t, Config{DisableSubscriptions: true, WaitTimeout: 40 * time.Second, ExpiryGrace: time.Millisecond}, f.srv.URL)
-	_, err := c.WaitForTransaction(ctxT(t), testHash, time.Now().Add(300*time.Millisecond))
+	_, err := c.WaitForTransaction(t.Context(), testHash, time.Now().Add(300*time.Millisecond))
 	if !errors.Is(err, ErrMessageExpired) {
 		t.Fatal(err)
 	}
@@ -316,7 +317,7 @@ func TestWaitSubscription(t *testing.T) {
 			f := newFake(t, ch.handle)
 			f.ws = wsScript(t, AuthHeader("k"), tt.script)
 			c := testClient(t, Config{Secret: "k", WaitTimeout: 20 * time.Millisecond, ExpiryGrace: 10 * time.Millisecond}, f.srv.URL)
-			tx, err := c.WaitForTransaction(ctxT(t), testHash, time.Now().Add(tt.expire))
+			tx, err := c.WaitForTransaction(t.Context(), testHash, time.Now().Add(tt.expire))
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("error %v, want %v", err, tt.wantErr)
@@ -368,10 +369,10 @@ func TestWaitSubscriptionRefused(t *testing.T) {
 			f := newFake(t, ch.handle)
 			f.ws = tt.ws
 			c := testClient(t, Config{WaitTimeout: 20 * time.Millisecond}, f.srv.URL)
-			if _, err := c.subscribe(ctxT(t), testHashHex); err == nil {
+			if _, err := c.subscribe(t.Context(), testHashHex); err == nil {
 				t.Error("subscribe succeeded")
 			}
-			tx, err := c.WaitForTransaction(ctxT(t), testHash, time.Now().Add(time.Minute))
+			tx, err := c.WaitForTransaction(t.Context(), testHash, time.Now().Add(time.Minute))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -397,7 +398,7 @@ func TestSendAndWait(t *testing.T) {
 		c.ReadJSON(&m)
 	})
 	c := testClient(t, Config{}, f.srv.URL)
-	tx, err := c.SendAndWait(ctxT(t), Message{BOC: []byte{1, 2}, Hash: testHash, ExpireAt: time.Now().Add(time.Minute)})
+	tx, err := c.SendAndWait(t.Context(), Message{BOC: []byte{1, 2}, Hash: testHash, ExpireAt: time.Now().Add(time.Minute)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +409,7 @@ func TestSendAndWait(t *testing.T) {
 		t.Error("message sent before the subscription started")
 	}
 	// Expired before sending: nothing is sent.
-	_, err = c.SendAndWait(ctxT(t), Message{BOC: []byte{1, 2}, Hash: testHash, ExpireAt: time.Now().Add(-time.Second)})
+	_, err = c.SendAndWait(t.Context(), Message{BOC: []byte{1, 2}, Hash: testHash, ExpireAt: time.Now().Add(-time.Second)})
 	if !errors.Is(err, ErrMessageExpired) || ch.posted.Load() != 1 {
 		t.Errorf("error %v, posted %d", err, ch.posted.Load())
 	}
@@ -424,7 +425,7 @@ func TestWaitContextCancelled(t *testing.T) {
 	})
 	for _, disable := range []bool{false, true} {
 		c := testClient(t, Config{DisableSubscriptions: disable, WaitTimeout: 20 * time.Millisecond}, f.srv.URL)
-		ctx, cancel := contextWithTimeout(100 * time.Millisecond)
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 		_, err := c.WaitForTransaction(ctx, testHash, time.Time{})
 		cancel()
 		if err == nil || errors.Is(err, ErrMessageExpired) {
@@ -450,7 +451,7 @@ func TestLogfReportsFallbacks(t *testing.T) {
 		logs = append(logs, fmt.Sprintf(format, args...))
 		mu.Unlock()
 	}}, f.srv.URL)
-	if _, err := c.WaitForTransaction(ctxT(t), testHash, time.Now().Add(time.Minute)); err != nil {
+	if _, err := c.WaitForTransaction(t.Context(), testHash, time.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()
@@ -475,7 +476,7 @@ func TestPollingServerIgnoresWait(t *testing.T) {
 		return ch.handle(n, r)
 	})
 	c := testClient(t, Config{DisableSubscriptions: true, WaitTimeout: 200 * time.Millisecond}, f.srv.URL)
-	ctx, cancel := contextWithTimeout(time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
 	c.WaitForTransaction(ctx, testHash, time.Time{})
 	if n := calls.Load(); n < 2 || n > 8 {

@@ -54,7 +54,7 @@ func SignatureTag(repo name.Repository, digest v1.Hash) name.Tag {
 // Registry.SignatureRepository when that is set.
 func (r *Registry) signatureTag(t Target) (name.Tag, error) {
 	if !t.HasDigest() {
-		return name.Tag{}, fmt.Errorf("%s: digest not resolved", t)
+		return name.Tag{}, errors.New("digest not resolved")
 	}
 	repo, err := t.Repository()
 	if err != nil {
@@ -114,17 +114,17 @@ func (r *Registry) WriteSignature(ctx context.Context, t Target, key keys.Key, a
 	}
 	payload, err := NewPayload(t.Ref.Context(), t.Digest, annotations)
 	if err != nil {
-		return nil, fmt.Errorf("writing signature of %s: %w", t, err)
+		return nil, fmt.Errorf("writing signature: %w", err)
 	}
 	sig, err := key.Sign(payload)
 	if err != nil {
-		return nil, fmt.Errorf("writing signature of %s: %w", t, err)
+		return nil, fmt.Errorf("writing signature: %w", err)
 	}
 	res := &SignResult{Target: t, Tag: tag, Payload: payload, Signature: sig}
 
 	opts, err := r.writeOptions(ctx, tag.Context())
 	if err != nil {
-		return nil, fmt.Errorf("writing signature of %s: %w", t, classify(err))
+		return nil, fmt.Errorf("writing signature: %w", classify(err))
 	}
 	pub := key.Public()
 	// Another signer may push between our read and our write, and the tag
@@ -133,7 +133,7 @@ func (r *Registry) WriteSignature(ctx context.Context, t Target, key keys.Key, a
 	for attempt := 0; ; attempt++ {
 		base, existing, err := fetchSignatures(ctx, tag, opts, payload)
 		if err != nil && !errors.Is(err, ErrNoSignature) {
-			return nil, fmt.Errorf("writing signature of %s: reading %s: %w", t, tag, err)
+			return nil, fmt.Errorf("writing signature: reading %s: %w", tag, err)
 		}
 		if hasSignature(existing, payload, pub) {
 			res.AlreadyPresent = attempt == 0
@@ -153,14 +153,14 @@ func (r *Registry) WriteSignature(ctx context.Context, t Target, key keys.Key, a
 			MediaType:   SimpleSigningMediaType,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("writing signature of %s: %w", t, err)
+			return nil, fmt.Errorf("writing signature: %w", err)
 		}
 		img = mutate.ConfigMediaType(mutate.MediaType(img, types.OCIManifestSchema1), types.OCIConfigJSON)
 		if err := remote.Write(tag, img, opts...); err != nil {
-			return nil, fmt.Errorf("writing signature of %s: pushing %s: %w", t, tag, classify(err))
+			return nil, fmt.Errorf("writing signature: pushing %s: %w", tag, classify(err))
 		}
 	}
-	return nil, fmt.Errorf("writing signature of %s: %w: the signature pushed to %s did not stay there (other signers writing at the same time?)", t, ErrRegistry, tag)
+	return nil, fmt.Errorf("writing signature: %w: the signature pushed to %s did not stay there (other signers writing at the same time?)", ErrRegistry, tag)
 }
 
 // maxSignAttempts bounds how often WriteSignature pushes when concurrent
@@ -277,7 +277,7 @@ type NotVerifiedError struct {
 }
 
 func (e *NotVerifiedError) Error() string {
-	return fmt.Sprintf("%s: no signature verified with this key: %s", e.Target, strings.Join(e.Reasons, "; "))
+	return "no signature verified with this key: " + strings.Join(e.Reasons, "; ")
 }
 
 func (e *NotVerifiedError) Unwrap() error { return ErrNotVerified }
@@ -302,7 +302,7 @@ func (r *Registry) verify(ctx context.Context, t Target, pub keys.PublicKey, ann
 		return nil, fmt.Errorf("verifying signature: %w", err)
 	}
 	if pub.IsZero() {
-		return nil, fmt.Errorf("verifying %s: %w: no public key", t, keys.ErrInvalidKey)
+		return nil, fmt.Errorf("verifying signature: %w: no public key", keys.ErrInvalidKey)
 	}
 	if !t.HasDigest() {
 		var err error
@@ -316,7 +316,7 @@ func (r *Registry) verify(ctx context.Context, t Target, pub keys.PublicKey, ann
 	}
 	opts, err := r.readOptions(ctx, tag.Context())
 	if err != nil {
-		return nil, fmt.Errorf("verifying %s: reading %s: %w", t, tag, classify(err))
+		return nil, fmt.Errorf("verifying signature: reading %s: %w", tag, classify(err))
 	}
 	// The payload this image's signature would have when made as sign-cli
 	// and cosign make it: when a layer names its digest, the payload need
@@ -330,12 +330,12 @@ func (r *Registry) verify(ctx context.Context, t Target, pub keys.PublicKey, ann
 	_, layers, err := fetchSignatures(ctx, tag, opts, known...)
 	if err != nil {
 		if errors.Is(err, ErrNoSignature) {
-			return nil, fmt.Errorf("verifying %s: %w (%s)", t, err, tag)
+			return nil, fmt.Errorf("%w (%s)", err, tag)
 		}
-		return nil, fmt.Errorf("verifying %s: reading %s: %w", t, tag, err)
+		return nil, fmt.Errorf("verifying signature: reading %s: %w", tag, err)
 	}
 	if len(layers) == 0 {
-		return nil, fmt.Errorf("verifying %s: %w (%s has no layers)", t, ErrNoSignature, tag)
+		return nil, fmt.Errorf("%w (%s has no layers)", ErrNoSignature, tag)
 	}
 	nv := &NotVerifiedError{Target: t}
 	for i, l := range layers {
@@ -405,7 +405,7 @@ func (r *Registry) VerifyAll(ctx context.Context, reqs []VerifyRequest, parallel
 		results[i].Request = q
 		g.Go(func() error {
 			if err := ctx.Err(); err != nil {
-				results[i].Err = fmt.Errorf("verifying %s: %w", q.Target, classify(err))
+				results[i].Err = fmt.Errorf("verifying signature: %w", classify(err))
 				return nil
 			}
 			results[i].Verification, results[i].Err = r.verify(ctx, q.Target, q.Public, q.Annotations)

@@ -74,8 +74,8 @@ func findCosign(t *testing.T) string {
 // signature copied onto another image.
 func TestCosignVerifiesOurSignatures(t *testing.T) {
 	cosign := findCosign(t)
-	ctx := testContext(t)
-	reg := newTestRegistry(t, nil)
+	ctx := t.Context()
+	reg := newTestRegistry(t)
 	signed := reg.pushImage(t, "peer/app:v1", nil)
 	other := reg.pushImage(t, "peer/app:other", nil)
 	unsigned := reg.pushImage(t, "peer/app:unsigned", nil)

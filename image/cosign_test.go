@@ -17,6 +17,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/gosh-sh/sign-cli/keys"
+
+	"github.com/gosh-sh/sign-cli/internal/registrytest"
 )
 
 func mustKey(t *testing.T, seedByte byte) keys.Key {
@@ -93,8 +95,8 @@ func sigManifest(t *testing.T, reg *testRegistry, repo string, digest v1.Hash) (
 }
 
 func TestWriteAndVerifySignature(t *testing.T) {
-	ctx := testContext(t)
-	reg := newTestRegistry(t, nil)
+	ctx := t.Context()
+	reg := newTestRegistry(t)
 	digest := reg.pushImage(t, "team/app:v1", nil)
 	r := fastRegistry()
 	alice, bob := mustKey(t, 'a'), mustKey(t, 'b')
@@ -177,22 +179,10 @@ func TestWriteAndVerifySignature(t *testing.T) {
 	}
 }
 
-// countingWrap counts manifest PUTs to .sig tags.
-func countingWrap(n *atomic.Int32) func(http.Handler) http.Handler {
-	return func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") && strings.HasSuffix(r.URL.Path, ".sig") {
-				n.Add(1)
-			}
-			h.ServeHTTP(w, r)
-		})
-	}
-}
-
 func TestReSignIsNoOp(t *testing.T) {
-	ctx := testContext(t)
-	var puts atomic.Int32
-	reg := newTestRegistry(t, countingWrap(&puts))
+	ctx := t.Context()
+	reg := newTestRegistry(t)
+	puts := func() int { return reg.Count(http.MethodPut, ".sig") }
 	reg.pushImage(t, "app:v1", nil)
 	r := fastRegistry()
 	k := mustKey(t, 'a')
@@ -201,8 +191,8 @@ func TestReSignIsNoOp(t *testing.T) {
 	if _, err := r.WriteSignature(ctx, reg.target(t, "app:v1"), k, ann); err != nil {
 		t.Fatal(err)
 	}
-	if puts.Load() != 1 {
-		t.Fatalf("%d pushes for the first signature", puts.Load())
+	if puts() != 1 {
+		t.Fatalf("%d pushes for the first signature", puts())
 	}
 	for i := 0; i < 3; i++ {
 		res, err := r.WriteSignature(ctx, reg.target(t, "app:v1"), k, ann)
@@ -210,19 +200,19 @@ func TestReSignIsNoOp(t *testing.T) {
 			t.Fatalf("re-sign: %+v, %v", res, err)
 		}
 	}
-	if puts.Load() != 1 {
-		t.Errorf("%d pushes after re-signing, want 1", puts.Load())
+	if puts() != 1 {
+		t.Errorf("%d pushes after re-signing, want 1", puts())
 	}
 	// Other annotations make another payload: a new layer, one more push.
 	res, err := r.WriteSignature(ctx, reg.target(t, "app:v1"), k, map[string]string{"build": "43"})
-	if err != nil || res.AlreadyPresent || res.Layers != 2 || puts.Load() != 2 {
-		t.Errorf("new annotations: %+v, %v, %d pushes", res, err, puts.Load())
+	if err != nil || res.AlreadyPresent || res.Layers != 2 || puts() != 2 {
+		t.Errorf("new annotations: %+v, %v, %d pushes", res, err, puts())
 	}
 }
 
 func TestVerifyRejects(t *testing.T) {
-	ctx := testContext(t)
-	reg := newTestRegistry(t, nil)
+	ctx := t.Context()
+	reg := newTestRegistry(t)
 	signed := reg.pushImage(t, "app:signed", nil)
 	other := reg.pushImage(t, "app:other", nil)
 	reg.pushImage(t, "app:unsigned", nil)
@@ -300,8 +290,8 @@ func TestVerifyRejects(t *testing.T) {
 }
 
 func TestVerifyMalformedLayers(t *testing.T) {
-	ctx := testContext(t)
-	reg := newTestRegistry(t, nil)
+	ctx := t.Context()
+	reg := newTestRegistry(t)
 	digest := reg.pushImage(t, "app:v1", nil)
 	r := fastRegistry()
 	k := mustKey(t, 'a')
@@ -359,8 +349,8 @@ func (r rawManifest) MediaType() (types.MediaType, error) {
 }
 
 func TestSignatureRepository(t *testing.T) {
-	ctx := testContext(t)
-	reg := newTestRegistry(t, nil)
+	ctx := t.Context()
+	reg := newTestRegistry(t)
 	digest := reg.pushImage(t, "app:v1", nil)
 	r := fastRegistry()
 	r.SignatureRepository = reg.host + "/signatures"
@@ -384,25 +374,15 @@ func TestSignatureRepository(t *testing.T) {
 }
 
 func TestVerifyRegistryFailures(t *testing.T) {
-	ctx := testContext(t)
-	var deny atomic.Bool
-	reg := newTestRegistry(t, func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if deny.Load() && strings.HasSuffix(r.URL.Path, ".sig") {
-				w.WriteHeader(http.StatusForbidden)
-				fmt.Fprint(w, `{"errors":[{"code":"DENIED","message":"no"}]}`)
-				return
-			}
-			h.ServeHTTP(w, r)
-		})
-	})
+	ctx := t.Context()
+	reg := newTestRegistry(t)
 	reg.pushImage(t, "app:v1", nil)
 	r := fastRegistry()
 	k := mustKey(t, 'a')
 	if _, err := r.WriteSignature(ctx, reg.target(t, "app:v1"), k, nil); err != nil {
 		t.Fatal(err)
 	}
-	deny.Store(true)
+	reg.Fail(-1, http.StatusForbidden, "", ".sig")
 	_, err := r.VerifySignature(ctx, reg.target(t, "app:v1"), k.Public(), nil)
 	if !errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrNotVerified) {
 		t.Errorf("denied: %v, want ErrUnauthorized only", err)
@@ -413,10 +393,10 @@ func TestVerifyRegistryFailures(t *testing.T) {
 }
 
 func TestVerifyAll(t *testing.T) {
-	ctx := testContext(t)
+	ctx := t.Context()
 	const bound = 3
 	var inFlight, peak atomic.Int32
-	reg := newTestRegistry(t, func(h http.Handler) http.Handler {
+	reg := newTestRegistry(t, registrytest.Wrap(func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasSuffix(r.URL.Path, ".sig") {
 				n := inFlight.Add(1)
@@ -430,7 +410,7 @@ func TestVerifyAll(t *testing.T) {
 			}
 			h.ServeHTTP(w, r)
 		})
-	})
+	}))
 	r := fastRegistry()
 	alice, bob := mustKey(t, 'a'), mustKey(t, 'b')
 	var reqs []VerifyRequest
@@ -480,7 +460,7 @@ func TestVerifyAll(t *testing.T) {
 }
 
 func TestVerifyAllCancelled(t *testing.T) {
-	reg := newTestRegistry(t, nil)
+	reg := newTestRegistry(t)
 	reg.pushImage(t, "app:v1", nil)
 	ctx, cancel := contextCancelled()
 	defer cancel()
@@ -502,7 +482,7 @@ func TestVerifyAllCancelled(t *testing.T) {
 }
 
 func BenchmarkVerifyAll(b *testing.B) {
-	reg := newTestRegistry(b, nil)
+	reg := newTestRegistry(b)
 	r := fastRegistry()
 	k, _ := keys.KeyFromSeed(make([]byte, 32))
 	ctx := b.Context()
@@ -533,11 +513,11 @@ func BenchmarkVerifyAll(b *testing.B) {
 // (A registry has no compare-and-swap, so an overwrite that lands after a
 // signer's read-back cannot be seen; this narrows the window, no more.)
 func TestConcurrentSignersKeepBothSignatures(t *testing.T) {
-	ctx := testContext(t)
+	ctx := t.Context()
 	var reads, puts atomic.Int32
 	bothRead := make(chan struct{})
 	bothPushed := make(chan struct{})
-	reg := newTestRegistry(t, func(h http.Handler) http.Handler {
+	reg := newTestRegistry(t, registrytest.Wrap(func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			isSig := strings.HasSuffix(r.URL.Path, ".sig")
 			if r.Method == http.MethodGet && isSig {
@@ -555,7 +535,7 @@ func TestConcurrentSignersKeepBothSignatures(t *testing.T) {
 				close(bothPushed)
 			}
 		})
-	})
+	}))
 	digest := reg.pushImage(t, "app:v1", nil)
 	r := fastRegistry()
 	signers := []keys.Key{mustKey(t, 'a'), mustKey(t, 'b')}
@@ -591,8 +571,8 @@ func TestConcurrentSignersKeepBothSignatures(t *testing.T) {
 // TestInsecureClient runs the whole flow with Insecure set, which re-reads
 // every reference with plain HTTP allowed.
 func TestInsecureClient(t *testing.T) {
-	ctx := testContext(t)
-	reg := newTestRegistry(t, nil)
+	ctx := t.Context()
+	reg := newTestRegistry(t)
 	digest := reg.pushImage(t, "app:v1", map[string]string{WalletPublicLabel: mustKey(t, 'a').Public().String()})
 	r := fastRegistry()
 	r.Insecure = true

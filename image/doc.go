@@ -13,4 +13,8 @@
 // Signatures live here rather than in a package of their own because they
 // are written and read through the Registry's shared, authenticated
 // transports and its classification of registry failures.
+//
+// Errors do not name the Target a method was given: the caller, which chose
+// it, names it. They name what the method found itself: the URL a registry
+// refused, or the .sig tag it derived.
 package image

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/gosh-sh/sign-cli/internal/registrytest"
 )
 
 // TestResolveTrustsOnlyTheBytes: a registry (or a proxy) that names another
@@ -15,7 +17,7 @@ import (
 // the bytes a pull gets.
 func TestResolveTrustsOnlyTheBytes(t *testing.T) {
 	var lie atomic.Value // the digest the registry claims, once set
-	reg := newTestRegistry(t, func(h http.Handler) http.Handler {
+	reg := newTestRegistry(t, registrytest.Wrap(func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			claimed, _ := lie.Load().(string)
 			if claimed == "" || !strings.Contains(r.URL.Path, "/manifests/v1") {
@@ -31,12 +33,12 @@ func TestResolveTrustsOnlyTheBytes(t *testing.T) {
 			}
 			h.ServeHTTP(&headerKeeper{ResponseWriter: w, keep: "Docker-Content-Digest", value: claimed}, r)
 		})
-	})
+	}))
 	served := reg.pushImage(t, "app:v1", nil)
 	chosen := reg.pushImage(t, "app:other", nil) // the attacker's choice, in the same repository
 	lie.Store(chosen.String())
 
-	got, err := fastRegistry().Resolve(testContext(t), reg.target(t, "app:v1"))
+	got, err := fastRegistry().Resolve(t.Context(), reg.target(t, "app:v1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,14 +50,14 @@ func TestResolveTrustsOnlyTheBytes(t *testing.T) {
 // TestResolveByDigestProvesExistence: a digest reference resolves only when
 // the registry serves a manifest with exactly that digest.
 func TestResolveByDigestProvesExistence(t *testing.T) {
-	reg := newTestRegistry(t, nil)
+	reg := newTestRegistry(t)
 	d := reg.pushImage(t, "app:v1", nil)
 	r := fastRegistry()
-	if _, err := r.Resolve(testContext(t), reg.target(t, "app@"+d.String())); err != nil {
+	if _, err := r.Resolve(t.Context(), reg.target(t, "app@"+d.String())); err != nil {
 		t.Fatalf("existing digest: %v", err)
 	}
 	missing := v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("0", 64)}
-	if _, err := r.Resolve(testContext(t), reg.target(t, "app@"+missing.String())); err == nil || !strings.Contains(err.Error(), "not found") {
+	if _, err := r.Resolve(t.Context(), reg.target(t, "app@"+missing.String())); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Fatalf("missing digest: %v, want not found", err)
 	}
 }

@@ -133,7 +133,7 @@ func (r *Registry) Resolve(ctx context.Context, t Target) (Target, error) {
 		return Target{}, err
 	}
 	if t.HasDigest() && got.Digest != t.Digest {
-		return Target{}, fmt.Errorf("resolving %s: %w: registry returned digest %s", t.Ref, ErrRegistry, got.Digest)
+		return Target{}, fmt.Errorf("%w: registry returned digest %s", ErrRegistry, got.Digest)
 	}
 	return got, nil
 }
@@ -147,15 +147,15 @@ func (r *Registry) Resolve(ctx context.Context, t Target) (Target, error) {
 func (r *Registry) resolveWith(ctx context.Context, t Target) (Target, error) {
 	ref, err := r.withScheme(t.Ref)
 	if err != nil {
-		return Target{}, fmt.Errorf("resolving %s: %w", t.Ref, err)
+		return Target{}, err
 	}
 	opts, err := r.readOptions(ctx, ref.Context())
 	if err != nil {
-		return Target{}, fmt.Errorf("resolving %s: %w", t.Ref, classify(err))
+		return Target{}, classify(err)
 	}
 	d, err := remote.Get(ref, opts...)
 	if err != nil {
-		return Target{}, fmt.Errorf("resolving %s: %w", t.Ref, classify(err))
+		return Target{}, classify(err)
 	}
 	sum := sha256.Sum256(d.Manifest)
 	got := v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(sum[:])}
@@ -175,19 +175,19 @@ func (r *Registry) Labels(ctx context.Context, t Target) (map[string]string, err
 	}
 	opts, err := r.readOptions(ctx, ref.Context())
 	if err != nil {
-		return nil, fmt.Errorf("reading labels of %s: %w", ref, classify(err))
+		return nil, fmt.Errorf("reading labels: %w", classify(err))
 	}
 	desc, err := remote.Get(ref, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("reading labels of %s: %w", ref, classify(err))
+		return nil, fmt.Errorf("reading labels: %w", classify(err))
 	}
 	img, err := desc.Image()
 	if err != nil {
-		return nil, fmt.Errorf("reading labels of %s: %w", ref, classify(err))
+		return nil, fmt.Errorf("reading labels: %w", classify(err))
 	}
 	cfg, err := img.ConfigFile()
 	if err != nil {
-		return nil, fmt.Errorf("reading the config of %s: %w", ref, classify(err))
+		return nil, fmt.Errorf("reading the config: %w", classify(err))
 	}
 	return cfg.Config.Labels, nil
 }
@@ -204,11 +204,11 @@ func (r *Registry) WalletPublic(ctx context.Context, t Target) (keys.PublicKey, 
 	}
 	v, ok := labels[WalletPublicLabel]
 	if !ok {
-		return keys.PublicKey{}, fmt.Errorf("image %s has %w", t, ErrNoLabel)
+		return keys.PublicKey{}, fmt.Errorf("the image has %w", ErrNoLabel)
 	}
 	p, err := keys.ParsePublicKey(v)
 	if err != nil {
-		return keys.PublicKey{}, fmt.Errorf("label %s of %s: %w", WalletPublicLabel, t, err)
+		return keys.PublicKey{}, fmt.Errorf("label %s: %w", WalletPublicLabel, err)
 	}
 	return p, nil
 }

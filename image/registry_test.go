@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -13,12 +12,14 @@ import (
 
 	"github.com/gosh-sh/sign-cli/internal/loopback"
 	"github.com/gosh-sh/sign-cli/keys"
+
+	"github.com/gosh-sh/sign-cli/internal/registrytest"
 )
 
 func TestResolve(t *testing.T) {
-	reg := newTestRegistry(t, nil)
+	reg := newTestRegistry(t)
 	digest := reg.pushImage(t, "team/app:v1", nil)
-	ctx := testContext(t)
+	ctx := t.Context()
 	r := fastRegistry()
 
 	got, err := r.Resolve(ctx, reg.target(t, "team/app:v1"))
@@ -52,30 +53,27 @@ func TestResolve(t *testing.T) {
 		if !errors.Is(err, ErrNotFound) || errors.Is(err, ErrRegistry) || errors.Is(err, ErrUnauthorized) {
 			t.Errorf("Resolve(%s) error %v, want only ErrNotFound", ref, err)
 		}
-		if err != nil && !strings.Contains(err.Error(), ref) {
-			t.Errorf("error %q does not name the reference", err)
+		// The caller names the reference; the error names the manifest URL
+		// the registry was asked for, as go-containerregistry's do.
+		repo, id, _ := strings.Cut(strings.Replace(ref, "@", ":", 1), ":")
+		if err != nil && !strings.Contains(err.Error(), "/v2/"+repo+"/manifests/"+id) {
+			t.Errorf("error %q does not name the manifest it asked for", err)
+		}
+		if err != nil && strings.Contains(err.Error(), ref) {
+			t.Errorf("error %q repeats the reference its caller names", err)
 		}
 	}
 }
 
 func TestResolveWithoutHEAD(t *testing.T) {
-	var refuseHead atomic.Bool
-	reg := newTestRegistry(t, func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if refuseHead.Load() && r.Method == http.MethodHead && strings.Contains(r.URL.Path, "/manifests/") {
-				w.WriteHeader(http.StatusMethodNotAllowed)
-				return
-			}
-			h.ServeHTTP(w, r)
-		})
-	})
+	reg := newTestRegistry(t)
 	digest := reg.pushImage(t, "app:v1", nil)
-	refuseHead.Store(true)
-	got, err := fastRegistry().Resolve(testContext(t), reg.target(t, "app:v1"))
+	reg.Fail(-1, http.StatusMethodNotAllowed, http.MethodHead, "/manifests/")
+	got, err := fastRegistry().Resolve(t.Context(), reg.target(t, "app:v1"))
 	if err != nil || got.Digest != digest {
 		t.Fatalf("Resolve = %v, %v; want %s", got.Digest, err, digest)
 	}
-	if reg.count(http.MethodGet, "/manifests/v1") == 0 {
+	if reg.Count(http.MethodGet, "/manifests/v1") == 0 {
 		t.Error("no GET of the manifest")
 	}
 }
@@ -103,9 +101,9 @@ func (k staticKeychain) Resolve(authn.Resource) (authn.Authenticator, error) {
 }
 
 func TestRegistryErrors(t *testing.T) {
-	ctx := testContext(t)
+	ctx := t.Context()
 
-	authReg := newTestRegistry(t, basicAuth("alice", "s3cret"))
+	authReg := newTestRegistry(t, registrytest.Wrap(basicAuth("alice", "s3cret")))
 	withCreds := fastRegistry()
 	withCreds.Keychain = staticKeychain{"alice", "s3cret"}
 	// Push through a client with credentials, then read without them.
@@ -123,20 +121,13 @@ func TestRegistryErrors(t *testing.T) {
 		}
 	}
 
-	failing := newTestRegistry(t, func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == "/v2/" {
-				h.ServeHTTP(w, r)
-				return
-			}
-			http.Error(w, "backend down", http.StatusServiceUnavailable)
-		})
-	})
+	failing := newTestRegistry(t)
+	failing.Fail(-1, http.StatusServiceUnavailable, "", "/v2/app/")
 	if _, err := fastRegistry().Resolve(ctx, failing.target(t, "app:v1")); !errors.Is(err, ErrRegistry) || errors.Is(err, ErrNotFound) {
 		t.Errorf("server error: %v, want ErrRegistry", err)
 	}
 
-	closed := newTestRegistry(t, nil)
+	closed := newTestRegistry(t)
 	closedTarget := closed.target(t, "app:v1")
 	closed.Close()
 	if _, err := fastRegistry().Resolve(ctx, closedTarget); !errors.Is(err, ErrRegistry) {
@@ -157,7 +148,7 @@ func (f *fakeTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func TestPlainHTTPOnlyForLoopbackOrInsecure(t *testing.T) {
-	ctx := testContext(t)
+	ctx := t.Context()
 	for _, host := range []string{"10.1.2.3:5000", "192.168.1.20", "172.16.0.5:5000"} {
 		tg, err := ParseTarget(host + "/app:v1")
 		if err != nil {
@@ -216,8 +207,8 @@ func TestPlainHTTPOnlyForLoopbackOrInsecure(t *testing.T) {
 }
 
 func TestLabels(t *testing.T) {
-	ctx := testContext(t)
-	reg := newTestRegistry(t, nil)
+	ctx := t.Context()
+	reg := newTestRegistry(t)
 	pub := "61c3c5b97a33c9c0a03af112fbb27e3f44d99e1f804853f9842bb7a6e5de3ff9"
 	reg.pushImage(t, "app:labelled", map[string]string{WalletPublicLabel: pub, "other": "x"})
 	reg.pushImage(t, "app:plain", nil)

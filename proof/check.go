@@ -58,7 +58,7 @@ func (d *Deployer) Check(ctx context.Context, checks []Query) []Verdict {
 	for i, pc := range checks {
 		p, err := contract.NewProof(pc.Public.Ed25519(), pc.Content)
 		if err != nil {
-			out[i].Err = fmt.Errorf("proof of %q: %w", pc.Content, err)
+			out[i].Err = err
 			continue
 		}
 		proofs[i] = p
@@ -94,15 +94,15 @@ func checkAccount(p *contract.Proof, acc *everos.Account) (*contract.ProofState,
 		if acc != nil {
 			state = acc.Type.String()
 		}
-		return nil, fmt.Errorf("%w: account %s is %s", contract.ErrNotDeployed, p.Address(), state)
+		return nil, fmt.Errorf("%w: the account is %s", contract.ErrNotDeployed, state)
 	}
 	want := contract.ProofCodeHash()
 	if string(acc.CodeHash) != string(want[:]) {
-		return nil, fmt.Errorf("%w: account %s runs other code", contract.ErrNotProof, p.Address())
+		return nil, fmt.Errorf("%w: the account runs other code", contract.ErrNotProof)
 	}
 	st, err := contract.DecodeProofData(acc.Data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: account %s: %v", contract.ErrNotProof, p.Address(), err)
+		return nil, fmt.Errorf("%w: %v", contract.ErrNotProof, err)
 	}
 	if err := p.CheckState(st); err != nil {
 		return nil, err

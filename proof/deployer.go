@@ -160,7 +160,7 @@ func (d *Deployer) DeployAll(ctx context.Context, key keys.Key, contents []strin
 		seen[content], first[i] = i, i
 		p, err := contract.NewProof(key.Public().Ed25519(), content)
 		if err != nil {
-			errs[i] = fmt.Errorf("proof of %q: %w", content, err)
+			errs[i] = err
 			continue
 		}
 		proofs[i] = p
@@ -230,7 +230,7 @@ func (d *Deployer) deploy(ctx context.Context, key keys.Key, p *contract.Proof, 
 func (d *Deployer) Publish(ctx context.Context, public keys.PublicKey, content string, msg *cell.Cell, expire time.Time) (*Deployment, error) {
 	p, err := contract.NewProof(public.Ed25519(), content)
 	if err != nil {
-		return nil, fmt.Errorf("proof of %q: %w", content, err)
+		return nil, err
 	}
 	fixed := func(now time.Time) (*cell.Cell, time.Time, error) {
 		if !now.Before(expire) {

@@ -118,7 +118,7 @@ func runFaultCase(t *testing.T, tc faultCase) {
 		tc.arm(w, signer.Public(), content)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	progress := &lines{}
 	if tc.interrupt != "" {
@@ -161,7 +161,7 @@ func runFaultCase(t *testing.T, tc faultCase) {
 		}
 		// A second run, as a user would start, completes it.
 		second := w.deployer(w.client(endpoints...))
-		if _, err := second.Deploy(testContext(t, 40*time.Second), signer, content); err != nil {
+		if _, err := second.Deploy(t.Context(), signer, content); err != nil {
 			t.Fatalf("second deployment after the fault: %v", err)
 		}
 	}
@@ -177,7 +177,7 @@ func runFaultCase(t *testing.T, tc faultCase) {
 		t.Errorf("the wallet paid %d times, want %d", n, wantPayments)
 	}
 	// A third deployment changes nothing.
-	third, err := w.deployer(w.client(endpoints...)).Deploy(testContext(t, 20*time.Second), signer, content)
+	third, err := w.deployer(w.client(endpoints...)).Deploy(t.Context(), signer, content)
 	if err != nil || !third.AlreadyDeployed || third.Transaction != "" || third.TopUp != "" {
 		t.Errorf("deployment after success: %+v, %v", third, err)
 	}
@@ -192,7 +192,7 @@ func runFaultCase(t *testing.T, tc faultCase) {
 			tc.arm(w, signer.Public(), content)
 		}
 		d := &proof.Deployer{Client: w.client(endpoints...)}
-		v := d.Check(testContext(t, 20*time.Second), queries)
+		v := d.Check(t.Context(), queries)
 		w.chain.ResetFaults()
 		if !faulty && (v[0].Err != nil || !v[1].NotVerified()) {
 			t.Fatalf("check without faults: signed %+v, unsigned %+v", v[0], v[1])
@@ -215,7 +215,7 @@ func TestTopUps(t *testing.T) {
 	d := w.deployer(w.client())
 	deploy := func(content string) *proof.Deployment {
 		t.Helper()
-		dep, err := d.Deploy(testContext(t, 30*time.Second), signer, content)
+		dep, err := d.Deploy(t.Context(), signer, content)
 		if err != nil {
 			t.Fatalf("deploying %s: %v", content, err)
 		}
@@ -271,7 +271,7 @@ func TestRefusedTransfer(t *testing.T) {
 	d.MessageLifetime, d.Resends = time.Second, -1
 	giverBefore := w.balance(w.giverAddr)
 	txsBefore := len(w.chain.Transactions())
-	_, err := d.Deploy(testContext(t, 30*time.Second), signer, content)
+	_, err := d.Deploy(t.Context(), signer, content)
 	if !errors.Is(err, proof.ErrWrongWallet) || !strings.Contains(err.Error(), "does not control wallet") {
 		t.Fatalf("deployment paid by a stranger's key: %v", err)
 	}
@@ -317,7 +317,7 @@ func TestPublish(t *testing.T) {
 	// Forged: refused, expires, the address keeps its top-up.
 	content := digestOf("forged")
 	p, msg, expire := build(content, true, w.chain.Now(), 2*time.Second)
-	_, err := d.Publish(testContext(t, 30*time.Second), pub, content, msg, expire)
+	_, err := d.Publish(t.Context(), pub, content, msg, expire)
 	if !errors.Is(err, everos.ErrMessageExpired) {
 		t.Fatalf("publishing a forged message: %v", err)
 	}
@@ -327,7 +327,7 @@ func TestPublish(t *testing.T) {
 	// A genuine message, signed now, deploys the proof without paying again.
 	paid := w.payments()
 	_, msg, expire = build(content, false, w.chain.Now(), time.Hour)
-	dep, err := d.Publish(testContext(t, 30*time.Second), pub, content, msg, expire)
+	dep, err := d.Publish(t.Context(), pub, content, msg, expire)
 	if err != nil || dep.AlreadyDeployed || dep.Transaction == "" || dep.TopUp != "" {
 		t.Fatalf("publishing the genuine message: %+v, %v", dep, err)
 	}
@@ -335,7 +335,7 @@ func TestPublish(t *testing.T) {
 		t.Errorf("the genuine message paid %d more times", n-paid)
 	}
 	// Published again, it finds the proof there.
-	if dep, err := d.Publish(testContext(t, 30*time.Second), pub, content, msg, expire); err != nil || !dep.AlreadyDeployed {
+	if dep, err := d.Publish(t.Context(), pub, content, msg, expire); err != nil || !dep.AlreadyDeployed {
 		t.Fatalf("publishing the message again: %+v, %v", dep, err)
 	}
 	if n := w.deployments(p.Address().String()); n != 1 {
@@ -346,16 +346,16 @@ func TestPublish(t *testing.T) {
 	// now makes the proof.
 	content = digestOf("expired")
 	p, msg, expire = build(content, false, w.chain.Now().Add(-time.Minute), 10*time.Second)
-	if _, err := d.Publish(testContext(t, 30*time.Second), pub, content, msg, expire); !errors.Is(err, everos.ErrMessageExpired) {
+	if _, err := d.Publish(t.Context(), pub, content, msg, expire); !errors.Is(err, everos.ErrMessageExpired) {
 		t.Fatalf("publishing an expired message: %v", err)
 	}
-	if v := d.Check(testContext(t, 10*time.Second), []proof.Query{{Public: pub, Content: content}}); !v[0].NotVerified() {
+	if v := d.Check(t.Context(), []proof.Query{{Public: pub, Content: content}}); !v[0].NotVerified() {
 		t.Fatalf("check after an expired message: %+v", v[0])
 	}
-	if _, err := d.Deploy(testContext(t, 30*time.Second), signer, content); err != nil {
+	if _, err := d.Deploy(t.Context(), signer, content); err != nil {
 		t.Fatalf("deploying again: %v", err)
 	}
-	if v := d.Check(testContext(t, 10*time.Second), []proof.Query{{Public: pub, Content: content}}); v[0].Err != nil {
+	if v := d.Check(t.Context(), []proof.Query{{Public: pub, Content: content}}); v[0].Err != nil {
 		t.Fatalf("check after deploying again: %+v", v[0])
 	}
 	if n := w.deployments(p.Address().String()); n != 1 {
@@ -393,7 +393,7 @@ func testConcurrentDeployers(t *testing.T, locked bool) {
 		}
 		wg.Go(func() {
 			<-start
-			deps[i], errs[i] = d.Deploy(testContext(t, 40*time.Second), signer, content)
+			deps[i], errs[i] = d.Deploy(t.Context(), signer, content)
 		})
 	}
 	close(start)
@@ -436,7 +436,7 @@ func TestDeployAllOneDigestTwice(t *testing.T) {
 	signer := newKey(t)
 	content := digestOf("twice")
 	d := w.deployer(w.client())
-	deps, errs := d.DeployAll(testContext(t, 40*time.Second), signer, []string{content, digestOf("other"), content})
+	deps, errs := d.DeployAll(t.Context(), signer, []string{content, digestOf("other"), content})
 	for i, err := range errs {
 		if err != nil {
 			t.Fatalf("proof %d: %v", i, err)
@@ -475,7 +475,7 @@ func TestUnknownWallet(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := &proof.Deployer{Client: w.client(), Wallet: &proof.Wallet{Address: tc.wallet, Key: stranger}}
-			_, err := d.Deploy(testContext(t, 20*time.Second), newKey(t), digestOf(tc.name))
+			_, err := d.Deploy(t.Context(), newKey(t), digestOf(tc.name))
 			if !errors.Is(err, contract.ErrUnknownWallet) {
 				t.Fatalf("deployment paid by an unknown wallet: %v, want contract.ErrUnknownWallet", err)
 			}
@@ -495,11 +495,11 @@ func TestNoWallet(t *testing.T) {
 	w := newWorld(t)
 	signer := newKey(t)
 	d := &proof.Deployer{Client: w.client(), MessageLifetime: 2 * time.Second}
-	if _, err := d.Deploy(testContext(t, 20*time.Second), signer, digestOf("poor")); !errors.Is(err, proof.ErrNoFunds) {
+	if _, err := d.Deploy(t.Context(), signer, digestOf("poor")); !errors.Is(err, proof.ErrNoFunds) {
 		t.Fatalf("deployment without a wallet to an empty address: %v", err)
 	}
 	w.fund(signer.Public(), digestOf("rich"), contract.DefaultTopUp)
-	dep, err := d.Deploy(testContext(t, 20*time.Second), signer, digestOf("rich"))
+	dep, err := d.Deploy(t.Context(), signer, digestOf("rich"))
 	if err != nil || dep.TopUp != "" || dep.State == nil || !dep.State.Constructed {
 		t.Fatalf("deployment without a wallet to a funded address: %+v, %v", dep, err)
 	}
@@ -543,7 +543,7 @@ func TestKilledRunsTransferIsNotPaidAgain(t *testing.T) {
 	second.Locks = locks
 	var lines []string
 	second.Progress = func(line string) { lines = append(lines, line) }
-	dep, err := second.Deploy(testContext(t, 40*time.Second), signer, content)
+	dep, err := second.Deploy(t.Context(), signer, content)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -564,7 +564,7 @@ func TestWrongWalletKind(t *testing.T) {
 	w := newWorld(t)
 	d := w.deployer(w.client())
 	d.Wallet.Kind = contract.SafeMultisig // the giver runs LocalGiver's code
-	_, err := d.Deploy(testContext(t, 30*time.Second), newKey(t), digestOf("kind"))
+	_, err := d.Deploy(t.Context(), newKey(t), digestOf("kind"))
 	if !errors.Is(err, proof.ErrWrongWallet) || !strings.Contains(err.Error(), "LocalGiver's code, not SafeMultisig's") {
 		t.Fatalf("err = %v", err)
 	}

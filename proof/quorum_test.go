@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/proof"
@@ -21,10 +20,10 @@ func TestQuorum(t *testing.T) {
 	honest, liar := newWorld(t), newWorld(t)
 	signer := newKey(t)
 	onlyLiar, onlyHonest := digestOf("forged"), digestOf("real")
-	if _, err := liar.deployer(liar.client()).Deploy(testContext(t, 30*time.Second), signer, onlyLiar); err != nil {
+	if _, err := liar.deployer(liar.client()).Deploy(t.Context(), signer, onlyLiar); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := honest.deployer(honest.client()).Deploy(testContext(t, 30*time.Second), signer, onlyHonest); err != nil {
+	if _, err := honest.deployer(honest.client()).Deploy(t.Context(), signer, onlyHonest); err != nil {
 		t.Fatal(err)
 	}
 	target, err := url.Parse(honest.chain.URL)
@@ -47,7 +46,7 @@ func TestQuorum(t *testing.T) {
 	}
 	check := func(q *proof.Quorum, content string) proof.Verdict {
 		t.Helper()
-		return q.Check(testContext(t, 30*time.Second), []proof.Query{{Public: signer.Public(), Content: content}})[0]
+		return q.Check(t.Context(), []proof.Query{{Public: signer.Public(), Content: content}})[0]
 	}
 
 	tests := []struct {

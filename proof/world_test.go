@@ -1,7 +1,6 @@
 package proof_test
 
 import (
-	"context"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -16,13 +15,13 @@ import (
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
-	"github.com/gosh-sh/sign-cli/devnet/contracts"
 	"github.com/gosh-sh/sign-cli/everos"
+	"github.com/gosh-sh/sign-cli/internal/chaintest"
 	"github.com/gosh-sh/sign-cli/keys"
 	"github.com/gosh-sh/sign-cli/proof"
 )
 
-// world is an emulated network (everostest with the contracts' rules in
+// world is the chain fixture (internal/chaintest: the contracts' rules in
 // Go) holding a funded giver wallet, as `sign-cli devnet` runs it.
 type world struct {
 	t     *testing.T
@@ -32,22 +31,10 @@ type world struct {
 	giverAddr string
 }
 
-// giverBalance is what the giver starts with: a million tokens.
-var giverBalance = new(big.Int).Mul(big.NewInt(1_000_000), big.NewInt(1_000_000_000))
-
 func newWorld(t *testing.T, opts ...devnet.Option) *world {
 	t.Helper()
-	giver := newKey(t)
-	acc, err := contracts.GiverAccount(giver.Public().Ed25519(), new(big.Int).Set(giverBalance))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := devnet.Start(append(contracts.ServerOptions(acc), opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	return &world{t: t, chain: srv, giver: giver, giverAddr: acc.Address}
+	c := chaintest.New(t, opts...)
+	return &world{t: t, chain: c.Server, giver: c.Giver, giverAddr: c.GiverAddress}
 }
 
 func newKey(t testing.TB) keys.Key {
@@ -151,12 +138,6 @@ func (w *world) fund(pub keys.PublicKey, content string, value uint64) string {
 func digestOf(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return "sha256:" + hex.EncodeToString(h[:])
-}
-
-func testContext(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 // lines collects a Deployer's progress lines and calls on with each.

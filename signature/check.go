@@ -120,7 +120,7 @@ func (c *Checker) Check(ctx context.Context, reqs []CheckRequest) []Checked {
 				continue
 			}
 			if out[i].Target.Ref == nil {
-				out[i].Err = fmt.Errorf("%w: %s is a bare digest: the registry signature needs an image reference", image.ErrInvalidTarget, out[i].Target)
+				out[i].Err = fmt.Errorf("%w: a bare digest: the registry signature needs an image reference", image.ErrInvalidTarget)
 				continue
 			}
 			regIdx = append(regIdx, i)
@@ -157,17 +157,17 @@ func (c *Checker) prepare(ctx context.Context, o *Checked) error {
 	if !o.Target.HasDigest() {
 		t, err := c.Registry.Resolve(ctx, o.Target)
 		if err != nil {
-			return fmt.Errorf("resolving %s: %w", o.Target, err)
+			return fmt.Errorf("resolving: %w", err)
 		}
 		o.Target = t
 	}
 	if o.Public.IsZero() {
 		if o.Target.Ref == nil {
-			return fmt.Errorf("%w: %s is a bare digest and no public key was given", image.ErrInvalidTarget, o.Target)
+			return fmt.Errorf("%w: a bare digest and no public key was given", image.ErrInvalidTarget)
 		}
 		pub, err := c.Registry.WalletPublic(ctx, o.Target)
 		if err != nil {
-			return fmt.Errorf("reading the %s label of %s: %w", image.WalletPublicLabel, o.Target, err)
+			return err
 		}
 		o.Public, o.KeyFromLabel = pub, true
 	}

@@ -8,5 +8,6 @@
 //   - Checker verifies many targets at once against the chain, the registry
 //     or both, and tells "not verified" from "could not check".
 //
-// Keys (package keys) are what both are given.
+// Keys (package keys) are what both are given. Each result carries its
+// target, and its error does not repeat it.
 package signature

@@ -70,7 +70,7 @@ func (s *Signer) Sign(ctx context.Context, targets []image.Target) []Signed {
 		s.progress("resolving %s", o.Target)
 		rt, err := s.Registry.Resolve(ctx, o.Target)
 		if err != nil {
-			o.Err = err // Resolve names the reference
+			o.Err = fmt.Errorf("resolving: %w", err)
 			return
 		}
 		o.Target = rt
@@ -120,7 +120,7 @@ func (s *Signer) Sign(ctx context.Context, targets []image.Target) []Signed {
 			s.progress("writing the registry signature of %s", o.Target)
 			res, err := s.Registry.WriteSignature(ctx, o.Target, s.Key, s.Annotations)
 			if err != nil {
-				o.Err = fmt.Errorf("writing the registry signature of %s: %w", o.Target, err)
+				o.Err = err
 				return
 			}
 			o.Registry = res

@@ -1,69 +1,45 @@
 package signature_test
 
 import (
-	"context"
 	"errors"
-	"io"
-	"log"
-	"math/big"
 	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/devnet"
-	"github.com/gosh-sh/sign-cli/devnet/contracts"
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/image"
+	"github.com/gosh-sh/sign-cli/internal/chaintest"
+	"github.com/gosh-sh/sign-cli/internal/registrytest"
 	"github.com/gosh-sh/sign-cli/keys"
 	"github.com/gosh-sh/sign-cli/proof"
 	"github.com/gosh-sh/sign-cli/signature"
 )
 
-// world is an emulated network with a funded giver and an in-memory
-// registry that counts the signature artifacts pushed to it.
+// world is the chain fixture (internal/chaintest) and the test registry
+// (internal/registrytest), which counts the signature artifacts pushed to
+// it.
 type world struct {
 	t         *testing.T
 	chain     *devnet.Server
 	giver     keys.Key
 	giverAddr string
+	reg       *registrytest.Registry
 	regHost   string
-	sigPushes atomic.Int32
 }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{t: t, giver: newKey(t)}
-	acc, err := contracts.GiverAccount(w.giver.Public().Ed25519(), new(big.Int).Mul(big.NewInt(1_000_000), big.NewInt(1_000_000_000)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.giverAddr = acc.Address
-	if w.chain, err = devnet.Start(contracts.ServerOptions(acc)...); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.chain.Close)
-	reg := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
-	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/sha256-") {
-			w.sigPushes.Add(1)
-		}
-		reg.ServeHTTP(rw, r)
-	}))
-	t.Cleanup(srv.Close)
-	w.regHost = strings.TrimPrefix(srv.URL, "http://")
-	return w
+	c := chaintest.New(t)
+	reg := registrytest.New(t)
+	return &world{t: t, chain: c.Server, giver: c.Giver, giverAddr: c.GiverAddress, reg: reg, regHost: reg.Host}
 }
+
+// sigPushes counts the signature artifacts pushed.
+func (w *world) sigPushes() int { return w.reg.Count(http.MethodPut, "/manifests/sha256-") }
 
 func newKey(t *testing.T) keys.Key {
 	t.Helper()
@@ -72,12 +48,6 @@ func newKey(t *testing.T) keys.Key {
 		t.Fatal(err)
 	}
 	return k
-}
-
-func testContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 func (w *world) client() *everos.Client {
@@ -97,28 +67,7 @@ func (w *world) deployer() *proof.Deployer {
 // reference and digest.
 func (w *world) image(repo string, labels map[string]string) (string, v1.Hash) {
 	w.t.Helper()
-	img, err := random.Image(256, 1)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	if labels != nil {
-		cfg, _ := img.ConfigFile()
-		cfg = cfg.DeepCopy()
-		cfg.Config.Labels = labels
-		if img, err = mutate.ConfigFile(img, cfg); err != nil {
-			w.t.Fatal(err)
-		}
-	}
-	ref := w.regHost + "/" + repo + ":latest"
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	if err := remote.Write(r, img); err != nil {
-		w.t.Fatal(err)
-	}
-	d, _ := img.Digest()
-	return ref, d
+	return w.reg.PushRandom(w.t, repo+":latest", labels)
 }
 
 func targets(t *testing.T, refs ...string) []image.Target {
@@ -158,7 +107,7 @@ func TestSignOneImageNamedTwice(t *testing.T) {
 	ref, digest := w.image("team/app", nil)
 	byDigest := w.regHost + "/team/app@" + digest.String()
 	s := &signature.Signer{Key: newKey(t), Registry: &image.Registry{}, Proofs: w.deployer(), Annotations: map[string]string{"build": "42"}}
-	out := s.Sign(testContext(t), targets(t, ref, byDigest))
+	out := s.Sign(t.Context(), targets(t, ref, byDigest))
 	for _, o := range out {
 		if o.Err != nil {
 			t.Fatalf("%s: %v", o.Target, o.Err)
@@ -173,18 +122,18 @@ func TestSignOneImageNamedTwice(t *testing.T) {
 	if d, p := w.deployments(); d != 1 || p != 1 {
 		t.Errorf("%d deployments and %d payments, want 1 and 1", d, p)
 	}
-	if n := w.sigPushes.Load(); n != 1 {
+	if n := w.sigPushes(); n != 1 {
 		t.Errorf("%d signature pushes, want 1", n)
 	}
 
-	again := s.Sign(testContext(t), targets(t, ref))
+	again := s.Sign(t.Context(), targets(t, ref))
 	if o := again[0]; o.Err != nil || !o.Proof.AlreadyDeployed || o.Proof.TopUp != "" || !o.Registry.AlreadyPresent {
 		t.Fatalf("signing again: %+v (proof %+v)", o, o.Proof)
 	}
 	if d, p := w.deployments(); d != 1 || p != 1 {
 		t.Errorf("after signing again: %d deployments and %d payments", d, p)
 	}
-	if n := w.sigPushes.Load(); n != 1 {
+	if n := w.sigPushes(); n != 1 {
 		t.Errorf("after signing again: %d signature pushes", n)
 	}
 }
@@ -196,15 +145,15 @@ func TestSignParts(t *testing.T) {
 	ref, digest := w.image("team/parts", nil)
 	key := newKey(t)
 
-	out := (&signature.Signer{Key: key, Registry: &image.Registry{}}).Sign(testContext(t), targets(t, ref))
+	out := (&signature.Signer{Key: key, Registry: &image.Registry{}}).Sign(t.Context(), targets(t, ref))
 	if o := out[0]; o.Err != nil || o.Proof != nil || o.Registry == nil {
 		t.Fatalf("registry only: %+v", o)
 	}
-	out = (&signature.Signer{Key: key, Registry: &image.Registry{}, Proofs: w.deployer(), SkipRegistry: true}).Sign(testContext(t), targets(t, digest.String()))
+	out = (&signature.Signer{Key: key, Registry: &image.Registry{}, Proofs: w.deployer(), SkipRegistry: true}).Sign(t.Context(), targets(t, digest.String()))
 	if o := out[0]; o.Err != nil || o.Proof == nil || o.Registry != nil {
 		t.Fatalf("chain only, bare digest: %+v", o)
 	}
-	if n := w.sigPushes.Load(); n != 1 {
+	if n := w.sigPushes(); n != 1 {
 		t.Errorf("%d signature pushes, want 1", n)
 	}
 }
@@ -218,14 +167,14 @@ func TestCheck(t *testing.T) {
 	signedRef, _ := w.image("team/signed", map[string]string{image.WalletPublicLabel: signer.Public().String()})
 	unsignedRef, _ := w.image("team/unsigned", nil)
 	s := &signature.Signer{Key: signer, Registry: &image.Registry{}, Proofs: w.deployer()}
-	if o := s.Sign(testContext(t), targets(t, signedRef))[0]; o.Err != nil {
+	if o := s.Sign(t.Context(), targets(t, signedRef))[0]; o.Err != nil {
 		t.Fatal(o.Err)
 	}
 	ch := &signature.Checker{Registry: &image.Registry{}, Proofs: &proof.Deployer{Client: w.client()}}
 	for _, src := range []signature.Source{signature.SourceChain, signature.SourceRegistry, signature.SourceAll} {
 		ch.Source = src
 		tg := targets(t, signedRef, unsignedRef, signedRef, signedRef)
-		res := ch.Check(testContext(t), []signature.CheckRequest{
+		res := ch.Check(t.Context(), []signature.CheckRequest{
 			{Target: tg[0], Public: signer.Public()},
 			{Target: tg[1], Public: signer.Public()},
 			{Target: tg[2], Public: other.Public()},
@@ -251,7 +200,7 @@ func TestCheck(t *testing.T) {
 	// A bare digest has no registry signature to check: bad input, not "no".
 	ch.Source = signature.SourceRegistry
 	_, d := w.image("team/bare", nil)
-	if r := ch.Check(testContext(t), []signature.CheckRequest{{Target: targets(t, d.String())[0], Public: signer.Public()}})[0]; !errors.Is(r.Err, image.ErrInvalidTarget) || r.NotVerified() {
+	if r := ch.Check(t.Context(), []signature.CheckRequest{{Target: targets(t, d.String())[0], Public: signer.Public()}})[0]; !errors.Is(r.Err, image.ErrInvalidTarget) || r.NotVerified() {
 		t.Errorf("registry check of a bare digest: %+v", r)
 	}
 	// A network that fails gives no verdict.
@@ -262,7 +211,7 @@ func TestCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	ch.Proofs = &proof.Deployer{Client: fast}
-	if r := ch.Check(testContext(t), []signature.CheckRequest{{Target: targets(t, signedRef)[0], Public: signer.Public()}})[0]; r.Err == nil || r.Verified || r.NotVerified() {
+	if r := ch.Check(t.Context(), []signature.CheckRequest{{Target: targets(t, signedRef)[0], Public: signer.Public()}})[0]; r.Err == nil || r.Verified || r.NotVerified() {
 		t.Errorf("check while the network fails: %+v", r)
 	}
 }

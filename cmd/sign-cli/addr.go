@@ -11,7 +11,7 @@ import (
 
 // NewCmdAddr prints the address of a proof, with no network.
 func NewCmdAddr(app *App) *cobra.Command {
-	var output string
+	var output outputFormat
 	cmd := &cobra.Command{
 		Use:   "addr PUBLIC CONTENT",
 		Short: "Print the address of the proof of CONTENT by PUBLIC (offline)",
@@ -22,9 +22,6 @@ the key and the content, so anyone can compute it and look it up.`,
 		Example: `  sign-cli addr 5d2f...e1 sha256:0f3a...`,
 		Args:    exactArgs(2, "PUBLIC and CONTENT"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(output); err != nil {
-				return err
-			}
 			pub, err := keys.ParsePublicKey(args[0])
 			if err != nil {
 				return usageError("PUBLIC: %v", err)
@@ -33,13 +30,20 @@ the key and the content, so anyone can compute it and look it up.`,
 			if err != nil {
 				return usageError("CONTENT: %v", err)
 			}
-			if output == "json" {
-				return writeJSON(app.Out, map[string]string{"address": p.Address().String(), "public": pub.String(), "content": args[1]})
+			if output.json() {
+				return writeJSON(app.Out, addrJSON{Address: p.Address().String(), Content: args[1], Public: pub.String()})
 			}
 			_, err = fmt.Fprintln(app.Out, p.Address())
 			return err
 		},
 	}
-	outputFlag(cmd, &output)
+	addOutputFlag(cmd, &output)
 	return cmd
+}
+
+// addrJSON is `addr --output json`.
+type addrJSON struct {
+	Address string `json:"address"`
+	Content string `json:"content"`
+	Public  string `json:"public"`
 }

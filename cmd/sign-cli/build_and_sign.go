@@ -108,9 +108,6 @@ the goshfile then needs a '# syntax=REF' first line, or --frontend-image.`,
 }
 
 func runBuildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags, args []string) error {
-	if err := checkOutput(o.output); err != nil {
-		return err
-	}
 	if o.noChain && o.noRegistry {
 		return usageError("--no-chain and --no-registry together leave nothing to do")
 	}
@@ -125,13 +122,13 @@ func runBuildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags,
 	if err != nil {
 		return usageError("--annotations: %v", err)
 	}
-	key, err := o.keys.signerKey(app, "")
+	key, err := o.signer.key(app, "", &o.wallet)
 	if err != nil {
 		return err
 	}
 	// Everything the signing needs is checked before the build, so that a
 	// bad flag never costs a build.
-	s, err := o.signer(app, key, annotations)
+	s, err := o.newSigner(app, key, annotations)
 	if err != nil {
 		return err
 	}

@@ -368,10 +368,10 @@ func TestBuildAndSignDocker(t *testing.T) {
 	t.Run("failed build", func(t *testing.T) {
 		fakeDocker(t, "")
 		dir := buildContext(t, seedGoshfile(frontend, "base", "exit 7"))
-		txs, pushes := len(w.chain.Transactions()), w.pushes.Load()
+		txs, pushes := len(w.chain.Transactions()), w.pushes()
 		r := runCLI(t, w.env(), "", "build-and-sign", "--builder", "docker", "--secret-file", keyPath, "-t", w.regHost+"/failing/app:1", dir)
 		r.wantError(t, exitFailure, "failed to solve", "exit code: 7")
-		if len(w.chain.Transactions()) != txs || w.pushes.Load() != pushes {
+		if len(w.chain.Transactions()) != txs || w.pushes() != pushes {
 			t.Fatal("a failed build signed something")
 		}
 	})

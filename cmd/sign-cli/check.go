@@ -29,7 +29,7 @@ type checkOptions struct {
 	annotations []string
 	timeout     time.Duration
 	parallelism int
-	output      string
+	output      outputFormat
 }
 
 // NewCmdCheck verifies the proofs of images.
@@ -77,7 +77,7 @@ not, 2 or 3 when one could not be checked (bad input, network failure).`,
 	f.StringArrayVarP(&o.annotations, "annotations", "a", nil, "`key=value` the registry signature must carry (repeatable)")
 	f.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this long")
 	f.IntVar(&o.parallelism, "parallel", signature.DefaultParallelism, "registry look-ups at a time")
-	outputFlag(cmd, &o.output)
+	addOutputFlag(cmd, &o.output)
 	return cmd
 }
 
@@ -103,15 +103,15 @@ func (o *checkOptions) proofChecker(app *App) (signature.ProofChecker, error) {
 
 // checkedJSON is one target's line of `check --output json`.
 type checkedJSON struct {
-	Target       string `json:"target"`
-	Digest       string `json:"digest,omitempty"`
-	Public       string `json:"public,omitempty"`
-	KeyFromLabel bool   `json:"key_from_label,omitempty"`
-	Verified     bool   `json:"verified"`
-	Chain        any    `json:"chain,omitempty"`
-	Registry     any    `json:"registry,omitempty"`
-	Error        string `json:"error,omitempty"`
-	ExitCode     int    `json:"exit_code"`
+	Target       string               `json:"target"`
+	Digest       string               `json:"digest,omitempty"`
+	Public       string               `json:"public,omitempty"`
+	KeyFromLabel bool                 `json:"key_from_label,omitempty"`
+	Verified     bool                 `json:"verified"`
+	Chain        *chainJSON           `json:"chain,omitempty"`
+	Registry     *registryVerdictJSON `json:"registry,omitempty"`
+	Error        string               `json:"error,omitempty"`
+	ExitCode     int                  `json:"exit_code"`
 }
 
 type chainJSON struct {
@@ -132,10 +132,8 @@ type registryVerdictJSON struct {
 	Reason    string `json:"reason,omitempty"`
 }
 
+// runCheck picks the key, builds the checker, checks and prints.
 func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) error {
-	if err := checkOutput(o.output); err != nil {
-		return err
-	}
 	if err := checkTimeout(o.timeout); err != nil {
 		return err
 	}
@@ -143,13 +141,34 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	if err != nil {
 		return usageError("--source: %v", err)
 	}
+	pub, args, err := o.publicKey(app, args)
+	if err != nil {
+		return err
+	}
+	reqs, err := o.requests(app, pub, args)
+	if err != nil {
+		return err
+	}
+	checker, err := o.newChecker(app, src)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	return printChecked(app, o.output, checker.Check(ctx, reqs))
+}
+
+// publicKey picks the key to check with: a leading PUBLIC argument,
+// --public or $WALLET_PUBLIC, and returns the arguments left. The zero key
+// means --key-from-label: each image's label names its key.
+func (o *checkOptions) publicKey(app *App, args []string) (keys.PublicKey, []string, error) {
 	pubText := o.public
 	if len(args) == 1 && o.fromFile == "" && looksLikePublic(args[0]) {
-		return usageError("check needs at least one TARGET (image reference or sha256:<64 hex>) after PUBLIC")
+		return keys.PublicKey{}, nil, usageError("check needs at least one TARGET (image reference or sha256:<64 hex>) after PUBLIC")
 	}
 	if (len(args) > 1 || o.fromFile != "") && len(args) > 0 && looksLikePublic(args[0]) {
 		if pubText != "" {
-			return usageError("give the public key once: PUBLIC or --public")
+			return keys.PublicKey{}, nil, usageError("give the public key once: PUBLIC or --public")
 		}
 		pubText, args = args[0], args[1:]
 	}
@@ -160,52 +179,65 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	case pubText == "" && !o.fromLabel:
 		// A gate that lost its variable must fail closed, not check each
 		// image against the key the image itself names.
-		return usageError("no public key to check with: give PUBLIC, --public KEY or set $WALLET_PUBLIC (or --key-from-label to trust each image's %s label)", image.WalletPublicLabel)
+		return keys.PublicKey{}, nil, usageError("no public key to check with: give PUBLIC, --public KEY or set $WALLET_PUBLIC (or --key-from-label to trust each image's %s label)", image.WalletPublicLabel)
 	case pubText != "" && o.fromLabel:
-		return usageError("--key-from-label is for checks with no key given, and a key was given")
+		return keys.PublicKey{}, nil, usageError("--key-from-label is for checks with no key given, and a key was given")
+	case pubText == "":
+		return keys.PublicKey{}, args, nil
 	}
 	if name := secretSource(app, pubText); name != "" {
-		return usageError("the public key given is the secret key in $%s; give its public key ('sign-cli pubkey' prints it)", name)
+		return keys.PublicKey{}, nil, usageError("the public key given is the secret key in $%s; give its public key ('sign-cli pubkey' prints it)", name)
 	}
-	var pub keys.PublicKey
-	if pubText != "" {
-		if pub, err = parsePublicArg(app, pubText); err != nil {
-			return err
-		}
-	}
-	targetArgs := args
+	pub, err := parsePublicArg(app, pubText)
+	return pub, args, err
+}
+
+// requests are the targets of the arguments and of --from-file, each to be
+// checked with pub and the --annotations.
+func (o *checkOptions) requests(app *App, pub keys.PublicKey, args []string) ([]signature.CheckRequest, error) {
 	if o.fromFile != "" {
 		more, err := readTargetsFile(app, o.fromFile)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		targetArgs = append(targetArgs, more...)
+		args = append(args, more...)
 	}
-	if len(targetArgs) == 0 {
-		return usageError("check needs at least one TARGET (image reference or sha256:<64 hex>), as an argument or in --from-file")
+	if len(args) == 0 {
+		return nil, usageError("check needs at least one TARGET (image reference or sha256:<64 hex>), as an argument or in --from-file")
 	}
 	annotations, err := image.ParseAnnotations(o.annotations)
 	if err != nil {
-		return usageError("--annotations: %v", err)
+		return nil, usageError("--annotations: %v", err)
 	}
-	targets, err := parseTargets(targetArgs)
+	targets, err := parseTargets(args)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	reqs := make([]signature.CheckRequest, len(targets))
 	for i, t := range targets {
 		reqs[i] = signature.CheckRequest{Target: t, Public: pub, Annotations: annotations}
 	}
-	checker := &signature.Checker{Registry: app.traceRegistry(o.reg.registry()), Source: src, Parallelism: o.parallelism}
+	return reqs, nil
+}
+
+// newChecker makes the Checker of the flags; the network is reached only
+// when the chain is checked.
+func (o *checkOptions) newChecker(app *App, src signature.Source) (*signature.Checker, error) {
+	checker := &signature.Checker{Registry: o.reg.registry(app), Source: src, Parallelism: o.parallelism}
 	if src&signature.SourceChain != 0 {
+		var err error
 		if checker.Proofs, err = o.proofChecker(app); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
-	defer cancel()
-	results := checker.Check(ctx, reqs)
+	return checker, nil
+}
 
+// printChecked prints one line per target and returns the run's exit: 0
+// when all verified, 1 when one did not, and an error when one could not be
+// checked. A single target's error is printed once, as the command's
+// error; a batch's are ERROR lines, with a count as the command's error.
+func printChecked(app *App, format outputFormat, results []signature.Checked) error {
 	worst, unknown := exitOK, 0
 	var firstErr string
 	for _, r := range results {
@@ -222,7 +254,7 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 		case !r.Verified && worst == exitOK:
 			worst = exitNotVerified
 		}
-		if o.output == "json" {
+		if format.json() {
 			if err := writeJSON(app.Out, line); err != nil {
 				return err
 			}
@@ -231,12 +263,12 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 		if r.Err != nil && len(results) == 1 {
 			continue // the error line on standard error says it, once
 		}
-		fmt.Fprintln(app.Out, checkText(line))
+		fmt.Fprintln(app.Out, line.text())
 	}
 	switch {
 	case unknown == 1 && len(results) == 1:
 		return &exitError{code: worst, err: errors.New(firstErr)}
-	case unknown > 0 && o.output == "json":
+	case unknown > 0 && format.json():
 		return &exitError{code: worst, err: fmt.Errorf("%d of %d targets could not be checked; the first: %s", unknown, len(results), firstErr)}
 	case unknown > 0:
 		return &exitError{code: worst, err: fmt.Errorf("%d of %d targets could not be checked (the ERROR lines above say why)", unknown, len(results))}
@@ -256,24 +288,22 @@ func checkLine(app *App, r signature.Checked) checkedJSON {
 		line.Public = r.Public.String()
 	}
 	if v := r.Chain; v != nil && (v.Err == nil || v.NotVerified() || errors.Is(v.Err, proof.ErrNoQuorum)) {
-		cj := chainJSON{Verified: v.Err == nil, Address: v.Address, Endpoint: v.Endpoint, Endpoints: v.Answers}
+		line.Chain = &chainJSON{Verified: v.Err == nil, Address: v.Address, Endpoint: v.Endpoint, Endpoints: v.Answers}
 		if v.State != nil {
-			cj.SignedAt, cj.DeployedAt = v.State.SignedAt().UTC(), v.State.DeployTime().UTC()
+			line.Chain.SignedAt, line.Chain.DeployedAt = v.State.SignedAt().UTC(), v.State.DeployTime().UTC()
 		}
 		if v.Err != nil {
-			cj.Reason = app.errorText(v.Err)
+			line.Chain.Reason = app.errorText(v.Err)
 		}
-		line.Chain = cj
 	}
 	if g := r.Registry; g != nil && (g.Err == nil || errors.Is(g.Err, image.ErrNotVerified)) {
-		rj := registryVerdictJSON{Verified: g.Err == nil}
+		line.Registry = &registryVerdictJSON{Verified: g.Err == nil}
 		if g.Verification != nil {
-			rj.Signature = g.Verification.Tag.String()
+			line.Registry.Signature = g.Verification.Tag.String()
 		}
 		if g.Err != nil {
-			rj.Reason = app.errorText(g.Err)
+			line.Registry.Reason = app.errorText(g.Err)
 		}
-		line.Registry = rj
 	}
 	switch {
 	case r.Err != nil:
@@ -284,8 +314,8 @@ func checkLine(app *App, r signature.Checked) checkedJSON {
 	return line
 }
 
-// checkText is the one-line text form of a check result.
-func checkText(l checkedJSON) string {
+// text is the one-line text form of a check result.
+func (l checkedJSON) text() string {
 	target := l.Target
 	if l.Digest != "" && !strings.Contains(target, l.Digest) {
 		target += "@" + l.Digest
@@ -294,14 +324,14 @@ func checkText(l checkedJSON) string {
 		return fmt.Sprintf("ERROR         %s: %s", target, l.Error)
 	}
 	var parts []string
-	if c, ok := l.Chain.(chainJSON); ok {
+	if c := l.Chain; c != nil {
 		if c.Verified {
 			parts = append(parts, fmt.Sprintf("chain: proof %s deployed %s", c.Address, c.DeployedAt.Format(time.RFC3339)))
 		} else {
-			parts = append(parts, "chain: "+c.Reason)
+			parts = append(parts, fmt.Sprintf("chain: %s (%s)", c.Reason, c.Address))
 		}
 	}
-	if g, ok := l.Registry.(registryVerdictJSON); ok {
+	if g := l.Registry; g != nil {
 		if g.Verified {
 			parts = append(parts, "registry: "+g.Signature)
 		} else {

@@ -8,22 +8,9 @@ import (
 	"github.com/gosh-sh/sign-cli/image"
 )
 
-// registryFlags are the flags of every command that reaches a registry.
-type registryFlags struct {
-	insecure bool
-}
-
-func (r *registryFlags) add(cmd *cobra.Command) {
-	cmd.Flags().BoolVar(&r.insecure, "insecure-registry", false, "allow plain HTTP to registries that are not on loopback")
-}
-
-func (r *registryFlags) registry() *image.Registry {
-	return &image.Registry{Insecure: r.insecure, UserAgent: "sign-cli/" + version()}
-}
-
 type digestOptions struct {
 	reg    registryFlags
-	output string
+	output outputFormat
 }
 
 // NewCmdDigest resolves an image reference to its manifest digest.
@@ -38,9 +25,6 @@ Credentials come from the Docker config and credential helpers.`,
 		Example: `  sign-cli digest registry.example.com/team/app:1.4`,
 		Args:    exactArgs(1, "one image reference"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(o.output); err != nil {
-				return err
-			}
 			t, err := image.ParseTarget(args[0])
 			if err != nil {
 				return err
@@ -48,18 +32,24 @@ Credentials come from the Docker config and credential helpers.`,
 			if t.Ref == nil {
 				return usageError("%s is a bare digest; digest needs an image reference", args[0])
 			}
-			t, err = o.reg.registry().Resolve(cmd.Context(), t)
+			t, err = o.reg.registry(app).Resolve(cmd.Context(), t)
 			if err != nil {
 				return fmt.Errorf("resolving %s: %w", args[0], err)
 			}
-			if o.output == "json" {
-				return writeJSON(app.Out, map[string]string{"reference": args[0], "digest": t.Digest.String()})
+			if o.output.json() {
+				return writeJSON(app.Out, digestJSON{Digest: t.Digest.String(), Reference: args[0]})
 			}
 			_, err = fmt.Fprintln(app.Out, t.Digest.String())
 			return err
 		},
 	}
 	o.reg.add(cmd)
-	outputFlag(cmd, &o.output)
+	addOutputFlag(cmd, &o.output)
 	return cmd
+}
+
+// digestJSON is `digest --output json`.
+type digestJSON struct {
+	Digest    string `json:"digest"`
+	Reference string `json:"reference"`
 }

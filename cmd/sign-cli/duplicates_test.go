@@ -15,7 +15,7 @@ func testSignSameImageTwice(t *testing.T, w *world) {
 	byDigest := strings.TrimSuffix(ref, ":latest") + "@" + digest.String()
 	signer, keyPath := w.keyFile("signer.json")
 	giverTxs := len(w.accountTransactions(w.chain.GiverAddress))
-	pushes := w.pushes.Load()
+	pushes := w.pushes()
 
 	r := runCLI(t, w.env(), "", "sign", "--secret-file", keyPath, "-o", "json", ref, byDigest, digest.String())
 	if r.code != 0 {
@@ -36,7 +36,7 @@ func testSignSameImageTwice(t *testing.T, w *world) {
 	if n := len(w.accountTransactions(w.chain.GiverAddress)) - giverTxs; n != 1 {
 		t.Fatalf("the giver paid %d times for one proof", n)
 	}
-	if n := w.pushes.Load() - pushes; n != 1 {
+	if n := w.pushes() - pushes; n != 1 {
 		t.Fatalf("%d signature pushes for one image", n)
 	}
 	if lines[0].Registry == nil || lines[1].Registry == nil || lines[2].Registry != nil {

@@ -8,24 +8,18 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log"
 	"math/big"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -37,20 +31,20 @@ import (
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/image"
 	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
+	"github.com/gosh-sh/sign-cli/internal/registrytest"
 	"github.com/gosh-sh/sign-cli/keys"
 	"github.com/gosh-sh/sign-cli/proof"
 )
 
 // world is a devnet for one test: the emulator with the devnet's executor
-// and a funded giver, and an in-memory registry counting its writes.
+// and a funded giver, and the test registry (internal/registrytest).
 type world struct {
-	t        testing.TB
-	chain    *devnetChain
-	registry *httptest.Server
-	regHost  string
-	giver    keys.Key
-	pushes   atomic.Int64 // manifest PUTs
-	dir      string
+	t       testing.TB
+	chain   *devnetChain
+	reg     *registrytest.Registry
+	regHost string
+	giver   keys.Key
+	dir     string
 }
 
 // executors are the devnet's two ways of running transactions: the
@@ -80,17 +74,13 @@ func newWorldWith(t testing.TB, executor string, clk devnet.Clock) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(w.chain.Close)
-	reg := registry.New(registry.Logger(nilLogger()))
-	w.registry = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
-			w.pushes.Add(1)
-		}
-		reg.ServeHTTP(rw, r)
-	}))
-	t.Cleanup(w.registry.Close)
-	w.regHost = strings.TrimPrefix(w.registry.URL, "http://")
+	w.reg = registrytest.New(t)
+	w.regHost = w.reg.Host
 	return w
 }
+
+// pushes counts the manifests pushed to the registry.
+func (w *world) pushes() int { return w.reg.Count(http.MethodPut, "/manifests/") }
 
 // env is the environment a user of this devnet would have.
 func (w *world) env() map[string]string {
@@ -106,28 +96,7 @@ func (w *world) env() map[string]string {
 // reference by tag and its digest.
 func (w *world) image(repo string, labels map[string]string) (string, v1.Hash) {
 	w.t.Helper()
-	img, err := random.Image(256, 1)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	if labels != nil {
-		cfg, _ := img.ConfigFile()
-		cfg = cfg.DeepCopy()
-		cfg.Config.Labels = labels
-		if img, err = mutate.ConfigFile(img, cfg); err != nil {
-			w.t.Fatal(err)
-		}
-	}
-	ref := w.regHost + "/" + repo + ":latest"
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	if err := remote.Write(r, img); err != nil {
-		w.t.Fatal(err)
-	}
-	d, _ := img.Digest()
-	return ref, d
+	return w.reg.PushRandom(w.t, repo+":latest", labels)
 }
 
 // keyFile writes a new key to a file and returns the key and the path.
@@ -163,8 +132,6 @@ func inBothModes(t *testing.T, f func(t *testing.T, w *world)) {
 		t.Run(ex, func(t *testing.T) { f(t, newWorldWith(t, ex, nil)) })
 	}
 }
-
-func nilLogger() *log.Logger { return log.New(io.Discard, "", 0) }
 
 func decodeLines[T any](t testing.TB, out string) []T {
 	t.Helper()
@@ -219,14 +186,14 @@ func testSignAndCheck(t *testing.T, w *world) {
 	}
 
 	// Signing again deploys nothing and pushes nothing.
-	pushes := w.pushes.Load()
+	pushes := w.pushes()
 	r = runCLI(t, w.env(), "", "sign", "--secret-file", keyPath, "-o", "json", ref)
 	again := decodeLines[signedLine](t, r.stdout)[0]
 	if r.code != 0 || !again.Proof.AlreadyDeployed || !again.Registry.AlreadyPresent {
 		t.Fatalf("second sign: %+v %+v", r, again)
 	}
-	if w.pushes.Load() != pushes {
-		t.Fatalf("second sign pushed %d manifests", w.pushes.Load()-pushes)
+	if w.pushes() != pushes {
+		t.Fatalf("second sign pushed %d manifests", w.pushes()-pushes)
 	}
 	if n := w.proofTransactions(p.Address().String()); n != 1 {
 		t.Fatalf("%d constructor transactions, want 1", n)

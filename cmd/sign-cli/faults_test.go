@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -28,63 +27,6 @@ import (
 	"github.com/gosh-sh/sign-cli/keys"
 )
 
-// faultyRegistry is go-containerregistry's in-memory registry behind a
-// handler that fails chosen requests.
-type faultyRegistry struct {
-	srv  *httptest.Server
-	host string
-
-	mu     sync.Mutex
-	failN  int // requests still to fail; negative: all
-	status int
-	match  func(*http.Request) bool
-	// seen, when set, is told of every request before it is served.
-	seen func(*http.Request)
-}
-
-func newFaultyRegistry(t testing.TB) *faultyRegistry {
-	f := &faultyRegistry{}
-	reg := registry.New(registry.Logger(nilLogger()))
-	f.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		seen := f.seen
-		f.mu.Unlock()
-		if seen != nil {
-			seen(r)
-		}
-		if f.shouldFail(r) {
-			http.Error(rw, `{"errors":[{"code":"UNAVAILABLE","message":"injected fault"}]}`, f.status)
-			return
-		}
-		reg.ServeHTTP(rw, r)
-	}))
-	t.Cleanup(f.srv.Close)
-	f.host = strings.TrimPrefix(f.srv.URL, "http://")
-	return f
-}
-
-// fail makes the next n requests that match (all when match is nil) fail
-// with status; negative n fails them until reset.
-func (f *faultyRegistry) fail(n, status int, match func(*http.Request) bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.failN, f.status, f.match = n, status, match
-}
-
-func (f *faultyRegistry) reset() { f.fail(0, 0, nil) }
-
-func (f *faultyRegistry) shouldFail(r *http.Request) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.failN == 0 || (f.match != nil && !f.match(r)) {
-		return false
-	}
-	if f.failN > 0 {
-		f.failN--
-	}
-	return true
-}
-
 func isManifestPut(r *http.Request) bool {
 	return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/")
 }
@@ -92,15 +34,13 @@ func isManifestPut(r *http.Request) bool {
 // faultWorld is a devnet whose network and registry both fail on demand.
 type faultWorld struct {
 	*world
-	reg    *faultyRegistry
 	signer keys.Key
 	key    string // the signer's key file
 }
 
 func newFaultWorld(t *testing.T) *faultWorld {
 	w := newWorld(t)
-	fw := &faultWorld{world: w, reg: newFaultyRegistry(t)}
-	w.regHost = fw.reg.host // images and signatures live in the faulty registry
+	fw := &faultWorld{world: w}
 	fw.signer, fw.key = w.keyFile("signer.json")
 	return fw
 }
@@ -236,12 +176,12 @@ func TestSignFaults(t *testing.T) {
 		// Every message is lost: each expires and is replaced until the
 		// resends run out.
 		{name: "every message lost", lifetime: "1s", arm: func(fw *faultWorld, _ v1.Hash) { fw.chain.LoseMessages(-1) }},
-		{name: "registry 5xx burst", mustComplete: true, arm: func(fw *faultWorld, _ v1.Hash) { fw.reg.fail(2, http.StatusServiceUnavailable, nil) }},
-		{name: "registry 429 burst", mustComplete: true, arm: func(fw *faultWorld, _ v1.Hash) { fw.reg.fail(2, http.StatusTooManyRequests, nil) }},
+		{name: "registry 5xx burst", mustComplete: true, arm: func(fw *faultWorld, _ v1.Hash) { fw.reg.Fail(2, http.StatusServiceUnavailable, "", "") }},
+		{name: "registry 429 burst", mustComplete: true, arm: func(fw *faultWorld, _ v1.Hash) { fw.reg.Fail(2, http.StatusTooManyRequests, "", "") }},
 		{name: "registry refuses the signature", arm: func(fw *faultWorld, _ v1.Hash) {
-			fw.reg.fail(-1, http.StatusInternalServerError, isManifestPut)
+			fw.reg.Fail(-1, http.StatusInternalServerError, http.MethodPut, "/manifests/")
 		}},
-		{name: "registry down", arm: func(fw *faultWorld, _ v1.Hash) { fw.reg.fail(-1, http.StatusBadGateway, nil) }},
+		{name: "registry down", arm: func(fw *faultWorld, _ v1.Hash) { fw.reg.Fail(-1, http.StatusBadGateway, "", "") }},
 		{name: "interrupted while funding", interrupt: "funding proof"},
 		{name: "interrupted while deploying", interrupt: "deploying proof"},
 		{name: "interrupted while writing the registry", interrupt: "writing the registry signature"},
@@ -289,7 +229,7 @@ func runFaultCase(t *testing.T, tc faultCase) {
 	}
 	reset := func() {
 		fw.chain.ResetFaults()
-		fw.reg.reset()
+		fw.reg.ResetFaults()
 	}
 	if tc.arm != nil {
 		tc.arm(fw, digest)
@@ -311,13 +251,11 @@ func runFaultCase(t *testing.T, tc faultCase) {
 		}
 	}
 	if tc.interruptWhen != nil {
-		fw.reg.mu.Lock()
-		fw.reg.seen = func(r *http.Request) {
+		fw.reg.OnRequest(func(r *http.Request) {
 			if tc.interruptWhen(fw, digest, r) {
 				cancel()
 			}
-		}
-		fw.reg.mu.Unlock()
+		})
 		go func() {
 			for ctx.Err() == nil {
 				if tc.interruptWhen(fw, digest, nil) {
@@ -330,9 +268,7 @@ func runFaultCase(t *testing.T, tc faultCase) {
 	start := time.Now()
 	r := runCLIContext(ctx, env, onLine, args...)
 	cancel()
-	fw.reg.mu.Lock()
-	fw.reg.seen = nil
-	fw.reg.mu.Unlock()
+	fw.reg.OnRequest(nil)
 	t.Logf("first sign: exit %d after %s", r.code, time.Since(start).Round(time.Millisecond))
 	reset()
 	switch {

@@ -16,7 +16,7 @@ type keygenOptions struct {
 	force      bool
 	showSecret bool
 	pem        bool
-	output     string
+	output     outputFormat
 }
 
 // NewCmdKeygen makes a new signing key.
@@ -48,7 +48,7 @@ required, so that a new secret is never lost.`,
 	f.BoolVar(&o.force, "force", false, "overwrite --out FILE if it exists")
 	f.BoolVar(&o.showSecret, "show-secret", false, "print the secret (or the seed phrase)")
 	f.BoolVar(&o.pem, "pem", false, "print the public key as a PKIX PEM block, for cosign")
-	outputFlag(cmd, &o.output)
+	addOutputFlag(cmd, &o.output)
 	return cmd
 }
 
@@ -61,9 +61,6 @@ type keygenResult struct {
 }
 
 func runKeygen(app *App, o *keygenOptions) error {
-	if err := checkOutput(o.output); err != nil {
-		return err
-	}
 	if o.out == "" && !o.showSecret {
 		return usageError("keygen needs --out FILE or --show-secret, otherwise the new secret would be lost")
 	}
@@ -115,7 +112,7 @@ func runKeygen(app *App, o *keygenOptions) error {
 	if o.pem {
 		res.PEM = string(key.Public().PEM())
 	}
-	if o.output == "json" {
+	if o.output.json() {
 		return writeJSON(app.Out, res)
 	}
 	if o.pem {

@@ -10,24 +10,16 @@ import (
 	"github.com/gosh-sh/sign-cli/keys"
 )
 
-// keyFlags are the ways a command is given the signer's and the wallet's keys.
-type keyFlags struct {
-	secretFile       string
-	phraseFile       string
-	walletSecret     string
-	walletSecretFile string
+// signerFlags are the ways a command is given the signer's key in a file.
+type signerFlags struct {
+	secretFile string
+	phraseFile string
 }
 
-func (k *keyFlags) addSigner(cmd *cobra.Command) {
+func (k *signerFlags) add(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&k.secretFile, "secret-file", "", "read the signer's key from `FILE` (key pair JSON, hex secret or seed phrase; - for standard input)")
 	f.StringVar(&k.phraseFile, "phrase-file", "", "read the signer's seed phrase from `FILE` (- for standard input)")
-}
-
-func (k *keyFlags) addWallet(cmd *cobra.Command) {
-	f := cmd.Flags()
-	f.StringVarP(&k.walletSecret, "wallet-secret", "s", "", "the paying wallet's secret key (default $WALLET_SECRET; prefer the variable or --wallet-secret-file)")
-	f.StringVar(&k.walletSecretFile, "wallet-secret-file", "", "read the paying wallet's key from `FILE` (- for standard input)")
 }
 
 // looksLikeSecret reports whether s has a command-line form of a secret
@@ -50,10 +42,10 @@ func splitSecretArg(args []string) (secret string, targets []string, err error) 
 	return "", args, nil
 }
 
-// signerKey picks the signer's key: the SIGNER_SECRET argument, --secret-file
-// or --phrase-file (at most one of them), and otherwise the wallet's key,
-// as the seed commands do when no separate signer is given.
-func (k *keyFlags) signerKey(app *App, arg string) (keys.Key, error) {
+// key picks the signer's key: the SIGNER_SECRET argument, --secret-file or
+// --phrase-file (at most one of them), and otherwise the wallet's key, as
+// the seed commands do when no separate signer is given.
+func (k *signerFlags) key(app *App, arg string, wallet *walletFlags) (keys.Key, error) {
 	given := 0
 	for _, s := range []string{arg, k.secretFile, k.phraseFile} {
 		if s != "" {
@@ -76,7 +68,7 @@ func (k *keyFlags) signerKey(app *App, arg string) (keys.Key, error) {
 	case k.phraseFile != "":
 		return readKeyFrom(app, k.phraseFile, "--phrase-file", keys.KeyFromPhrase)
 	}
-	key, err := k.walletKey(app)
+	key, err := wallet.key(app)
 	if err != nil {
 		return key, err
 	}
@@ -84,33 +76,6 @@ func (k *keyFlags) signerKey(app *App, arg string) (keys.Key, error) {
 		return key, usageError("no signer key: give SIGNER_SECRET, --secret-file, --phrase-file, or set $WALLET_SECRET")
 	}
 	return key, nil
-}
-
-// walletKey is the paying wallet's key from -s, --wallet-secret-file or
-// $WALLET_SECRET; the zero Key when none is given.
-func (k *keyFlags) walletKey(app *App) (keys.Key, error) {
-	if k.walletSecret != "" && k.walletSecretFile != "" {
-		return keys.Key{}, usageError("give the wallet's key once: --wallet-secret or --wallet-secret-file")
-	}
-	switch {
-	case k.walletSecret != "":
-		app.warn("a secret on the command line is visible to other users of this machine; prefer $WALLET_SECRET or --wallet-secret-file")
-		key, err := keys.ParseKey(k.walletSecret)
-		if err != nil {
-			return key, fmt.Errorf("wallet key (--wallet-secret): %w", err)
-		}
-		return key, nil
-	case k.walletSecretFile != "":
-		return readKeyFrom(app, k.walletSecretFile, "--wallet-secret-file", keys.ParseKey)
-	}
-	if s := app.Getenv("WALLET_SECRET"); s != "" {
-		key, err := keys.ParseKey(s)
-		if err != nil {
-			return key, fmt.Errorf("wallet key ($WALLET_SECRET): %w", err)
-		}
-		return key, nil
-	}
-	return keys.Key{}, nil
 }
 
 // maxKeyInput bounds a key file, a hex secret or a seed phrase read from a

@@ -50,26 +50,27 @@ func TestSignerKeySources(t *testing.T) {
 	env := map[string]string{"WALLET_SECRET": walletKey.SecretHex()}
 
 	tests := []struct {
-		name  string
-		flags keyFlags
-		arg   string
-		stdin string
-		env   map[string]string
-		want  keys.Key
-		warn  bool
+		name   string
+		signer signerFlags
+		wallet walletFlags
+		arg    string
+		stdin  string
+		env    map[string]string
+		want   keys.Key
+		warn   bool
 	}{
-		{"argument", keyFlags{}, signerKey.SecretHex(), "", env, signerKey, true},
-		{"secret file", keyFlags{secretFile: keyFile}, "", "", env, signerKey, false},
-		{"phrase file", keyFlags{phraseFile: phraseFile}, "", "", env, phraseKey, false},
-		{"stdin", keyFlags{secretFile: "-"}, "", signerKey.SecretHex() + "\n", env, signerKey, false},
-		{"wallet secret from env", keyFlags{}, "", "", env, walletKey, false},
-		{"wallet secret flag", keyFlags{walletSecret: walletKey.SecretHex()}, "", "", nil, walletKey, true},
+		{"argument", signerFlags{}, walletFlags{}, signerKey.SecretHex(), "", env, signerKey, true},
+		{"secret file", signerFlags{secretFile: keyFile}, walletFlags{}, "", "", env, signerKey, false},
+		{"phrase file", signerFlags{phraseFile: phraseFile}, walletFlags{}, "", "", env, phraseKey, false},
+		{"stdin", signerFlags{secretFile: "-"}, walletFlags{}, "", signerKey.SecretHex() + "\n", env, signerKey, false},
+		{"wallet secret from env", signerFlags{}, walletFlags{}, "", "", env, walletKey, false},
+		{"wallet secret flag", signerFlags{}, walletFlags{secret: walletKey.SecretHex()}, "", "", nil, walletKey, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var errOut bytes.Buffer
 			app := &App{ctx: t.Context(), In: strings.NewReader(tc.stdin), Err: &errOut, Getenv: func(k string) string { return tc.env[k] }}
-			got, err := tc.flags.signerKey(app, tc.arg)
+			got, err := tc.signer.key(app, tc.arg, &tc.wallet)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,23 +90,24 @@ func TestSignerKeySources(t *testing.T) {
 func TestSignerKeyErrors(t *testing.T) {
 	secret := strings.Repeat("1", 63) + "x"
 	tests := []struct {
-		name  string
-		flags keyFlags
-		arg   string
-		code  int
-		frag  string
+		name   string
+		signer signerFlags
+		wallet walletFlags
+		arg    string
+		code   int
+		frag   string
 	}{
-		{"none", keyFlags{}, "", exitUsage, "no signer key"},
-		{"two sources", keyFlags{secretFile: "a"}, strings.Repeat("ab", 32), exitUsage, "once"},
-		{"missing file", keyFlags{secretFile: "/nonexistent/key.json"}, "", exitUsage, "--secret-file"},
-		{"bad phrase", keyFlags{phraseFile: "-"}, "", exitUsage, "--phrase-file"},
-		{"bad argument", keyFlags{}, secret, exitUsage, "SIGNER_SECRET"},
-		{"two wallet sources", keyFlags{walletSecret: "a", walletSecretFile: "b"}, "", exitUsage, "once"},
+		{"none", signerFlags{}, walletFlags{}, "", exitUsage, "no signer key"},
+		{"two sources", signerFlags{secretFile: "a"}, walletFlags{}, strings.Repeat("ab", 32), exitUsage, "once"},
+		{"missing file", signerFlags{secretFile: "/nonexistent/key.json"}, walletFlags{}, "", exitUsage, "--secret-file"},
+		{"bad phrase", signerFlags{phraseFile: "-"}, walletFlags{}, "", exitUsage, "--phrase-file"},
+		{"bad argument", signerFlags{}, walletFlags{}, secret, exitUsage, "SIGNER_SECRET"},
+		{"two wallet sources", signerFlags{}, walletFlags{secret: "a", secretFile: "b"}, "", exitUsage, "once"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			app := &App{ctx: t.Context(), In: strings.NewReader("not a phrase at all"), Err: &bytes.Buffer{}, Getenv: func(string) string { return "" }}
-			_, err := tc.flags.signerKey(app, tc.arg)
+			_, err := tc.signer.key(app, tc.arg, &tc.wallet)
 			if err == nil {
 				t.Fatal("accepted")
 			}

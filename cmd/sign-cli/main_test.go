@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"testing"
 )
@@ -24,7 +23,7 @@ func runCLI(t testing.TB, env map[string]string, stdin string, args ...string) r
 		Err:    &errOut,
 		Getenv: func(k string) string { return env[k] },
 	}
-	code := Main(context.Background(), args, app)
+	code := Main(t.Context(), args, app)
 	return result{stdout: out.String(), stderr: errOut.String(), code: code}
 }
 

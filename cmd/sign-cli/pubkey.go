@@ -9,9 +9,9 @@ import (
 )
 
 type pubkeyOptions struct {
-	keys   keyFlags
+	signer signerFlags
 	pem    bool
-	output string
+	output outputFormat
 }
 
 // NewCmdPubkey prints the public key of a key, or converts a public key
@@ -33,12 +33,9 @@ is printed as the PKIX PEM block that 'cosign verify --key' reads.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(o.output); err != nil {
-				return err
-			}
 			var pub keys.PublicKey
 			if len(args) == 1 {
-				if o.keys.secretFile != "" || o.keys.phraseFile != "" {
+				if o.signer.secretFile != "" || o.signer.phraseFile != "" {
 					return usageError("give PUBLIC or a key file, not both")
 				}
 				p, err := parsePublicArg(app, args[0])
@@ -47,17 +44,17 @@ is printed as the PKIX PEM block that 'cosign verify --key' reads.`,
 				}
 				pub = p
 			} else {
-				if o.keys.secretFile == "" && o.keys.phraseFile == "" && app.Getenv("WALLET_SECRET") == "" {
+				if o.signer.secretFile == "" && o.signer.phraseFile == "" && app.Getenv("WALLET_SECRET") == "" {
 					return usageError("pubkey needs a key: PUBLIC, --secret-file FILE, --phrase-file FILE, or $WALLET_SECRET")
 				}
-				key, err := o.keys.signerKey(app, "")
+				key, err := o.signer.key(app, "", &walletFlags{})
 				if err != nil {
 					return err
 				}
 				pub = key.Public()
 			}
-			if o.output == "json" {
-				return writeJSON(app.Out, map[string]string{"public": pub.String(), "pem": string(pub.PEM())})
+			if o.output.json() {
+				return writeJSON(app.Out, pubkeyJSON{PEM: string(pub.PEM()), Public: pub.String()})
 			}
 			if o.pem {
 				_, err := app.Out.Write(pub.PEM())
@@ -67,8 +64,14 @@ is printed as the PKIX PEM block that 'cosign verify --key' reads.`,
 			return err
 		},
 	}
-	o.keys.addSigner(cmd)
+	o.signer.add(cmd)
 	cmd.Flags().BoolVar(&o.pem, "pem", false, "print a PKIX PEM block, for cosign")
-	outputFlag(cmd, &o.output)
+	addOutputFlag(cmd, &o.output)
 	return cmd
+}
+
+// pubkeyJSON is `pubkey --output json`.
+type pubkeyJSON struct {
+	PEM    string `json:"pem"`
+	Public string `json:"public"`
 }

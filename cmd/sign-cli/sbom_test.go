@@ -1,16 +1,16 @@
 package main
 
 import (
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/gosh-sh/sign-cli/internal/registrytest"
 )
 
 // sbomWorld is a registry on loopback and a build context.
@@ -20,9 +20,8 @@ type sbomWorld struct {
 }
 
 func newSBOMWorld(t *testing.T, files map[string]string) *sbomWorld {
-	srv := httptest.NewServer(registry.New(registry.Logger(nilLogger())))
-	t.Cleanup(srv.Close)
-	w := &sbomWorld{host: strings.TrimPrefix(srv.URL, "http://"), dir: t.TempDir()}
+	reg := registrytest.New(t)
+	w := &sbomWorld{host: reg.Host, dir: t.TempDir()}
 	for n, content := range files {
 		if err := os.WriteFile(filepath.Join(w.dir, n), []byte(strings.ReplaceAll(content, "REG", w.host)), 0o644); err != nil {
 			t.Fatal(err)

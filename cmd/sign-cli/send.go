@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -9,8 +10,13 @@ import (
 	"github.com/gosh-sh/sign-cli/proof"
 )
 
+// sendOptions are send's flags: who pays, on which network. The signer's
+// key is not needed: the message is signed already.
 type sendOptions struct {
-	sign signFlags
+	wallet  walletFlags
+	net     networkFlags
+	timeout time.Duration
+	output  outputFormat
 }
 
 // NewCmdSend publishes a deploy message made by `sign --offline`.
@@ -30,25 +36,18 @@ is processed, sign it again.`,
 		Args:    exactArgs(1, "one message FILE"),
 		RunE:    func(cmd *cobra.Command, args []string) error { return runSend(cmd.Context(), app, o, args[0]) },
 	}
-	o.sign.keys.addWallet(cmd)
-	o.sign.net.add(cmd)
-	f := cmd.Flags()
-	f.StringVarP(&o.sign.wallet, "wallet", "g", "", "address of the wallet that pays for the proof (default $WALLET)")
-	f.StringVar(&o.sign.walletType, "wallet-type", "", "the wallet's contract when its code is not recognized")
-	f.StringVar(&o.sign.topUp, "topup", proof.FormatTokens(defaultTopUp()), "tokens the wallet sends to a proof address that holds less than half of it")
-	f.DurationVar(&o.sign.timeout, "timeout", 5*time.Minute, "give up after this long")
-	outputFlag(cmd, &o.sign.output)
+	o.wallet.add(cmd)
+	o.net.add(cmd)
+	cmd.Flags().DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after this long")
+	addOutputFlag(cmd, &o.output)
 	return cmd
 }
 
 func runSend(ctx context.Context, app *App, o *sendOptions, path string) error {
-	if err := checkOutput(o.sign.output); err != nil {
+	if err := checkTimeout(o.timeout); err != nil {
 		return err
 	}
-	if err := checkTimeout(o.sign.timeout); err != nil {
-		return err
-	}
-	deployer, err := o.sign.deployer(app)
+	deployer, err := newDeployer(app, &o.net, &o.wallet)
 	if err != nil {
 		return err
 	}
@@ -56,11 +55,26 @@ func runSend(ctx context.Context, app *App, o *sendOptions, path string) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.sign.timeout)
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	dep, err := deployer.Publish(ctx, m.public, m.file.Content, m.root, m.file.ExpireAt)
+	dep, err := deployer.Publish(ctx, m.Public, m.Content, m.Root, m.ExpireAt)
 	if err != nil {
 		return err
 	}
-	return printDeployment(app, o.sign.output, dep)
+	return printDeployment(app, o.output, dep)
+}
+
+// printDeployment prints one proof deployment.
+func printDeployment(app *App, format outputFormat, d *proof.Deployment) error {
+	if format.json() {
+		return writeJSON(app.Out, d)
+	}
+	switch {
+	case d.AlreadyDeployed:
+		_, err := fmt.Fprintf(app.Out, "proof %s of %s: already deployed\n", d.Address, d.Content)
+		return err
+	default:
+		_, err := fmt.Fprintf(app.Out, "proof %s of %s: deployed in transaction %s\n", d.Address, d.Content, d.Transaction)
+		return err
+	}
 }

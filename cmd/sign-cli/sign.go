@@ -2,73 +2,59 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math"
-	"math/big"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/gosh-sh/sign-cli/abi/cell"
-	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/image"
 	"github.com/gosh-sh/sign-cli/keys"
 	"github.com/gosh-sh/sign-cli/proof"
 	"github.com/gosh-sh/sign-cli/signature"
 )
 
-// signFlags are the flags of sign, shared with build-and-sign.
+// signFlags are the flags of sign, shared with build-and-sign: who signs,
+// who pays, which network and registry, and what is written where.
 type signFlags struct {
-	keys        keyFlags
+	signer      signerFlags
+	wallet      walletFlags
 	net         networkFlags
 	reg         registryFlags
-	wallet      string
-	walletType  string
 	noChain     bool
 	noRegistry  bool
-	topUp       string
 	timeout     time.Duration
 	lifetime    time.Duration
 	lifetimeSet bool // --message-lifetime given, not its default
 	annotations []string
-	output      string
+	output      outputFormat
+}
 
+func (o *signFlags) add(cmd *cobra.Command) {
+	o.signer.add(cmd)
+	o.wallet.add(cmd)
+	o.net.add(cmd)
+	o.reg.add(cmd)
+	f := cmd.Flags()
+	f.BoolVar(&o.noChain, "no-chain", false, "do not deploy the on-chain proof")
+	f.BoolVar(&o.noRegistry, "no-registry", false, "do not write the registry (cosign) signature")
+	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after this long")
+	f.DurationVar(&o.lifetime, "message-lifetime", proof.DefaultMessageLifetime, "how long a message sent to the network stays valid; one that expires unprocessed is replaced")
+	f.StringArrayVarP(&o.annotations, "annotations", "a", nil, "`key=value` added to the registry signature (repeatable)")
+	addOutputFlag(cmd, &o.output)
+}
+
+// signOptions are sign's flags: the signing flags, and those of --offline.
+type signOptions struct {
+	signFlags
 	offline    bool
 	messageOut string
 	expire     time.Duration
 }
 
-func (o *signFlags) add(cmd *cobra.Command) {
-	o.keys.addSigner(cmd)
-	o.keys.addWallet(cmd)
-	o.net.add(cmd)
-	o.reg.add(cmd)
-	f := cmd.Flags()
-	f.StringVarP(&o.wallet, "wallet", "g", "", "address of the wallet that pays for proofs (default $WALLET)")
-	f.StringVar(&o.walletType, "wallet-type", "", "the wallet's contract when its code is not recognized: "+strings.Join(walletKindNames(), ", "))
-	f.BoolVar(&o.noChain, "no-chain", false, "do not deploy the on-chain proof")
-	f.BoolVar(&o.noRegistry, "no-registry", false, "do not write the registry (cosign) signature")
-	f.StringVar(&o.topUp, "topup", proof.FormatTokens(defaultTopUp()), "tokens the wallet sends to a proof address that holds less than half of it")
-	f.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after this long")
-	f.DurationVar(&o.lifetime, "message-lifetime", proof.DefaultMessageLifetime, "how long a message sent to the network stays valid; one that expires unprocessed is replaced")
-	f.StringArrayVarP(&o.annotations, "annotations", "a", nil, "`key=value` added to the registry signature (repeatable)")
-	outputFlag(cmd, &o.output)
-}
-
-func walletKindNames() []string {
-	var names []string
-	for k := contract.SafeMultisig; k <= contract.LocalGiver; k++ {
-		names = append(names, k.String())
-	}
-	return names
-}
-
 // NewCmdSign signs images: a proof contract on chain and a cosign signature
 // in the registry.
 func NewCmdSign(app *App) *cobra.Command {
-	o := &signFlags{}
+	o := &signOptions{}
 	cmd := &cobra.Command{
 		Use:   "sign [SIGNER_SECRET] TARGET...",
 		Short: "Sign images: a proof contract on chain and a cosign signature in the registry",
@@ -113,10 +99,7 @@ a machine that does not hold the key.`,
 	return cmd
 }
 
-func runSign(ctx context.Context, app *App, o *signFlags, args []string) error {
-	if err := checkOutput(o.output); err != nil {
-		return err
-	}
+func runSign(ctx context.Context, app *App, o *signOptions, args []string) error {
 	secret, targetArgs, err := splitSecretArg(args)
 	if err != nil {
 		return err
@@ -125,7 +108,7 @@ func runSign(ctx context.Context, app *App, o *signFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	key, err := o.keys.signerKey(app, secret)
+	key, err := o.signer.key(app, secret, &o.wallet)
 	if err != nil {
 		return err
 	}
@@ -147,7 +130,7 @@ func runSign(ctx context.Context, app *App, o *signFlags, args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	s, err := o.signer(app, key, annotations)
+	s, err := o.newSigner(app, key, annotations)
 	if err != nil {
 		return err
 	}
@@ -172,85 +155,52 @@ func warnSignedByTag(app *App, asked []image.Target, results []signature.Signed)
 	}
 }
 
-// signer makes the Signer of the sign flags, shared by sign and
+// newSigner makes the Signer of the sign flags, shared by sign and
 // build-and-sign.
-func (o *signFlags) signer(app *App, key keys.Key, annotations map[string]string) (*signature.Signer, error) {
+func (o *signFlags) newSigner(app *App, key keys.Key, annotations map[string]string) (*signature.Signer, error) {
 	s := &signature.Signer{
 		Key:          key,
-		Registry:     app.traceRegistry(o.reg.registry()),
+		Registry:     o.reg.registry(app),
 		SkipRegistry: o.noRegistry,
 		Annotations:  annotations,
 		Progress:     func(line string) { app.progress("%s", line) },
 	}
-	if !o.noChain {
-		d, err := o.deployer(app)
-		if err != nil {
-			return nil, err
-		}
-		s.Proofs = d
+	if o.noChain {
+		return s, nil
 	}
+	d, err := newDeployer(app, &o.net, &o.wallet)
+	if err != nil {
+		return nil, err
+	}
+	if d.MessageLifetime, err = o.messageLifetime(); err != nil {
+		return nil, err
+	}
+	s.Proofs = d
 	return s, nil
 }
 
-// deployer makes the proof deployer of the network and wallet flags.
-func (o *signFlags) deployer(app *App) (*proof.Deployer, error) {
-	client, err := o.net.client(app)
-	if err != nil {
-		return nil, err
-	}
-	topUp, err := parseTopUp(o.topUp)
-	if err != nil {
-		return nil, err
-	}
+// messageLifetime is --message-lifetime, kept within --timeout. Its default
+// gives way to a short --timeout, so that a lost message can still be
+// replaced within the run.
+func (o *signFlags) messageLifetime() (time.Duration, error) {
 	switch {
-	case o.lifetime == 0: // send, which has no such flag
 	case o.lifetimeSet:
-		if err := checkLifetime(o.lifetime, o.timeout); err != nil {
-			return nil, err
-		}
+		return o.lifetime, checkLifetime(o.lifetime, o.timeout)
 	case o.lifetime >= o.timeout:
-		// The default lifetime gives way to a short --timeout, so that a
-		// lost message can still be replaced within the run.
-		o.lifetime = max(o.timeout/2, time.Second)
+		return max(o.timeout/2, time.Second), nil
 	}
-	c := &proof.Deployer{Client: client, TopUp: topUp, MessageLifetime: o.lifetime, Progress: func(line string) { app.progress("%s", line) }, Locks: app.proofLocks()}
-	walletAddr := o.wallet
-	if walletAddr == "" {
-		walletAddr = app.Getenv("WALLET")
-	}
-	if walletAddr == "" {
-		return c, nil
-	}
-	addr, err := cell.ParseAddress(walletAddr)
-	if err != nil {
-		return nil, usageError("wallet address: %v", err)
-	}
-	wkey, err := o.keys.walletKey(app)
-	if err != nil {
-		return nil, err
-	}
-	if !wkey.Valid() {
-		return nil, usageError("wallet %s needs its key: set $WALLET_SECRET or give --wallet-secret-file", addr)
-	}
-	kind := contract.WalletUnknown
-	if o.walletType != "" {
-		if kind, err = contract.ParseWalletKind(o.walletType); err != nil {
-			return nil, usageError("--wallet-type %q: expected one of %s", o.walletType, strings.Join(walletKindNames(), ", "))
-		}
-	}
-	c.Wallet = &proof.Wallet{Address: addr, Kind: kind, Key: wkey}
-	return c, nil
+	return o.lifetime, nil
 }
 
 // signedJSON is one target's line of `sign --output json`.
 type signedJSON struct {
-	Target    string `json:"target"`
-	Digest    string `json:"digest,omitempty"`
-	Public    string `json:"public"`
-	Proof     any    `json:"proof,omitempty"`
-	Registry  any    `json:"registry,omitempty"`
-	Error     string `json:"error,omitempty"`
-	ErrorCode int    `json:"exit_code,omitempty"`
+	Target    string            `json:"target"`
+	Digest    string            `json:"digest,omitempty"`
+	Public    string            `json:"public"`
+	Proof     *proof.Deployment `json:"proof,omitempty"`
+	Registry  *registryJSON     `json:"registry,omitempty"`
+	Error     string            `json:"error,omitempty"`
+	ErrorCode int               `json:"exit_code,omitempty"`
 }
 
 type registryJSON struct {
@@ -259,25 +209,22 @@ type registryJSON struct {
 	Signatures     int    `json:"signatures"`
 }
 
-func printSigned(app *App, format string, pub keys.PublicKey, results []signature.Signed) error {
+func printSigned(app *App, format outputFormat, pub keys.PublicKey, results []signature.Signed) error {
 	worst := exitOK
 	for _, r := range results {
-		line := signedJSON{Target: r.Target.String(), Public: pub.String()}
+		line := signedJSON{Target: r.Target.String(), Public: pub.String(), Proof: r.Proof}
 		if r.Target.HasDigest() {
 			line.Digest = r.Target.Digest.String()
 		}
-		if r.Proof != nil {
-			line.Proof = r.Proof
-		}
 		if r.Registry != nil {
-			line.Registry = registryJSON{Signature: r.Registry.Tag.String(), AlreadyPresent: r.Registry.AlreadyPresent, Signatures: r.Registry.Layers}
+			line.Registry = &registryJSON{Signature: r.Registry.Tag.String(), AlreadyPresent: r.Registry.AlreadyPresent, Signatures: r.Registry.Layers}
 		}
 		if r.Err != nil {
 			code := exitCode(r.Err)
 			worst = max(worst, code)
 			line.Error, line.ErrorCode = app.errorText(r.Err), code
 		}
-		if format == "json" {
+		if format.json() {
 			if err := writeJSON(app.Out, line); err != nil {
 				return err
 			}
@@ -317,92 +264,38 @@ func printSigned(app *App, format string, pub keys.PublicKey, results []signatur
 	return nil
 }
 
-// parseTokens reads a token amount ("0.1", "2") as nanotokens: decimal
-// digits with at most nine after the point, nothing else (no sign, base
-// prefix, fraction, exponent or digit separators, which would make a typo
-// mean an amount).
-func parseTokens(s string) (uint64, error) {
-	const expected = "expected a decimal amount of tokens such as 0.1, with at most 9 decimals"
-	whole, frac, dot := strings.Cut(s, ".")
-	if whole == "" && frac == "" || !isDigits(whole) || !isDigits(frac) || dot && frac == "" || len(frac) > 9 {
-		return 0, errors.New(expected)
+// runSignOffline writes the signed deploy message of one digest to
+// --message-out, for send to publish later.
+func runSignOffline(app *App, o *signOptions, key keys.Key, targets []image.Target) error {
+	if o.messageOut == "" {
+		return usageError("--offline needs --message-out FILE")
 	}
-	n := new(big.Int)
-	n.SetString(whole+frac+strings.Repeat("0", 9-len(frac)), 10)
-	if !n.IsUint64() {
-		return 0, fmt.Errorf("%s and less than 1.8e10 tokens", expected)
+	if len(targets) != 1 {
+		return usageError("--offline signs one target at a time, got %d", len(targets))
 	}
-	return n.Uint64(), nil
-}
-
-func isDigits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
+	t := targets[0]
+	if !t.HasDigest() {
+		return usageError("--offline cannot reach the registry to resolve %s; give its digest (sha256:… or repo@sha256:…)", t)
 	}
-	return true
-}
-
-// parseTopUp reads --topup and refuses an amount that cannot pay for a
-// deployment, which would otherwise fail only when the deploy message
-// expires minutes later.
-func parseTopUp(s string) (uint64, error) {
-	n, err := parseTokens(s)
+	if o.expire <= 0 {
+		return usageError("--expire %s: expected a positive duration", o.expire)
+	}
+	if err := checkExpiry("--expire", o.expire); err != nil {
+		return err
+	}
+	now := time.Now()
+	msg, err := proof.NewOfflineMessage(key, t.Digest.String(), now, now.Add(o.expire))
 	if err != nil {
-		return 0, usageError("--topup %q: %v", abbreviate(s), err)
-	}
-	if n < contract.MinTopUp {
-		return 0, usageError("--topup %s: at least %s is needed to pay for a deployment", s, proof.FormatTokens(contract.MinTopUp))
-	}
-	return n, nil
-}
-
-func defaultTopUp() uint64 { return contract.DefaultTopUp }
-
-// printDeployment prints one proof deployment (send's result).
-func printDeployment(app *App, format string, d *proof.Deployment) error {
-	if format == "json" {
-		return writeJSON(app.Out, d)
-	}
-	switch {
-	case d.AlreadyDeployed:
-		_, err := fmt.Fprintf(app.Out, "proof %s of %s: already deployed\n", d.Address, d.Content)
-		return err
-	default:
-		_, err := fmt.Fprintf(app.Out, "proof %s of %s: deployed in transaction %s\n", d.Address, d.Content, d.Transaction)
 		return err
 	}
-}
-
-// checkTimeout refuses a --timeout that would end the run before it starts.
-func checkTimeout(d time.Duration) error {
-	if d <= 0 {
-		return usageError("--timeout %s: expected a positive duration such as 5m", d)
+	m := newMessageFile(msg)
+	if err := writeMessageFile(o.messageOut, m); err != nil {
+		return err
 	}
-	return nil
-}
-
-// checkLifetime keeps a message's lifetime within the run: a message that
-// outlives --timeout could never be seen to expire and be replaced, so the
-// run would only wait for the timeout.
-func checkLifetime(lifetime, timeout time.Duration) error {
-	switch {
-	case lifetime < time.Second:
-		return usageError("--message-lifetime %s: give at least 1s", lifetime)
-	case checkExpiry("--message-lifetime", lifetime) != nil:
-		return checkExpiry("--message-lifetime", lifetime)
-	case timeout > 0 && lifetime >= timeout:
-		return usageError("--message-lifetime %s: must be shorter than --timeout (%s), so that a message lost on the way can be replaced in time", lifetime, timeout)
+	if o.output.json() {
+		return writeJSON(app.Out, m)
 	}
-	return nil
-}
-
-// checkExpiry refuses a validity that ends past what a message's 32-bit
-// expiry time can hold (2106), which would otherwise wrap to the past.
-func checkExpiry(flag string, d time.Duration) error {
-	if time.Now().Add(d).Unix() > math.MaxUint32 {
-		return usageError("%s %s: a message cannot be valid past %s", flag, d, time.Unix(math.MaxUint32, 0).UTC().Format(time.DateOnly))
-	}
+	fmt.Fprintf(app.Out, "wrote the signed deploy message of proof %s for %s to %s (valid until %s)\n",
+		m.Address, m.Content, o.messageOut, m.ExpireAt.Format(time.RFC3339))
 	return nil
 }

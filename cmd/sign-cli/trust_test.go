@@ -16,13 +16,13 @@ func TestSignOnlyWhatExists(t *testing.T) {
 	ref, _ := w.image("exists/app", nil)
 	repo := strings.TrimSuffix(ref, ":latest")
 	missing := "sha256:" + strings.Repeat("0", 64)
-	pushes := w.pushes.Load()
+	pushes := w.pushes()
 	runCLI(t, w.env(), "", "sign", "--secret-file", keyPath, repo+"@"+missing).wantError(t, exitUsage, "not found")
 	p, _ := contract.NewProof(signer.Public().Ed25519(), missing)
 	if b := w.balance(p.Address().String()); b.Sign() != 0 {
 		t.Fatalf("the proof of a missing manifest was funded with %s", b)
 	}
-	if w.pushes.Load() != pushes {
+	if w.pushes() != pushes {
 		t.Fatal("a signature of a missing manifest was pushed")
 	}
 }

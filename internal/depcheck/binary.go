@@ -1,6 +1,3 @@
-// Package depcheck lets a program's tests assert which packages the program
-// links, so that test-only code does not creep into a binary through a
-// helper exported from a library package.
 package depcheck
 
 import (
