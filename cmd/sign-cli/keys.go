@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -16,18 +17,76 @@ type keyFlags struct {
 	phraseFile       string
 	walletSecret     string
 	walletSecretFile string
+	phraseType       keys.PhraseType
 }
 
 func (k *keyFlags) addSigner(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&k.secretFile, "secret-file", "", "read the signer's key from `FILE` (key pair JSON, hex secret or seed phrase; - for standard input)")
 	f.StringVar(&k.phraseFile, "phrase-file", "", "read the signer's seed phrase from `FILE` (- for standard input)")
+	k.addPhraseType(cmd)
 }
 
 func (k *keyFlags) addWallet(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVarP(&k.walletSecret, "wallet-secret", "s", "", "the paying wallet's secret key (default $WALLET_SECRET; prefer the variable or --wallet-secret-file)")
 	f.StringVar(&k.walletSecretFile, "wallet-secret-file", "", "read the paying wallet's key from `FILE` (- for standard input)")
+	k.addPhraseType(cmd)
+}
+
+// addPhraseType adds --phrase-type once, for the signer's and the wallet's
+// phrases alike.
+func (k *keyFlags) addPhraseType(cmd *cobra.Command) {
+	if cmd.Flags().Lookup("phrase-type") == nil {
+		phraseTypeFlag(cmd, &k.phraseType)
+	}
+}
+
+// phraseTypeFlag adds --phrase-type, checked when the flag is parsed.
+func phraseTypeFlag(cmd *cobra.Command, t *keys.PhraseType) {
+	cmd.Flags().Var((*phraseTypeValue)(t), "phrase-type", "seed phrases are `legacy|bip39`: TON's 24-word legacy format (nekoton, EVER Wallet's legacy accounts) or BIP-39 (ever-sdk, ever-cli); by default each phrase's own check decides, and one valid as both is refused")
+}
+
+// phraseTypeValue is keys.PhraseType as a flag value.
+type phraseTypeValue keys.PhraseType
+
+func (v *phraseTypeValue) Type() string { return "TYPE" }
+
+func (v *phraseTypeValue) String() string {
+	if keys.PhraseType(*v) == keys.PhraseAuto {
+		return "" // decided from the phrase: no default to show
+	}
+	return keys.PhraseType(*v).String()
+}
+
+func (v *phraseTypeValue) Set(s string) error {
+	t, err := keys.ParsePhraseType(s)
+	if err != nil {
+		return err
+	}
+	*v = phraseTypeValue(t)
+	return nil
+}
+
+// keyParser returns the function every key given as text is read with: a
+// seed phrase is taken as type t (decided from the phrase for auto), and
+// with phraseOnly nothing but a seed phrase is accepted (--phrase-file).
+func keyParser(t keys.PhraseType, phraseOnly bool) func(string) (keys.Key, error) {
+	return func(s string) (keys.Key, error) {
+		var (
+			key keys.Key
+			err error
+		)
+		if phraseOnly {
+			key, err = keys.KeyFromPhraseType(s, t)
+		} else {
+			key, err = keys.ParseKeyWithPhraseType(s, t)
+		}
+		if errors.Is(err, keys.ErrAmbiguousPhrase) {
+			err = fmt.Errorf("%w: give --phrase-type legacy or --phrase-type bip39", err)
+		}
+		return key, err
+	}
 }
 
 // looksLikeSecret reports whether s has a command-line form of a secret
@@ -66,15 +125,15 @@ func (k *keyFlags) signerKey(app *App, arg string) (keys.Key, error) {
 	switch {
 	case arg != "":
 		app.warn("a secret on the command line is visible to other users of this machine; prefer --secret-file or $WALLET_SECRET")
-		key, err := keys.ParseKey(arg)
+		key, err := keyParser(k.phraseType, false)(arg)
 		if err != nil {
 			return key, fmt.Errorf("signer key (SIGNER_SECRET argument): %w", err)
 		}
 		return key, nil
 	case k.secretFile != "":
-		return readKeyFrom(app, k.secretFile, "--secret-file", keys.ParseKey)
+		return readKeyFrom(app, k.secretFile, "--secret-file", keyParser(k.phraseType, false))
 	case k.phraseFile != "":
-		return readKeyFrom(app, k.phraseFile, "--phrase-file", keys.KeyFromPhrase)
+		return readKeyFrom(app, k.phraseFile, "--phrase-file", keyParser(k.phraseType, true))
 	}
 	key, err := k.walletKey(app)
 	if err != nil {
@@ -95,16 +154,16 @@ func (k *keyFlags) walletKey(app *App) (keys.Key, error) {
 	switch {
 	case k.walletSecret != "":
 		app.warn("a secret on the command line is visible to other users of this machine; prefer $WALLET_SECRET or --wallet-secret-file")
-		key, err := keys.ParseKey(k.walletSecret)
+		key, err := keyParser(k.phraseType, false)(k.walletSecret)
 		if err != nil {
 			return key, fmt.Errorf("wallet key (--wallet-secret): %w", err)
 		}
 		return key, nil
 	case k.walletSecretFile != "":
-		return readKeyFrom(app, k.walletSecretFile, "--wallet-secret-file", keys.ParseKey)
+		return readKeyFrom(app, k.walletSecretFile, "--wallet-secret-file", keyParser(k.phraseType, false))
 	}
 	if s := app.Getenv("WALLET_SECRET"); s != "" {
-		key, err := keys.ParseKey(s)
+		key, err := keyParser(k.phraseType, false)(s)
 		if err != nil {
 			return key, fmt.Errorf("wallet key ($WALLET_SECRET): %w", err)
 		}
