@@ -24,3 +24,20 @@ func ExampleParseKey() {
 	// MCowBQYDK2VwAyEAYcPFuXozycCgOvES+7J+P0TZnh+ASFP5hCu3puXeP/k=
 	// -----END PUBLIC KEY-----
 }
+
+func ExampleKeyFromPhraseType() {
+	// A legacy phrase EVER Wallet made: it carries a BIP-39 checksum, so
+	// only its owner can say that it is legacy.
+	phrase := "unaware face erupt ceiling frost shiver crumble know party before brisk skirt fence boat powder copy plastic until butter fluid property concert say verify"
+	t, err := keys.DetectPhraseType(phrase)
+	fmt.Println(t, err)
+	k, err := keys.KeyFromPhraseType(phrase, keys.PhraseLegacy)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(k)
+	// Output:
+	// bip39 <nil>
+	// Key(public 9475b8652f10bc21dc811e2e0a10fb409594da47f925132d527676a751926638)
+}

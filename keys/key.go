@@ -54,16 +54,20 @@ func keyFromNaCl(secret []byte) (Key, error) {
 }
 
 // KeyFromPhrase derives the key of an English BIP-39 seed phrase along
-// DefaultPath, as ever-sdk does.
+// DefaultPath, as ever-sdk does. KeyFromPhraseType also takes legacy TON
+// phrases.
 func KeyFromPhrase(phrase string) (Key, error) {
 	return KeyFromPhrasePath(phrase, DefaultPath)
 }
 
-// KeyFromPhrasePath derives the key of a seed phrase along a BIP-32 path:
-// BIP-39 seed, BIP-32 on secp256k1, and the final private scalar used as the
-// Ed25519 seed.
+// KeyFromPhrasePath derives the key of a BIP-39 seed phrase along a BIP-32
+// path: BIP-39 seed, BIP-32 on secp256k1, and the final private scalar used
+// as the Ed25519 seed.
 func KeyFromPhrasePath(phrase, path string) (Key, error) {
-	words := normalizePhrase(phrase)
+	return keyFromPhraseWords(normalizePhrase(phrase), path)
+}
+
+func keyFromPhraseWords(words []string, path string) (Key, error) {
 	if _, err := phraseEntropy(words); err != nil {
 		return Key{}, err
 	}
@@ -114,11 +118,17 @@ func randReader(r io.Reader) io.Reader {
 //   - 64 hex characters: the 32-byte Ed25519 seed (the secret of a key pair);
 //   - 128 hex characters: a NaCl secret, seed ‖ public, checked for consistency;
 //   - a key-file JSON object {"public": "…", "secret": "…"}, checked likewise;
-//   - an English BIP-39 seed phrase, derived along DefaultPath.
+//   - a seed phrase, BIP-39 or legacy TON as DetectPhraseType decides.
 //
 // Surrounding white space is ignored, and hex may carry a 0x prefix. Errors
 // wrap ErrInvalidKey and never repeat the input.
 func ParseKey(s string) (Key, error) {
+	return ParseKeyWithPhraseType(s, PhraseAuto)
+}
+
+// ParseKeyWithPhraseType is ParseKey with a seed phrase taken as the given
+// type; the other forms are read as ParseKey reads them.
+func ParseKeyWithPhraseType(s string, t PhraseType) (Key, error) {
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
@@ -126,7 +136,7 @@ func ParseKey(s string) (Key, error) {
 	case strings.HasPrefix(s, "{"):
 		return ParseKeyFile([]byte(s))
 	case strings.ContainsAny(s, " \t\r\n"):
-		return KeyFromPhrase(s)
+		return KeyFromPhraseType(s, t)
 	}
 	h := hexstr.TrimPrefix(s)
 	if !hexstr.Is(h) {

@@ -12,6 +12,7 @@ import (
 type keygenOptions struct {
 	phrase     bool
 	phraseFile string
+	phraseType *keys.PhraseType
 	out        string
 	force      bool
 	showSecret bool
@@ -27,8 +28,9 @@ func NewCmdKeygen(app *App) *cobra.Command {
 		Short: "Make a new Ed25519 signing key (or seed phrase), or a key file from a phrase",
 		Long: `Make a new Ed25519 signing key, or a new 12-word seed phrase and its key
 (derived as ever-sdk and ever-cli do, along m/44'/396'/0'/0/0). With
---phrase-file, nothing new is made: the key of an existing seed phrase is
-written to --out FILE, as ever-cli's getkeypair does.
+--phrase-file, nothing new is made: the key of an existing seed phrase
+(BIP-39, or TON's 24-word legacy format: see --phrase-type) is written to
+--out FILE, as ever-cli's getkeypair does.
 
 The public key is printed. The secret is written only to --out FILE (a key
 pair JSON as ever-cli writes it, mode 0600, never overwriting an existing
@@ -44,6 +46,7 @@ required, so that a new secret is never lost.`,
 	f := cmd.Flags()
 	f.BoolVar(&o.phrase, "phrase", false, "make a 12-word seed phrase and derive the key from it")
 	f.StringVar(&o.phraseFile, "phrase-file", "", "derive the key from the seed phrase in `FILE` (- for standard input) instead of making a new one")
+	o.phraseType = bindPhraseType(cmd)
 	f.StringVar(&o.out, "out", "", "write the key pair JSON to `FILE` (mode 0600)")
 	f.BoolVar(&o.force, "force", false, "overwrite --out FILE if it exists")
 	f.BoolVar(&o.showSecret, "show-secret", false, "print the secret (or the seed phrase)")
@@ -70,6 +73,9 @@ func runKeygen(app *App, o *keygenOptions) error {
 	if o.phraseFile != "" && o.phrase {
 		return usageError("--phrase makes a new phrase and --phrase-file reads one: give one of them")
 	}
+	if phraseTypeOf(o.phraseType) != keys.PhraseAuto && o.phraseFile == "" {
+		return usageError("--phrase-type applies to the phrase of --phrase-file (--phrase makes BIP-39 phrases)")
+	}
 	var (
 		key    keys.Key
 		phrase string
@@ -77,7 +83,7 @@ func runKeygen(app *App, o *keygenOptions) error {
 	)
 	switch {
 	case o.phraseFile != "":
-		if key, err = readKeyFrom(app, o.phraseFile, "--phrase-file", keys.KeyFromPhrase); err != nil {
+		if key, err = readKeyFrom(app, o.phraseFile, "--phrase-file", keyParser(phraseTypeOf(o.phraseType), true)); err != nil {
 			return err
 		}
 	case o.phrase:

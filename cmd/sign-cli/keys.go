@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -14,12 +15,77 @@ import (
 type signerFlags struct {
 	secretFile string
 	phraseFile string
+	// phraseType is --phrase-type, shared with the wallet's flags.
+	phraseType *keys.PhraseType
 }
 
 func (k *signerFlags) add(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&k.secretFile, "secret-file", "", "read the signer's key from `FILE` (key pair JSON, hex secret or seed phrase; - for standard input)")
 	f.StringVar(&k.phraseFile, "phrase-file", "", "read the signer's seed phrase from `FILE` (- for standard input)")
+	k.phraseType = bindPhraseType(cmd)
+}
+
+// bindPhraseType adds --phrase-type to cmd, once, and returns where its
+// value is kept: the signer's and the wallet's phrases share the flag.
+func bindPhraseType(cmd *cobra.Command) *keys.PhraseType {
+	if f := cmd.Flags().Lookup("phrase-type"); f != nil {
+		return (*keys.PhraseType)(f.Value.(*phraseTypeValue))
+	}
+	t := new(keys.PhraseType)
+	cmd.Flags().Var((*phraseTypeValue)(t), "phrase-type", "seed phrases are `legacy|bip39`: TON's 24-word legacy format (nekoton, EVER Wallet's legacy accounts) or BIP-39 (ever-sdk, ever-cli); by default each phrase's own check decides, and one valid as both is refused")
+	return t
+}
+
+// phraseTypeOf is the phrase type a pointer from bindPhraseType holds
+// (auto when there is none).
+func phraseTypeOf(t *keys.PhraseType) keys.PhraseType {
+	if t == nil {
+		return keys.PhraseAuto
+	}
+	return *t
+}
+
+// phraseTypeValue is keys.PhraseType as a flag value.
+type phraseTypeValue keys.PhraseType
+
+func (v *phraseTypeValue) Type() string { return "TYPE" }
+
+func (v *phraseTypeValue) String() string {
+	if keys.PhraseType(*v) == keys.PhraseAuto {
+		return "" // decided from the phrase: no default to show
+	}
+	return keys.PhraseType(*v).String()
+}
+
+func (v *phraseTypeValue) Set(s string) error {
+	t, err := keys.ParsePhraseType(s)
+	if err != nil {
+		return err
+	}
+	*v = phraseTypeValue(t)
+	return nil
+}
+
+// keyParser returns the function every key given as text is read with: a
+// seed phrase is taken as type t (decided from the phrase for auto), and
+// with phraseOnly nothing but a seed phrase is accepted (--phrase-file).
+func keyParser(t keys.PhraseType, phraseOnly bool) func(string) (keys.Key, error) {
+	return func(s string) (keys.Key, error) {
+		var (
+			key keys.Key
+			err error
+		)
+		if phraseOnly {
+			key, err = keys.KeyFromPhraseType(s, t)
+		} else {
+			key, err = keys.ParseKeyWithPhraseType(s, t)
+		}
+		if errors.Is(err, keys.ErrAmbiguousPhrase) {
+			err = fmt.Errorf("%w: give --phrase-type legacy or --phrase-type bip39", err)
+		}
+		return key, err
+	}
 }
 
 // looksLikeSecret reports whether s has a command-line form of a secret
@@ -58,15 +124,15 @@ func (k *signerFlags) key(app *App, arg string, wallet *walletFlags) (keys.Key, 
 	switch {
 	case arg != "":
 		app.warn("a secret on the command line is visible to other users of this machine; prefer --secret-file or $WALLET_SECRET")
-		key, err := keys.ParseKey(arg)
+		key, err := keyParser(phraseTypeOf(k.phraseType), false)(arg)
 		if err != nil {
 			return key, fmt.Errorf("signer key (SIGNER_SECRET argument): %w", err)
 		}
 		return key, nil
 	case k.secretFile != "":
-		return readKeyFrom(app, k.secretFile, "--secret-file", keys.ParseKey)
+		return readKeyFrom(app, k.secretFile, "--secret-file", keyParser(phraseTypeOf(k.phraseType), false))
 	case k.phraseFile != "":
-		return readKeyFrom(app, k.phraseFile, "--phrase-file", keys.KeyFromPhrase)
+		return readKeyFrom(app, k.phraseFile, "--phrase-file", keyParser(phraseTypeOf(k.phraseType), true))
 	}
 	key, err := wallet.key(app)
 	if err != nil {

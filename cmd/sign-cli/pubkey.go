@@ -23,7 +23,9 @@ func NewCmdPubkey(app *App) *cobra.Command {
 		Short: "Print the public key of a key file or phrase, as hex or as PEM for cosign",
 		Long: `Print a public key: the one of the key in --secret-file or --phrase-file,
 of $WALLET_SECRET, or PUBLIC itself (64 hex characters or PEM). With --pem it
-is printed as the PKIX PEM block that 'cosign verify --key' reads.`,
+is printed as the PKIX PEM block that 'cosign verify --key' reads. A seed
+phrase is BIP-39 or TON's 24-word legacy format as its own check (or
+--phrase-type) says.`,
 		Example: `  sign-cli pubkey --secret-file signer.keys.json --pem > signer.pub
   sign-cli pubkey --pem "$WALLET_PUBLIC" > wallet.pub`,
 		Args: func(cmd *cobra.Command, args []string) error {

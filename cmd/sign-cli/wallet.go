@@ -22,6 +22,8 @@ type walletFlags struct {
 	secret     string
 	secretFile string
 	topUp      string
+	// phraseType is --phrase-type, shared with the signer's flags.
+	phraseType *keys.PhraseType
 }
 
 func (k *walletFlags) add(cmd *cobra.Command) {
@@ -30,6 +32,7 @@ func (k *walletFlags) add(cmd *cobra.Command) {
 	f.StringVar(&k.kind, "wallet-type", "", "the wallet's contract when its code is not recognized: "+strings.Join(walletKindNames(), ", "))
 	f.StringVarP(&k.secret, "wallet-secret", "s", "", "the paying wallet's secret key (default $WALLET_SECRET; prefer the variable or --wallet-secret-file)")
 	f.StringVar(&k.secretFile, "wallet-secret-file", "", "read the paying wallet's key from `FILE` (- for standard input)")
+	k.phraseType = bindPhraseType(cmd)
 	f.StringVar(&k.topUp, "topup", proof.FormatTokens(contract.DefaultTopUp), "tokens the wallet sends to a proof address that holds less than half of it")
 }
 
@@ -72,16 +75,16 @@ func (k *walletFlags) key(app *App) (keys.Key, error) {
 	switch {
 	case k.secret != "":
 		app.warn("a secret on the command line is visible to other users of this machine; prefer $WALLET_SECRET or --wallet-secret-file")
-		key, err := keys.ParseKey(k.secret)
+		key, err := keyParser(phraseTypeOf(k.phraseType), false)(k.secret)
 		if err != nil {
 			return key, fmt.Errorf("wallet key (--wallet-secret): %w", err)
 		}
 		return key, nil
 	case k.secretFile != "":
-		return readKeyFrom(app, k.secretFile, "--wallet-secret-file", keys.ParseKey)
+		return readKeyFrom(app, k.secretFile, "--wallet-secret-file", keyParser(phraseTypeOf(k.phraseType), false))
 	}
 	if s := app.Getenv("WALLET_SECRET"); s != "" {
-		key, err := keys.ParseKey(s)
+		key, err := keyParser(phraseTypeOf(k.phraseType), false)(s)
 		if err != nil {
 			return key, fmt.Errorf("wallet key ($WALLET_SECRET): %w", err)
 		}
