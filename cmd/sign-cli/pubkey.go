@@ -49,7 +49,7 @@ phrase is BIP-39 or TON's 24-word legacy format as its own check (or
 				if o.signer.secretFile == "" && o.signer.phraseFile == "" && app.Getenv("WALLET_SECRET") == "" {
 					return usageError("pubkey needs a key: PUBLIC, --secret-file FILE, --phrase-file FILE, or $WALLET_SECRET")
 				}
-				key, err := o.signer.key(app, "", &walletFlags{})
+				key, err := o.signer.key(app, "", &walletFlags{phraseType: o.signer.phraseType})
 				if err != nil {
 					return err
 				}
