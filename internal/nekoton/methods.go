@@ -210,3 +210,21 @@ func (b *Bridge) MessageInfo(msgBOC string) (MessageInfo, error) {
 	err := b.CallInto(&m, "messageInfo", msgBOC)
 	return m, err
 }
+
+// ParsedTransaction is a transaction as nekoton reads one a network serves.
+type ParsedTransaction struct {
+	Transaction
+	// PrevTransactionID is nil when the transaction links to none.
+	PrevTransactionID *struct {
+		LT   string `json:"lt"`
+		Hash string `json:"hash"`
+	} `json:"prevTransactionId"`
+}
+
+// ParseTransaction reads a transaction BOC (base64) with nekoton's own
+// parser, as its Transport reads the transactions a network serves.
+func (b *Bridge) ParseTransaction(txBOC string) (ParsedTransaction, error) {
+	var t ParsedTransaction
+	err := b.CallInto(&t, "parseTransaction", txBOC)
+	return t, err
+}

@@ -40,6 +40,10 @@
 //     {exitCode} when the executor refused an external message without a
 //     transaction, else {account (BOC after), transaction (nekoton's
 //     Transaction), info (transactionInfo of its BOC)}.
+//   - parseTransaction(txBoc): the transaction as nekoton reads one that a
+//     network serves (its Transport's getTransaction, which parses the BOC
+//     with Everscale's ton_block): nekoton's Transaction, with
+//     prevTransactionId when the transaction links to a previous one.
 //   - methods(): the names this bridge answers to.
 //
 // npm packages are looked up from the directory given as the first
@@ -392,9 +396,31 @@ function execute(account, message, utime) {
   return { account: out.account, transaction: out.transaction, info: transactionInfo(out.transaction.boc) };
 }
 
+// parseTransaction hands the BOC to nekoton's Transport through a proxy
+// connection that serves it, so that the parsing is nekoton's own.
+async function parseTransaction(boc) {
+  const proxy = new nt.ProxyConnection({
+    info: () => ({ maxTransactionsPerFetch: 1, reliableBehavior: 'IntensivePolling', hasKeyBlocks: false }),
+    getTransaction: async () => boc,
+  });
+  const clock = new nt.ClockWithOffset();
+  const transport = nt.Transport.fromProxyConnection(proxy, clock);
+  try {
+    const tx = await transport.getTransaction(nt.getBocHash(boc));
+    if (tx === undefined || tx === null) throw new Error('nekoton read no transaction');
+    return tx;
+  } catch (e) {
+    throw new Error(`parsing transaction: ${errorText(e)}`);
+  } finally {
+    transport.free();
+    clock.free();
+  }
+}
+
 const extras = {
   everConfig,
   execute,
+  parseTransaction,
   compileFunc,
   ed25519KeyPair,
   ed25519Sign,
