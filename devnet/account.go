@@ -71,8 +71,14 @@ type Transaction struct {
 	// Now (Unix seconds) and Lt are assigned by the ledger.
 	Now uint32 `json:"now"`
 	Lt  uint64 `json:"lt"`
-	// BOC is the serialized transaction, when the executor makes one.
+	// BOC is the serialized transaction: the executor's, or else the
+	// ledger's.
 	BOC []byte `json:"boc,omitempty"`
+
+	// inMessage and outMessages are the messages of InMsg and OutMsgs, as
+	// the ledger holds them.
+	inMessage   *Message
+	outMessages []*Message
 }
 
 // ComputeSuccess is the compute phase's verdict: exit code 0 or 1.

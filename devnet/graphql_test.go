@@ -113,7 +113,7 @@ func TestGraphQLResponses(t *testing.T) {
 			"data.accounts": `[{"id":"` + testAddr(1) + `"}]`}},
 		{name: "duplicate missing ids", query: `{accounts(filter:{id:{in:["` + testAddr(9) + `","` + testAddr(9) + `"]}}){id}}`, status: 200, check: map[string]string{
 			"data.accounts.#": `1`}},
-		{name: "unsupported collection", query: `{messages{id}}`, status: 200, check: map[string]string{"data.messages": `null`, "errors.0.path": `["messages"]`}},
+		{name: "unsupported collection", query: `{blocks{id}}`, status: 200, check: map[string]string{"data.blocks": `null`, "errors.0.path": `["blocks"]`}},
 		{name: "postRequests bad body", query: `mutation{postRequests(requests:[{id:"x",body:"!!"}])}`, status: 200, check: map[string]string{"errors.#": `1`}},
 	}
 	for _, tt := range tests {

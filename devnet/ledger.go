@@ -43,9 +43,12 @@ type Ledger struct {
 	txByAccount map[string][]*Transaction
 	txByID      map[string]*Transaction
 	txByInMsg   map[string]*Transaction
-	lt          uint64
-	seen        map[[32]byte]bool // external messages executed or waiting in the queue
-	changed     chan struct{}     // closed and replaced on every change
+	// The messages the transactions took and sent, by id and in order.
+	msgs    map[string]*Message
+	msgList []*Message
+	lt      uint64
+	seen    map[[32]byte]bool // external messages executed or waiting in the queue
+	changed chan struct{}     // closed and replaced on every change
 
 	queue  chan queued
 	done   chan struct{}
@@ -71,7 +74,7 @@ func newLedger(cfg config, clock Clock, committed func([]*Transaction)) (*Ledger
 		committed: committed,
 		accounts:  map[string]*stored{}, seen: map[[32]byte]bool{}, changed: make(chan struct{}),
 		lastTx: map[string]*Transaction{}, txByAccount: map[string][]*Transaction{},
-		txByID: map[string]*Transaction{}, txByInMsg: map[string]*Transaction{},
+		txByID: map[string]*Transaction{}, txByInMsg: map[string]*Transaction{}, msgs: map[string]*Message{},
 		queue: make(chan queued, 1024), done: make(chan struct{}),
 	}
 	if err := l.load(cfg.accounts); err != nil {
@@ -114,6 +117,13 @@ func (l *Ledger) load(accounts []Account) error {
 					return fmt.Errorf("loading emulator state: %w", err)
 				}
 				l.accounts[st.Address] = st
+			}
+			for i, b := range snap.Messages {
+				m, err := ParseMessage(b)
+				if err != nil {
+					return fmt.Errorf("loading emulator state: message %d: %w", i, err)
+				}
+				l.addMessageLocked(m)
 			}
 			for i := range snap.Transactions {
 				t := &snap.Transactions[i]
@@ -191,6 +201,9 @@ func (l *Ledger) saveLocked() error {
 	}
 	for _, t := range l.txs {
 		snap.Transactions = append(snap.Transactions, *t)
+	}
+	for _, m := range l.msgList {
+		snap.Messages = append(snap.Messages, m.BOC)
 	}
 	return writeSnapshot(l.dir, snap)
 }
@@ -461,8 +474,10 @@ func (l *Ledger) applyLocked(now time.Time, in *Message, res *Result) ([]*Messag
 		if err := l.commitTxLocked(&t, in, mine, a, hasAccount); err != nil {
 			return nil, fmt.Errorf("transaction on %s: %w", addr, err)
 		}
+		l.addMessageLocked(in)
 		for _, m := range mine {
 			t.OutMsgs = append(t.OutMsgs, hexID(m.Hash))
+			l.addMessageLocked(m)
 		}
 		sent = append(sent, mine...)
 		txs = append(txs, &t)
@@ -591,6 +606,22 @@ func (l *Ledger) indexLocked(t *Transaction) {
 			l.txByInMsg[t.InMsg] = t
 		}
 	}
+	t.inMessage, t.outMessages = l.msgs[t.InMsg], nil
+	for _, id := range t.OutMsgs {
+		if m := l.msgs[id]; m != nil {
+			t.outMessages = append(t.outMessages, m)
+		}
+	}
+}
+
+// addMessageLocked records a message a transaction took or sent, once.
+func (l *Ledger) addMessageLocked(m *Message) {
+	id := hexID(m.Hash)
+	if _, ok := l.msgs[id]; ok {
+		return
+	}
+	l.msgs[id] = m
+	l.msgList = append(l.msgList, m)
 }
 
 func hexID(h [32]byte) string { return hex.EncodeToString(h[:]) }

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/big"
 	"slices"
 	"time"
 
+	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/everos"
 )
 
@@ -22,6 +24,7 @@ var queryType = &objectType[*execution]{name: "Query", fields: map[string]field[
 	}},
 	"accounts":     {resolve: (*execution).accounts},
 	"transactions": {resolve: (*execution).transactions},
+	"messages":     {resolve: (*execution).messages},
 	"blockchain": {resolve: func(e *execution, _ map[string]any) (any, error) {
 		return blockchainType.resolver(e), nil
 	}},
@@ -186,6 +189,10 @@ func (e *execution) accounts(args map[string]any) (any, error) {
 
 func (e *execution) transactions(args map[string]any) (any, error) {
 	return collect(e, args, transactionType, &Transaction{}, func() []*Transaction { return e.s.txs }, nil)
+}
+
+func (e *execution) messages(args map[string]any) (any, error) {
+	return collect(e, args, messageType, &Message{Msg: &abi.Message{}, Value: new(big.Int)}, func() []*Message { return e.s.msgList }, nil)
 }
 
 func (e *execution) postRequests(args map[string]any) (any, error) {
