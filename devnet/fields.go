@@ -391,6 +391,9 @@ var messageType = &objectType[*Message]{name: "Message", fields: withNulls(map[s
 	// The emulator's messages never carry these.
 	"library", "library_hash", "split_depth", "tick", "tock", "value_other")}
 
+// emptyMessage is a message with no field set, for checking filters.
+func emptyMessage() *Message { return &Message{Msg: &abi.Message{}, Value: new(big.Int)} }
+
 // internalOnly returns get's value for an internal message, null for an
 // external one, which has no such field.
 func internalOnly(get func(m *Message) any) func(m *Message) any {

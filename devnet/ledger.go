@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"os"
 	"slices"
@@ -30,9 +31,8 @@ type Ledger struct {
 	dir   string
 	delay time.Duration
 	logf  func(format string, args ...any)
-	// committed is told of every change, with the lock held (the
-	// transactions it made, nil for SetAccount).
-	committed func(txs []*Transaction)
+	// committed is told of every change, with the lock held.
+	committed func(c change)
 
 	mu       sync.Mutex
 	accounts map[string]*stored
@@ -68,7 +68,7 @@ func NewLedger(opts ...Option) (*Ledger, error) {
 	return newLedger(cfg, cfg.clock, nil)
 }
 
-func newLedger(cfg config, clock Clock, committed func([]*Transaction)) (*Ledger, error) {
+func newLedger(cfg config, clock Clock, committed func(change)) (*Ledger, error) {
 	l := &Ledger{
 		exec: cfg.executor, clock: clock, dir: cfg.stateDir, delay: cfg.blockDelay, logf: cfg.logf,
 		committed: committed,
@@ -215,7 +215,11 @@ func (l *Ledger) SetAccount(a Account) error {
 	if err := l.putAccount(a); err != nil {
 		return fmt.Errorf("setting account %s: %w", a.Address, err)
 	}
-	l.notifyLocked(nil)
+	var ch change
+	if addr, err := everos.NormalizeAddress(a.Address); err == nil && l.accounts[addr] != nil {
+		ch.accounts = append(ch.accounts, l.accounts[addr])
+	}
+	l.notifyLocked(ch)
 	return l.saveLocked()
 }
 
@@ -258,12 +262,21 @@ func (l *Ledger) read(f func()) <-chan struct{} {
 	return l.changed
 }
 
-// notifyLocked wakes waiting readers and tells committed of txs.
-func (l *Ledger) notifyLocked(txs []*Transaction) {
+// change is what one change of the ledger made: the transactions, the
+// messages they took and sent, and the accounts as they are now (those
+// deleted aside).
+type change struct {
+	txs      []*Transaction
+	msgs     []*Message
+	accounts []*stored
+}
+
+// notifyLocked wakes waiting readers and tells committed of c.
+func (l *Ledger) notifyLocked(c change) {
 	close(l.changed)
 	l.changed = make(chan struct{})
 	if l.committed != nil {
-		l.committed(txs)
+		l.committed(c)
 	}
 }
 
@@ -430,6 +443,7 @@ func (l *Ledger) applyLocked(now time.Time, in *Message, res *Result) ([]*Messag
 		}
 		out = append(out, m)
 	}
+	msgsBefore := len(l.msgList)
 	accounts := map[string]Account{}
 	var order []string
 	for _, a := range res.Accounts {
@@ -490,10 +504,21 @@ func (l *Ledger) applyLocked(now time.Time, in *Message, res *Result) ([]*Messag
 			}
 		}
 	}
+	ch := change{txs: txs, msgs: l.msgList[msgsBefore:]}
+	touched := map[string]bool{}
 	for _, t := range txs {
 		l.indexLocked(t)
+		touched[t.Account] = true
 	}
-	l.notifyLocked(txs)
+	for _, addr := range order {
+		touched[addr] = true
+	}
+	for _, addr := range slices.Sorted(maps.Keys(touched)) {
+		if st, ok := l.accounts[addr]; ok {
+			ch.accounts = append(ch.accounts, st)
+		}
+	}
+	l.notifyLocked(ch)
 	return sent, nil
 }
 

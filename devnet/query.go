@@ -7,11 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math/big"
 	"slices"
 	"time"
 
-	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/everos"
 )
 
@@ -192,7 +190,7 @@ func (e *execution) transactions(args map[string]any) (any, error) {
 }
 
 func (e *execution) messages(args map[string]any) (any, error) {
-	return collect(e, args, messageType, &Message{Msg: &abi.Message{}, Value: new(big.Int)}, func() []*Message { return e.s.msgList }, nil)
+	return collect(e, args, messageType, emptyMessage(), func() []*Message { return e.s.msgList }, nil)
 }
 
 func (e *execution) postRequests(args map[string]any) (any, error) {
