@@ -38,11 +38,11 @@ type Ledger struct {
 	accounts map[string]*stored
 	txs      []*Transaction
 	// The indexes of txs: an account's last transaction and all of its
-	// transactions, by id and by inbound message (the first).
+	// transactions, by id and by inbound message.
 	lastTx      map[string]*Transaction
 	txByAccount map[string][]*Transaction
 	txByID      map[string]*Transaction
-	txByInMsg   map[string]*Transaction
+	txByInMsg   map[string][]*Transaction
 	// The messages the transactions took and sent, by id and in order.
 	msgs    map[string]*Message
 	msgList []*Message
@@ -74,7 +74,7 @@ func newLedger(cfg config, clock Clock, committed func(change)) (*Ledger, error)
 		committed: committed,
 		accounts:  map[string]*stored{}, seen: map[[32]byte]bool{}, changed: make(chan struct{}),
 		lastTx: map[string]*Transaction{}, txByAccount: map[string][]*Transaction{},
-		txByID: map[string]*Transaction{}, txByInMsg: map[string]*Transaction{}, msgs: map[string]*Message{},
+		txByID: map[string]*Transaction{}, txByInMsg: map[string][]*Transaction{}, msgs: map[string]*Message{},
 		queue: make(chan queued, 1024), done: make(chan struct{}),
 	}
 	if err := l.load(cfg.accounts); err != nil {
@@ -532,9 +532,9 @@ func (l *Ledger) commitTxLocked(t *Transaction, in *Message, outs []*Message, a 
 	if p := l.lastTx[t.Account]; p != nil {
 		prevHash, prevLt = txHash(p.ID), p.Lt
 	}
-	var old []byte
+	old := noneHash
 	if st, ok := l.accounts[t.Account]; ok {
-		old = st.BOC
+		old = st.hash
 	}
 	if t.BOC != nil {
 		root, err := cell.FromBOC(t.BOC)
@@ -591,17 +591,9 @@ func (l *Ledger) commitTxLocked(t *Transaction, in *Message, outs []*Message, a 
 			return fmt.Errorf("account: %w", err)
 		}
 	}
-	var cur []byte
+	tc := txCell{tx: t, in: in.Root, prevHash: prevHash, prevLt: prevLt, oldHash: old, newHash: noneHash}
 	if st, ok := l.accounts[t.Account]; ok {
-		cur = st.BOC
-	}
-	tc := txCell{tx: t, in: in.Root, prevHash: prevHash, prevLt: prevLt}
-	var err error
-	if tc.oldHash, err = accountHash(old); err != nil {
-		return err
-	}
-	if tc.newHash, err = accountHash(cur); err != nil {
-		return err
+		tc.newHash = st.hash
 	}
 	if in.Kind == Internal {
 		tc.credit, tc.bounce = in.Value, in.Bounce
@@ -622,14 +614,13 @@ func (l *Ledger) commitTxLocked(t *Transaction, in *Message, outs []*Message, a 
 
 // indexLocked records a committed transaction in the ledger's indexes.
 func (l *Ledger) indexLocked(t *Transaction) {
+	t.seq = len(l.txs)
 	l.txs = append(l.txs, t)
 	l.lastTx[t.Account] = t
 	l.txByID[t.ID] = t
 	l.txByAccount[t.Account] = append(l.txByAccount[t.Account], t)
 	if t.InMsg != "" {
-		if _, ok := l.txByInMsg[t.InMsg]; !ok {
-			l.txByInMsg[t.InMsg] = t
-		}
+		l.txByInMsg[t.InMsg] = append(l.txByInMsg[t.InMsg], t)
 	}
 	t.inMessage, t.outMessages = l.msgs[t.InMsg], nil
 	for _, id := range t.OutMsgs {
@@ -645,6 +636,7 @@ func (l *Ledger) addMessageLocked(m *Message) {
 	if _, ok := l.msgs[id]; ok {
 		return
 	}
+	m.seq = len(l.msgList)
 	l.msgs[id] = m
 	l.msgList = append(l.msgList, m)
 }

@@ -39,6 +39,8 @@ type Message struct {
 	CreatedAt       uint32
 	// Init is the StateInit the message carries, nil when none.
 	Init *abi.StateInit
+
+	seq int // the position in the ledger's messages
 }
 
 // Body returns a fresh slice positioned at the message body (empty when

@@ -225,22 +225,15 @@ func actionPhase(tx *Transaction, n int) (*cell.Cell, error) {
 	return c, nil
 }
 
-// accountHash is the hash of an account's BOC, or of account_none$0 for
-// an account that does not exist: what HASH_UPDATE Account holds.
-func accountHash(boc []byte) ([32]byte, error) {
-	if len(boc) == 0 {
-		c, err := cell.BeginCell().StoreBool(false).EndCell()
-		if err != nil {
-			return [32]byte{}, err
-		}
-		return c.Hash(), nil
-	}
-	c, err := cell.FromBOC(boc)
+// noneHash is the hash of account_none$0, the account that does not
+// exist, as HASH_UPDATE Account names it.
+var noneHash = func() [32]byte {
+	c, err := cell.BeginCell().StoreBool(false).EndCell()
 	if err != nil {
-		return [32]byte{}, fmt.Errorf("account BOC: %w", err)
+		panic(fmt.Sprintf("devnet: account_none: %v", err))
 	}
-	return c.Hash(), nil
-}
+	return c.Hash()
+}()
 
 // txHash is the hash a transaction's ID holds.
 func txHash(id string) [32]byte {
