@@ -194,3 +194,17 @@ func TestWaitingQuery(t *testing.T) {
 		t.Errorf("got %s", r.Raw)
 	}
 }
+
+// writeJSON writes strings, booleans and ints as encoding/json does.
+func TestWriteJSONAsEncodingJSON(t *testing.T) {
+	for _, v := range []any{"", "plain base64+/=", `quote " and \ backslash`, "<html>&", "tab\tnew\nline", "ünïcode", "\u2028", true, false, 0, -17, 1.5, 1e21, nil} {
+		var b bytes.Buffer
+		if err := writeJSON(&b, v); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(v)
+		if b.String() != string(want) {
+			t.Errorf("%#v: %s, encoding/json gives %s", v, b.String(), want)
+		}
+	}
+}
