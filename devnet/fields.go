@@ -372,17 +372,17 @@ var messageType = &objectType[*Message]{name: "Message", fields: withNulls(map[s
 	"value":             {get: internalOnly(func(m *Message) any { return m.Value }), filter: true},
 	"bounce":            {get: internalOnly(func(m *Message) any { return m.Bounce }), filter: true},
 	"bounced":           {get: internalOnly(func(m *Message) any { return m.Bounced }), filter: true},
-	"ihr_disabled":      {get: internalOnly(func(m *Message) any { return m.Msg.IHRDisabled })},
-	"ihr_fee":           {get: internalOnly(func(m *Message) any { return coins(m.Msg.IHRFee) })},
-	"fwd_fee":           {get: internalOnly(func(m *Message) any { return coins(m.Msg.FwdFee) })},
+	"ihr_disabled":      {get: internalOnly(func(m *Message) any { return m.full().Msg.IHRDisabled })},
+	"ihr_fee":           {get: internalOnly(func(m *Message) any { return coins(m.full().Msg.IHRFee) })},
+	"fwd_fee":           {get: internalOnly(func(m *Message) any { return coins(m.full().Msg.FwdFee) })},
 	"import_fee": {get: func(m *Message) any {
 		if m.Kind != ExternalIn {
 			return nil
 		}
-		return coins(m.Msg.ImportFee)
+		return coins(m.full().Msg.ImportFee)
 	}},
-	"body":      {get: func(m *Message) any { return boc(bocOf(m.Msg.Body)) }},
-	"body_hash": {get: func(m *Message) any { return cellHash(m.Msg.Body) }},
+	"body":      {get: func(m *Message) any { return boc(bocOf(m.full().Msg.Body)) }},
+	"body_hash": {get: func(m *Message) any { return cellHash(m.full().Msg.Body) }},
 	"code":      {get: func(m *Message) any { return boc(bocOf(initPart(m, codeOf))) }},
 	"code_hash": {get: func(m *Message) any { return cellHash(initPart(m, codeOf)) }, filter: true},
 	"data":      {get: func(m *Message) any { return boc(bocOf(initPart(m, dataOf))) }},
@@ -426,10 +426,10 @@ func dataOf(si *abi.StateInit) *cell.Cell { return si.Data }
 
 // initPart is a part of the StateInit a message carries, nil without one.
 func initPart(m *Message, part func(*abi.StateInit) *cell.Cell) *cell.Cell {
-	if m.Init == nil {
-		return nil
+	if f := m.full(); f.Init != nil {
+		return part(f.Init)
 	}
-	return part(m.Init)
+	return nil
 }
 
 func cellHash(c *cell.Cell) any {

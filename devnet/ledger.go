@@ -636,6 +636,7 @@ func (l *Ledger) addMessageLocked(m *Message) {
 	if _, ok := l.msgs[id]; ok {
 		return
 	}
+	m = m.compact()
 	m.seq = len(l.msgList)
 	l.msgs[id] = m
 	l.msgList = append(l.msgList, m)
