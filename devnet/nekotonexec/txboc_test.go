@@ -28,20 +28,10 @@ import (
 // last transaction and that transaction's out messages.
 func TestTransactionBOCs(t *testing.T) {
 	b := nekoton.Start(t)
-	for _, tc := range []struct {
-		name string
-		ex   devnet.Executor
-	}{
-		{"go executor", contracts.New()},
-		{"everscale executor", New(b)},
-	} {
+	for _, tc := range bothExecutors(b) {
 		t.Run(tc.name, func(t *testing.T) {
-			_, owner, _ := ed25519.GenerateKey(rand.Reader)
+			owner, g := fundedGiver(t)
 			_, signer, _ := ed25519.GenerateKey(rand.Reader)
-			g, err := contracts.GiverAccount(owner.Public().(ed25519.PublicKey), big.NewInt(1_000_000e9))
-			if err != nil {
-				t.Fatal(err)
-			}
 			l, err := devnet.NewLedger(devnet.WithExecutor(tc.ex), devnet.WithAccounts(g))
 			if err != nil {
 				t.Fatal(err)
@@ -246,4 +236,72 @@ func must[T any](v T, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestNekotonPagesThroughHistory: nekoton's GqlTransport, reading an
+// account's transactions from the devnet a page at a time, follows the
+// links of the transaction BOCs to the account's first transaction, on
+// both executors.
+func TestNekotonPagesThroughHistory(t *testing.T) {
+	b := nekoton.Start(t)
+	for _, tc := range bothExecutors(b) {
+		t.Run(tc.name, func(t *testing.T) {
+			owner, g := fundedGiver(t)
+			srv := devnet.NewServer(devnet.WithExecutor(tc.ex), devnet.WithAccounts(g))
+			defer srv.Close()
+			giver := cell.MustParseAddress(g.Address)
+			ms := uint64(srv.Now().UnixMilli())
+			for i := range 5 {
+				var dst [32]byte
+				dst[0] = byte(i + 1)
+				msg, err := contract.LocalGiver.TransferMessage(giver, contract.Transfer{Dest: cell.NewStdAddress(0, dst), Value: 1e9}, owner, ms+uint64(i), uint32(srv.Now().Unix())+60)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := srv.Deliver(msg.ToBOC(), srv.Now().Add(time.Minute)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var want []devnet.Transaction
+			for _, tx := range srv.Transactions() {
+				if tx.Account == g.Address {
+					want = append([]devnet.Transaction{tx}, want...)
+				}
+			}
+			got, err := b.AccountTransactions(srv.URL, g.Address, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) || len(want) != 5 {
+				t.Fatalf("nekoton read %d transactions, the giver has %d: %+v", len(got), len(want), got)
+			}
+			for i, w := range want {
+				if got[i].ID.Hash != w.ID || got[i].ID.LT != strconv.FormatUint(w.Lt, 10) {
+					t.Errorf("transaction %d: nekoton read %+v, want %s at %d", i, got[i].ID, w.ID, w.Lt)
+				}
+			}
+		})
+	}
+}
+
+// bothExecutors are the devnet's two executors, Everscale's on b.
+func bothExecutors(b *nekoton.Bridge) []struct {
+	name string
+	ex   devnet.Executor
+} {
+	return []struct {
+		name string
+		ex   devnet.Executor
+	}{{"go executor", contracts.New()}, {"everscale executor", New(b)}}
+}
+
+// fundedGiver is a local giver holding a million tokens, and its owner.
+func fundedGiver(t *testing.T) (ed25519.PrivateKey, devnet.Account) {
+	t.Helper()
+	_, owner, _ := ed25519.GenerateKey(rand.Reader)
+	g, err := contracts.GiverAccount(owner.Public().(ed25519.PublicKey), big.NewInt(1_000_000e9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return owner, g
 }

@@ -228,3 +228,25 @@ func (b *Bridge) ParseTransaction(txBOC string) (ParsedTransaction, error) {
 	err := b.CallInto(&t, "parseTransaction", txBOC)
 	return t, err
 }
+
+// TransactionLink is a transaction's id and the id of the one before it on
+// its account, as nekoton reads them.
+type TransactionLink struct {
+	ID struct {
+		LT   string `json:"lt"`
+		Hash string `json:"hash"`
+	} `json:"id"`
+	PrevTransactionID *struct {
+		LT   string `json:"lt"`
+		Hash string `json:"hash"`
+	} `json:"prevTransactionId"`
+}
+
+// AccountTransactions is the history of the account at address, newest
+// first, as nekoton's GqlTransport reads it from the GraphQL endpoint at
+// url, pageSize transactions a page, following each page's continuation.
+func (b *Bridge) AccountTransactions(url, address string, pageSize int) ([]TransactionLink, error) {
+	var out []TransactionLink
+	err := b.CallInto(&out, "accountTransactions", url, address, pageSize)
+	return out, err
+}
