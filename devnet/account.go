@@ -71,8 +71,15 @@ type Transaction struct {
 	// Now (Unix seconds) and Lt are assigned by the ledger.
 	Now uint32 `json:"now"`
 	Lt  uint64 `json:"lt"`
-	// BOC is the serialized transaction, when the executor makes one.
+	// BOC is the serialized transaction: the executor's, or else the
+	// ledger's.
 	BOC []byte `json:"boc,omitempty"`
+
+	// inMessage and outMessages are the messages of InMsg and OutMsgs, as
+	// the ledger holds them.
+	inMessage   *Message
+	outMessages []*Message
+	seq         int // the position in the ledger's transactions
 }
 
 // ComputeSuccess is the compute phase's verdict: exit code 0 or 1.
@@ -86,10 +93,12 @@ type State interface {
 	Account(addr string) (Account, bool)
 }
 
-// stored is an account with what the API derives from it.
+// stored is an account with what the API derives from it, and the hash
+// of its BOC (what a transaction's state update names).
 type stored struct {
 	Account
 	codeHash, dataHash string
+	hash               [32]byte
 }
 
 func newStored(a Account) (*stored, error) {
@@ -100,10 +109,12 @@ func newStored(a Account) (*stored, error) {
 	}
 	a.Address = addr
 	s := &stored{Account: a}
+	var code, data *cell.Cell
 	for _, f := range []struct {
-		boc []byte
-		dst *string
-	}{{a.Code, &s.codeHash}, {a.Data, &s.dataHash}} {
+		boc  []byte
+		c    **cell.Cell
+		hash *string
+	}{{a.Code, &code, &s.codeHash}, {a.Data, &data, &s.dataHash}} {
 		if len(f.boc) == 0 {
 			continue
 		}
@@ -111,8 +122,7 @@ func newStored(a Account) (*stored, error) {
 		if err != nil {
 			return nil, fmt.Errorf("account %s: decoding code or data: %w", addr, err)
 		}
-		h := c.Hash()
-		*f.dst = hex.EncodeToString(h[:])
+		*f.c, *f.hash = c, c.HashHex()
 	}
 	if a.CodeHash != "" {
 		h, err := hex.DecodeString(a.CodeHash)
@@ -124,11 +134,21 @@ func newStored(a Account) (*stored, error) {
 			s.codeHash = s.CodeHash
 		}
 	}
-	if s.BOC == nil && s.Type != account.NonExist {
-		if s.BOC, err = s.Account.MarshalBOC(); err != nil {
+	var root *cell.Cell
+	switch {
+	case s.Type == account.NonExist:
+		return s, nil
+	case s.BOC == nil:
+		if root, err = s.Account.cell(code, data); err != nil {
 			return nil, fmt.Errorf("account %s: %w", addr, err)
 		}
+		s.BOC = root.ToBOC()
+	default:
+		if root, err = cell.FromBOC(s.BOC); err != nil {
+			return nil, fmt.Errorf("account %s: BOC: %w", addr, err)
+		}
 	}
+	s.hash = root.Hash()
 	return s, nil
 }
 
@@ -141,15 +161,8 @@ func newStored(a Account) (*stored, error) {
 // The storage statistics count the distinct cells and bits of the code and
 // data. A NonExist account has no such form.
 func (a Account) MarshalBOC() ([]byte, error) {
-	addr, err := cell.ParseAddress(a.Address)
-	if err != nil {
-		return nil, fmt.Errorf("account address: %w", err)
-	}
-	balance := a.Balance
-	if balance == nil {
-		balance = new(big.Int)
-	}
 	si := &abi.StateInit{}
+	var err error
 	if len(a.Code) > 0 {
 		if si.Code, err = cell.FromBOC(a.Code); err != nil {
 			return nil, fmt.Errorf("account code: %w", err)
@@ -160,6 +173,24 @@ func (a Account) MarshalBOC() ([]byte, error) {
 			return nil, fmt.Errorf("account data: %w", err)
 		}
 	}
+	root, err := a.cell(si.Code, si.Data)
+	if err != nil {
+		return nil, err
+	}
+	return root.ToBOC(), nil
+}
+
+// cell is the account's root cell, with its code and data decoded.
+func (a Account) cell(code, data *cell.Cell) (*cell.Cell, error) {
+	addr, err := cell.ParseAddress(a.Address)
+	if err != nil {
+		return nil, fmt.Errorf("account address: %w", err)
+	}
+	balance := a.Balance
+	if balance == nil {
+		balance = new(big.Int)
+	}
+	si := &abi.StateInit{Code: code, Data: data}
 	state, err := si.Cell()
 	if err != nil {
 		return nil, fmt.Errorf("account state: %w", err)
@@ -184,7 +215,7 @@ func (a Account) MarshalBOC() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building account cell: %w", err)
 	}
-	return root.ToBOC(), nil
+	return root, nil
 }
 
 // storageUsed counts the distinct cells and their bits under the roots.

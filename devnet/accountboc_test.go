@@ -13,7 +13,6 @@ import (
 // passed along with changed fields is built again from them.
 func TestExecutorAccountBOC(t *testing.T) {
 	dir := t.TempDir()
-	const lt = 987654321 // an lt the server never assigns, so the BOC is the executor's
 	tests := []struct {
 		name     string
 		produce  bool // the executor builds the BOC itself
@@ -34,9 +33,10 @@ func TestExecutorAccountBOC(t *testing.T) {
 				a.Balance = big.NewInt(tc.newValue)
 				if tc.produce {
 					b := a
-					b.BOC, b.LastTransLt = nil, lt
+					// The lt after the transaction's own (env.Lt).
+					b.BOC, b.LastTransLt, b.LastPaid = nil, env.Lt+1, 987654321
 					own = must(b.MarshalBOC())
-					a.BOC = own
+					a.BOC, a.LastTransLt, a.LastPaid = own, b.LastTransLt, b.LastPaid
 				}
 				return &Result{Accounts: []Account{a}, Transactions: []Transaction{{Account: a.Address, InMsg: hexID(in.Hash)}}}, nil
 			})

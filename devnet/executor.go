@@ -15,9 +15,16 @@ import (
 // earlier execution sent, one at a time, in order.
 //
 // It returns the new states of the accounts it changed, the transactions
-// it made (the ledger assigns their Now and Lt and, when empty, ID, and
-// sets each account's LastTransLt), and the messages they sent, serialized;
-// the ledger delivers the internal ones to their destinations. An error
+// it made, and the messages they sent, serialized; the ledger delivers the
+// internal ones to their destinations. A transaction without a BOC is
+// numbered by the ledger (Env.Lt), its out messages stamped with their
+// creation lt and time, its account's LastTransLt set to the lt after
+// them, and it is serialized with its ID the hash of the BOC. A
+// transaction with a BOC (an executor that serializes the blockchain's
+// forms) keeps the lt the BOC gives, which should be Env.Lt, and its
+// account the LastTransLt its own BOC gives; the ledger only links it to
+// the account's previous transaction, which changes its hash and so its
+// ID. An error
 // means the message is rejected without a transaction, as the network does
 // with an external message that no contract accepts; wrap ErrRejected for
 // that, anything else is logged as a failure of the executor.
@@ -37,7 +44,7 @@ func (f ExecutorFunc) Execute(env Env, in Inbound, st State) (*Result, error) { 
 // Env is the block context of an execution.
 type Env struct {
 	Now time.Time // the ledger's clock
-	Lt  uint64    // logical time of the first transaction of this execution
+	Lt  uint64    // logical time of the transaction this execution makes
 }
 
 // Inbound is a message to execute.

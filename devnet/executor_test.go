@@ -163,8 +163,8 @@ func TestExecutorLtAndIDs(t *testing.T) {
 		ids[tx.ID] = true
 	}
 	a, _ := srv.Account(testAddr(1))
-	if a.LastTransLt != txs[2].Lt {
-		t.Errorf("last_trans_lt %d, want %d", a.LastTransLt, txs[2].Lt)
+	if a.LastTransLt != txs[2].Lt+1 {
+		t.Errorf("last_trans_lt %d, want the one after the last transaction's %d", a.LastTransLt, txs[2].Lt)
 	}
 	// Expired: dropped before execution.
 	b, _, _ := extMessage(testAddr(1), nil, nil)

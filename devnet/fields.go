@@ -11,6 +11,8 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/gosh-sh/sign-cli/abi"
+	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/account"
 )
 
@@ -173,7 +175,7 @@ func workchain(addr string) int {
 func statusName(s account.Status) any { return optional(s.Name()) }
 
 // accountType is Account.
-var accountType = &objectType[*stored]{name: "Account", fields: map[string]field[*stored]{
+var accountType = &objectType[*stored]{name: "Account", fields: withNulls(map[string]field[*stored]{
 	"id":            {get: func(a *stored) any { return address(a.Address) }, filter: true},
 	"workchain_id":  {get: func(a *stored) any { return workchain(a.Address) }},
 	"acc_type":      {get: func(a *stored) any { return a.Type }, filter: true},
@@ -186,15 +188,9 @@ var accountType = &objectType[*stored]{name: "Account", fields: map[string]field
 	"data_hash":     {get: func(a *stored) any { return optional(a.dataHash) }, filter: true},
 	"last_paid":     {get: func(a *stored) any { return float64(a.LastPaid) }, filter: true},
 	"last_trans_lt": {get: func(a *stored) any { return new(big.Int).SetUint64(a.LastTransLt) }, filter: true},
+},
 	// The emulator's accounts never have these.
-	"library":       {get: none[*stored]},
-	"library_hash":  {get: none[*stored]},
-	"split_depth":   {get: none[*stored]},
-	"tick":          {get: none[*stored]},
-	"tock":          {get: none[*stored]},
-	"due_payment":   {get: none[*stored]},
-	"balance_other": {get: none[*stored]},
-}}
+	"library", "library_hash", "split_depth", "tick", "tock", "due_payment", "balance_other")}
 
 // blockchainAccountType is BlockchainAccount: Account with ids of the form
 // "account/wc:hex", and the plain address in address.
@@ -218,6 +214,14 @@ func accountResolver(typ *objectType[*stored], addr string, st *stored) resolver
 
 func none[T any](T) any { return nil }
 
+// withNulls adds to fields the named ones, answered with null.
+func withNulls[T any](fields map[string]field[T], never ...string) map[string]field[T] {
+	for _, n := range never {
+		fields[n] = field[T]{get: none[T]}
+	}
+	return fields
+}
+
 var (
 	skipReasonNames = []string{"NoState", "BadState", "NoGas"}
 	txStatusNames   = []string{"Unknown", "Preliminary", "Proposed", "Finalized", "Refused"}
@@ -227,12 +231,19 @@ const txFinalized = 3
 
 // transactionType is Transaction.
 var transactionType = &objectType[*Transaction]{name: "Transaction", fields: map[string]field[*Transaction]{
-	"id":               {get: func(t *Transaction) any { return t.ID }, filter: true},
-	"account_addr":     {get: func(t *Transaction) any { return address(t.Account) }, filter: true},
-	"workchain_id":     {get: func(t *Transaction) any { return workchain(t.Account) }},
-	"aborted":          {get: func(t *Transaction) any { return t.Aborted }, filter: true},
-	"in_msg":           {get: func(t *Transaction) any { return t.InMsg }, filter: true},
-	"out_msgs":         {get: func(t *Transaction) any { return append([]string{}, t.OutMsgs...) }},
+	"id":           {get: func(t *Transaction) any { return t.ID }, filter: true},
+	"account_addr": {get: func(t *Transaction) any { return address(t.Account) }, filter: true},
+	"workchain_id": {get: func(t *Transaction) any { return workchain(t.Account) }},
+	"aborted":      {get: func(t *Transaction) any { return t.Aborted }, filter: true},
+	"in_msg":       {get: func(t *Transaction) any { return t.InMsg }, filter: true},
+	"out_msgs":     {get: func(t *Transaction) any { return append([]string{}, t.OutMsgs...) }},
+	"in_message": {get: func(t *Transaction) any {
+		if t.inMessage == nil {
+			return nil
+		}
+		return messageType.resolver(t.inMessage)
+	}},
+	"out_messages":     {get: func(t *Transaction) any { return messageResolvers(t.outMessages) }},
 	"outmsg_cnt":       {get: func(t *Transaction) any { return len(t.OutMsgs) }},
 	"lt":               {get: func(t *Transaction) any { return new(big.Int).SetUint64(t.Lt) }, filter: true},
 	"now":              {get: func(t *Transaction) any { return float64(t.Now) }, filter: true},
@@ -336,3 +347,103 @@ var infoType = &objectType[info]{name: "Info", fields: map[string]field[info]{
 	"endpoints":           {get: func(info) any { return []string{} }},
 	"rempEnabled":         {get: func(info) any { return false }},
 }}
+
+var msgTypeNames = map[MessageKind]string{Internal: "Internal", ExternalIn: "ExtIn", ExternalOut: "ExtOut"}
+
+// msgFinalized is the status of every message the ledger holds: the
+// transaction that sent or took it is final.
+const msgFinalized = 5
+
+// messageType is Message.
+var messageType = &objectType[*Message]{name: "Message", fields: withNulls(map[string]field[*Message]{
+	"id":                {get: func(m *Message) any { return hexID(m.Hash) }, filter: true},
+	"boc":               {get: func(m *Message) any { return boc(m.BOC) }},
+	"msg_type":          {get: func(m *Message) any { return int(m.Kind) }, filter: true},
+	"msg_type_name":     {get: func(m *Message) any { return msgTypeNames[m.Kind] }},
+	"status":            {get: func(*Message) any { return msgFinalized }, filter: true},
+	"status_name":       {get: func(*Message) any { return "Finalized" }},
+	"src":               {get: func(m *Message) any { return address(m.Src) }, filter: true},
+	"dst":               {get: func(m *Message) any { return address(m.Dst) }, filter: true},
+	"src_workchain_id":  {get: func(m *Message) any { return workchainOf(m.Src) }},
+	"dst_workchain_id":  {get: func(m *Message) any { return workchainOf(m.Dst) }},
+	"created_lt":        {get: internalOnly(func(m *Message) any { return new(big.Int).SetUint64(m.CreatedLt) }), filter: true},
+	"created_at":        {get: internalOnly(func(m *Message) any { return float64(m.CreatedAt) }), filter: true},
+	"created_at_string": {get: internalOnly(func(m *Message) any { return time.Unix(int64(m.CreatedAt), 0).UTC().Format("2006-01-02 15:04:05.000") })},
+	"value":             {get: internalOnly(func(m *Message) any { return m.Value }), filter: true},
+	"bounce":            {get: internalOnly(func(m *Message) any { return m.Bounce }), filter: true},
+	"bounced":           {get: internalOnly(func(m *Message) any { return m.Bounced }), filter: true},
+	"ihr_disabled":      {get: internalOnly(func(m *Message) any { return m.full().Msg.IHRDisabled })},
+	"ihr_fee":           {get: internalOnly(func(m *Message) any { return coins(m.full().Msg.IHRFee) })},
+	"fwd_fee":           {get: internalOnly(func(m *Message) any { return coins(m.full().Msg.FwdFee) })},
+	"import_fee": {get: func(m *Message) any {
+		if m.Kind != ExternalIn {
+			return nil
+		}
+		return coins(m.full().Msg.ImportFee)
+	}},
+	"body":      {get: func(m *Message) any { return boc(bocOf(m.full().Msg.Body)) }},
+	"body_hash": {get: func(m *Message) any { return cellHash(m.full().Msg.Body) }},
+	"code":      {get: func(m *Message) any { return boc(bocOf(initPart(m, codeOf))) }},
+	"code_hash": {get: func(m *Message) any { return cellHash(initPart(m, codeOf)) }, filter: true},
+	"data":      {get: func(m *Message) any { return boc(bocOf(initPart(m, dataOf))) }},
+	"data_hash": {get: func(m *Message) any { return cellHash(initPart(m, dataOf)) }},
+},
+	// The emulator's messages never carry these.
+	"library", "library_hash", "split_depth", "tick", "tock", "value_other")}
+
+// emptyMessage is a message with no field set, for checking filters.
+func emptyMessage() *Message { return &Message{Msg: &abi.Message{}, Value: new(big.Int)} }
+
+// internalOnly returns get's value for an internal message, null for an
+// external one, which has no such field.
+func internalOnly(get func(m *Message) any) func(m *Message) any {
+	return func(m *Message) any {
+		if m.Kind != Internal {
+			return nil
+		}
+		return get(m)
+	}
+}
+
+// workchainOf is the workchain of an address, null for none (the source
+// of an inbound external message, the destination of an outbound one).
+func workchainOf(addr string) any {
+	if addr == "" {
+		return nil
+	}
+	return workchain(addr)
+}
+
+func coins(v *big.Int) *big.Int {
+	if v == nil {
+		return new(big.Int)
+	}
+	return v
+}
+
+func codeOf(si *abi.StateInit) *cell.Cell { return si.Code }
+func dataOf(si *abi.StateInit) *cell.Cell { return si.Data }
+
+// initPart is a part of the StateInit a message carries, nil without one.
+func initPart(m *Message, part func(*abi.StateInit) *cell.Cell) *cell.Cell {
+	if f := m.full(); f.Init != nil {
+		return part(f.Init)
+	}
+	return nil
+}
+
+func cellHash(c *cell.Cell) any {
+	if c == nil {
+		return nil
+	}
+	return c.HashHex()
+}
+
+// messageResolvers answers a list of messages.
+func messageResolvers(ms []*Message) []resolver {
+	out := make([]resolver, len(ms))
+	for i, m := range ms {
+		out[i] = messageType.resolver(m)
+	}
+	return out
+}

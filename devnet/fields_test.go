@@ -23,6 +23,7 @@ func TestFieldTablesMatchSchema(t *testing.T) {
 		{accountType.name, slices.Collect(maps.Keys(accountType.fields)), filterable(accountType), "AccountFilter"},
 		{blockchainAccountType.name, slices.Collect(maps.Keys(blockchainAccountType.fields)), filterable(blockchainAccountType), ""},
 		{transactionType.name, slices.Collect(maps.Keys(transactionType.fields)), filterable(transactionType), "TransactionFilter"},
+		{messageType.name, slices.Collect(maps.Keys(messageType.fields)), filterable(messageType), "MessageFilter"},
 		{computeType.name, slices.Collect(maps.Keys(computeType.fields)), nil, ""},
 		{actionType.name, slices.Collect(maps.Keys(actionType.fields)), nil, ""},
 		{infoType.name, slices.Collect(maps.Keys(infoType.fields)), nil, ""},

@@ -136,6 +136,21 @@ func (o *object) set(k string, v any) {
 	o.vals = append(o.vals, v)
 }
 
+// writeString writes s as encoding/json does. Most strings of a response
+// (ids, hashes, base64) need no escaping and are copied as they are.
+func writeString(b *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			sb, _ := json.Marshal(s)
+			b.Write(sb)
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
+}
+
 // writeJSON encodes results directly, without encoding/json re-reading
 // the output of every nested object.
 func writeJSON(b *bytes.Buffer, v any) error {
@@ -146,8 +161,7 @@ func writeJSON(b *bytes.Buffer, v any) error {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			kb, _ := json.Marshal(k)
-			b.Write(kb)
+			writeString(b, k)
 			b.WriteByte(':')
 			if err := writeJSON(b, v.vals[i]); err != nil {
 				return err
@@ -168,8 +182,11 @@ func writeJSON(b *bytes.Buffer, v any) error {
 	case nil:
 		b.WriteString("null")
 	case string:
-		sb, _ := json.Marshal(v)
-		b.Write(sb)
+		writeString(b, v)
+	case bool:
+		b.WriteString(strconv.FormatBool(v))
+	case int:
+		b.WriteString(strconv.Itoa(v))
 	default:
 		vb, err := json.Marshal(v)
 		if err != nil {
@@ -202,12 +219,53 @@ type execution struct {
 	s    *Server
 	p    *prepared
 	errs []gqlError
+
+	// The fields of each selection set and the arguments of each field,
+	// worked out once for all the objects of a list.
+	fields map[fieldsKey][]*ast.Field
+	args   map[*ast.Field]map[string]any
+}
+
+type fieldsKey struct {
+	first ast.Selection
+	typ   string
+}
+
+// fieldsOf is collect, remembered per selection set and type.
+func (e *execution) fieldsOf(sel ast.SelectionSet, typ string) []*ast.Field {
+	if len(sel) == 0 {
+		return nil
+	}
+	k := fieldsKey{sel[0], typ}
+	fs, ok := e.fields[k]
+	if !ok {
+		if e.fields == nil {
+			e.fields = map[fieldsKey][]*ast.Field{}
+		}
+		fs = e.collect(sel, typ)
+		e.fields[k] = fs
+	}
+	return fs
+}
+
+// argsOf is f's arguments, remembered.
+func (e *execution) argsOf(f *ast.Field) map[string]any {
+	a, ok := e.args[f]
+	if !ok {
+		if e.args == nil {
+			e.args = map[*ast.Field]map[string]any{}
+		}
+		a = f.ArgumentMap(e.p.vars)
+		e.args[f] = a
+	}
+	return a
 }
 
 // selectObject resolves a selection set on an object of type typ.
 func (e *execution) selectObject(sel ast.SelectionSet, typ string, r resolver, path []any) *object {
-	out := &object{}
-	for _, f := range e.collect(sel, typ) {
+	fields := e.fieldsOf(sel, typ)
+	out := &object{keys: make([]string, 0, len(fields)), vals: make([]any, 0, len(fields))}
+	for _, f := range fields {
 		key := f.Alias
 		if key == "" {
 			key = f.Name
@@ -216,14 +274,19 @@ func (e *execution) selectObject(sel ast.SelectionSet, typ string, r resolver, p
 			out.set(key, typ)
 			continue
 		}
-		fpath := append(append([]any(nil), path...), key)
-		v, err := r(f, f.ArgumentMap(e.p.vars))
+		fpath := func() []any { return append(append([]any(nil), path...), key) }
+		v, err := r(f, e.argsOf(f))
 		if err != nil {
-			e.errs = append(e.errs, newError(codeInternal, err.Error(), f.Position, fpath))
+			e.errs = append(e.errs, newError(codeInternal, err.Error(), f.Position, fpath()))
 			out.set(key, nil)
 			continue
 		}
-		out.set(key, e.complete(f, v, fpath))
+		switch v.(type) {
+		case resolver, []resolver:
+			out.set(key, e.complete(f, v, fpath()))
+		default:
+			out.set(key, v)
+		}
 	}
 	return out
 }

@@ -113,7 +113,7 @@ func TestGraphQLResponses(t *testing.T) {
 			"data.accounts": `[{"id":"` + testAddr(1) + `"}]`}},
 		{name: "duplicate missing ids", query: `{accounts(filter:{id:{in:["` + testAddr(9) + `","` + testAddr(9) + `"]}}){id}}`, status: 200, check: map[string]string{
 			"data.accounts.#": `1`}},
-		{name: "unsupported collection", query: `{messages{id}}`, status: 200, check: map[string]string{"data.messages": `null`, "errors.0.path": `["messages"]`}},
+		{name: "unsupported collection", query: `{blocks{id}}`, status: 200, check: map[string]string{"data.blocks": `null`, "errors.0.path": `["blocks"]`}},
 		{name: "postRequests bad body", query: `mutation{postRequests(requests:[{id:"x",body:"!!"}])}`, status: 200, check: map[string]string{"errors.#": `1`}},
 	}
 	for _, tt := range tests {
@@ -192,5 +192,19 @@ func TestWaitingQuery(t *testing.T) {
 	_, r = post(t, srv.URL, q, map[string]any{"h": strings.Repeat("00", 32)})
 	if r.Get("data.transactions").Raw != `[]` {
 		t.Errorf("got %s", r.Raw)
+	}
+}
+
+// writeJSON writes strings, booleans and ints as encoding/json does.
+func TestWriteJSONAsEncodingJSON(t *testing.T) {
+	for _, v := range []any{"", "plain base64+/=", `quote " and \ backslash`, "<html>&", "tab\tnew\nline", "ünïcode", "\u2028", true, false, 0, -17, 1.5, 1e21, nil} {
+		var b bytes.Buffer
+		if err := writeJSON(&b, v); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(v)
+		if b.String() != string(want) {
+			t.Errorf("%#v: %s, encoding/json gives %s", v, b.String(), want)
+		}
 	}
 }

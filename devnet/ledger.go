@@ -2,17 +2,17 @@ package devnet
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"os"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/everos"
 )
@@ -31,16 +31,24 @@ type Ledger struct {
 	dir   string
 	delay time.Duration
 	logf  func(format string, args ...any)
-	// committed is told of every change, with the lock held (the
-	// transactions it made, nil for SetAccount).
-	committed func(txs []*Transaction)
+	// committed is told of every change, with the lock held.
+	committed func(c change)
 
 	mu       sync.Mutex
 	accounts map[string]*stored
 	txs      []*Transaction
-	lt       uint64
-	seen     map[[32]byte]bool // external messages executed or waiting in the queue
-	changed  chan struct{}     // closed and replaced on every change
+	// The indexes of txs: an account's last transaction and all of its
+	// transactions, by id and by inbound message.
+	lastTx      map[string]*Transaction
+	txByAccount map[string][]*Transaction
+	txByID      map[string]*Transaction
+	txByInMsg   map[string][]*Transaction
+	// The messages the transactions took and sent, by id and in order.
+	msgs    map[string]*Message
+	msgList []*Message
+	lt      uint64
+	seen    map[[32]byte]bool // external messages executed or waiting in the queue
+	changed chan struct{}     // closed and replaced on every change
 
 	queue  chan queued
 	done   chan struct{}
@@ -60,11 +68,13 @@ func NewLedger(opts ...Option) (*Ledger, error) {
 	return newLedger(cfg, cfg.clock, nil)
 }
 
-func newLedger(cfg config, clock Clock, committed func([]*Transaction)) (*Ledger, error) {
+func newLedger(cfg config, clock Clock, committed func(change)) (*Ledger, error) {
 	l := &Ledger{
 		exec: cfg.executor, clock: clock, dir: cfg.stateDir, delay: cfg.blockDelay, logf: cfg.logf,
 		committed: committed,
 		accounts:  map[string]*stored{}, seen: map[[32]byte]bool{}, changed: make(chan struct{}),
+		lastTx: map[string]*Transaction{}, txByAccount: map[string][]*Transaction{},
+		txByID: map[string]*Transaction{}, txByInMsg: map[string][]*Transaction{}, msgs: map[string]*Message{},
 		queue: make(chan queued, 1024), done: make(chan struct{}),
 	}
 	if err := l.load(cfg.accounts); err != nil {
@@ -108,9 +118,16 @@ func (l *Ledger) load(accounts []Account) error {
 				}
 				l.accounts[st.Address] = st
 			}
+			for i, b := range snap.Messages {
+				m, err := ParseMessage(b)
+				if err != nil {
+					return fmt.Errorf("loading emulator state: message %d: %w", i, err)
+				}
+				l.addMessageLocked(m)
+			}
 			for i := range snap.Transactions {
 				t := &snap.Transactions[i]
-				l.txs = append(l.txs, t)
+				l.indexLocked(t)
 				var h [32]byte
 				if b, err := hex.DecodeString(t.InMsg); err == nil && len(b) == 32 {
 					copy(h[:], b)
@@ -185,6 +202,9 @@ func (l *Ledger) saveLocked() error {
 	for _, t := range l.txs {
 		snap.Transactions = append(snap.Transactions, *t)
 	}
+	for _, m := range l.msgList {
+		snap.Messages = append(snap.Messages, m.BOC)
+	}
 	return writeSnapshot(l.dir, snap)
 }
 
@@ -195,7 +215,11 @@ func (l *Ledger) SetAccount(a Account) error {
 	if err := l.putAccount(a); err != nil {
 		return fmt.Errorf("setting account %s: %w", a.Address, err)
 	}
-	l.notifyLocked(nil)
+	var ch change
+	if addr, err := everos.NormalizeAddress(a.Address); err == nil && l.accounts[addr] != nil {
+		ch.accounts = append(ch.accounts, l.accounts[addr])
+	}
+	l.notifyLocked(ch)
 	return l.saveLocked()
 }
 
@@ -238,12 +262,21 @@ func (l *Ledger) read(f func()) <-chan struct{} {
 	return l.changed
 }
 
-// notifyLocked wakes waiting readers and tells committed of txs.
-func (l *Ledger) notifyLocked(txs []*Transaction) {
+// change is what one change of the ledger made: the transactions, the
+// messages they took and sent, and the accounts as they are now (those
+// deleted aside).
+type change struct {
+	txs      []*Transaction
+	msgs     []*Message
+	accounts []*stored
+}
+
+// notifyLocked wakes waiting readers and tells committed of c.
+func (l *Ledger) notifyLocked(c change) {
 	close(l.changed)
 	l.changed = make(chan struct{})
 	if l.committed != nil {
-		l.committed(txs)
+		l.committed(c)
 	}
 }
 
@@ -381,7 +414,7 @@ func (l *Ledger) runMessage(q queued) ([]*Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("message %x to %s not executed: %v", q.msg.Hash, q.msg.Dst, err)
 	}
-	out, err := l.applyLocked(now, res)
+	out, err := l.applyLocked(now, q.msg, res)
 	if err != nil {
 		return nil, fmt.Errorf("message %x: %v", q.msg.Hash, err)
 	}
@@ -392,7 +425,13 @@ func (l *Ledger) runMessage(q queued) ([]*Message, error) {
 }
 
 // applyLocked records an execution's result and returns its out messages.
-func (l *Ledger) applyLocked(now time.Time, res *Result) ([]*Message, error) {
+// Each transaction gets its logical time and its link to the account's
+// previous transaction here, as a collator gives them: a transaction that
+// the executor serialized keeps its own lt (see Env.Lt) and is linked by
+// rewriting its prev_trans_hash and prev_trans_lt; one it did not is
+// serialized here. An account's last_trans_lt is then its BOC's: the lt
+// after the transaction's own and its out messages'.
+func (l *Ledger) applyLocked(now time.Time, in *Message, res *Result) ([]*Message, error) {
 	if res == nil {
 		return nil, errors.New("executor returned no result")
 	}
@@ -404,61 +443,203 @@ func (l *Ledger) applyLocked(now time.Time, res *Result) ([]*Message, error) {
 		}
 		out = append(out, m)
 	}
-	lastLt := map[string]uint64{}
+	msgsBefore := len(l.msgList)
+	accounts := map[string]Account{}
+	var order []string
+	for _, a := range res.Accounts {
+		addr, err := everos.NormalizeAddress(a.Address)
+		if err != nil {
+			return nil, fmt.Errorf("account: %w", err)
+		}
+		a.Address = addr
+		if _, ok := accounts[addr]; !ok {
+			order = append(order, addr)
+		}
+		accounts[addr] = a
+	}
 	var txs []*Transaction
+	var sent []*Message
 	for i := range res.Transactions {
 		t := res.Transactions[i]
 		addr, err := everos.NormalizeAddress(t.Account)
 		if err != nil {
 			return nil, fmt.Errorf("transaction: %w", err)
 		}
-		t.Account = addr
-		l.lt++
-		t.Lt, t.Now = l.lt, uint32(now.Unix())
+		t.Account, t.Now = addr, uint32(now.Unix())
 		if t.TotalFees == nil {
 			t.TotalFees = new(big.Int)
 		}
 		if t.BalanceDelta == nil {
 			t.BalanceDelta = new(big.Int)
 		}
-		if t.ID == "" {
-			t.ID = syntheticTxID(&t)
+		// Out messages belong to the first transaction on their source.
+		var mine []*Message
+		rest := out[:0:0]
+		for _, m := range out {
+			if m.Src == addr || m.Src == "" {
+				mine = append(mine, m)
+			} else {
+				rest = append(rest, m)
+			}
 		}
-		lastLt[addr] = t.Lt
+		out = rest
+		a, hasAccount := accounts[addr]
+		delete(accounts, addr)
+		if err := l.commitTxLocked(&t, in, mine, a, hasAccount); err != nil {
+			return nil, fmt.Errorf("transaction on %s: %w", addr, err)
+		}
+		l.addMessageLocked(in)
+		for _, m := range mine {
+			t.OutMsgs = append(t.OutMsgs, hexID(m.Hash))
+			l.addMessageLocked(m)
+		}
+		sent = append(sent, mine...)
 		txs = append(txs, &t)
 	}
-	// Out messages belong to the first transaction on their source.
-	for _, m := range out {
-		for _, t := range txs {
-			if t.Account == m.Src || m.Src == "" {
-				t.OutMsgs = append(t.OutMsgs, hexID(m.Hash))
-				break
+	sent = append(sent, out...)
+	for _, addr := range order {
+		if a, ok := accounts[addr]; ok {
+			if err := l.putExecuted(a); err != nil {
+				return nil, fmt.Errorf("account: %w", err)
 			}
 		}
 	}
-	for _, a := range res.Accounts {
-		if addr, err := everos.NormalizeAddress(a.Address); err == nil {
-			if lt, ok := lastLt[addr]; ok {
-				a.LastTransLt = lt
-			}
-		}
-		if err := l.putExecuted(a); err != nil {
-			return nil, fmt.Errorf("account: %w", err)
+	ch := change{txs: txs, msgs: l.msgList[msgsBefore:]}
+	touched := map[string]bool{}
+	for _, t := range txs {
+		l.indexLocked(t)
+		touched[t.Account] = true
+	}
+	for _, addr := range order {
+		touched[addr] = true
+	}
+	for _, addr := range slices.Sorted(maps.Keys(touched)) {
+		if st, ok := l.accounts[addr]; ok {
+			ch.accounts = append(ch.accounts, st)
 		}
 	}
-	l.txs = append(l.txs, txs...)
-	l.notifyLocked(txs)
-	return out, nil
+	l.notifyLocked(ch)
+	return sent, nil
 }
 
-// syntheticTxID derives a transaction id from what identifies it. The
-// prefix predates the package's name and stays, so that the ids of a
-// state directory written before do not change.
-func syntheticTxID(t *Transaction) string {
-	h := sha256.New()
-	h.Write([]byte("everostest transaction\x00" + t.Account + "\x00" + t.InMsg + "\x00"))
-	binary.Write(h, binary.BigEndian, t.Lt)
-	return hex.EncodeToString(h.Sum(nil))
+// commitTxLocked gives t its lt, BOC and id, stamps the out messages of a
+// transaction the executor did not serialize with their creation lt and
+// time (replacing them in outs), and stores the account a the transaction
+// left (hasAccount false: the executor left it as it was).
+func (l *Ledger) commitTxLocked(t *Transaction, in *Message, outs []*Message, a Account, hasAccount bool) error {
+	var prevHash [32]byte
+	var prevLt uint64
+	if p := l.lastTx[t.Account]; p != nil {
+		prevHash, prevLt = txHash(p.ID), p.Lt
+	}
+	old := noneHash
+	if st, ok := l.accounts[t.Account]; ok {
+		old = st.hash
+	}
+	if t.BOC != nil {
+		root, err := cell.FromBOC(t.BOC)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrBadTransaction, err)
+		}
+		h, err := readTxHeader(root)
+		if err != nil {
+			return err
+		}
+		if root, err = linkTransaction(root, prevHash, prevLt); err != nil {
+			return err
+		}
+		t.Lt, t.BOC, t.ID = h.lt, root.ToBOC(), hexID(root.Hash())
+		l.lt = max(l.lt, h.lt+1+uint64(len(outs)))
+		if hasAccount {
+			l.lt = max(l.lt, a.LastTransLt)
+			if err := l.putExecuted(a); err != nil {
+				return fmt.Errorf("account: %w", err)
+			}
+		}
+		return nil
+	}
+	t.Lt = l.lt + 1
+	end := t.Lt + 1 + uint64(len(outs))
+	l.lt = end
+	for i, m := range outs {
+		if m.Kind == ExternalIn {
+			continue
+		}
+		m.Msg.CreatedLT, m.Msg.CreatedAt = t.Lt+1+uint64(i), t.Now
+		b, err := m.Msg.ToBOC()
+		if err != nil {
+			return fmt.Errorf("out message %d: %w", i, err)
+		}
+		if outs[i], err = ParseMessage(b); err != nil {
+			return fmt.Errorf("out message %d: %w", i, err)
+		}
+	}
+	if !hasAccount {
+		st, ok := l.accounts[t.Account]
+		if ok {
+			a, hasAccount = st.Account.clone(), true
+		}
+	}
+	if hasAccount {
+		if a.BOC != nil && a.LastTransLt != end {
+			if st, ok := l.accounts[t.Account]; !ok || !bytes.Equal(st.BOC, a.BOC) {
+				return fmt.Errorf("the executor's account BOC has last_trans_lt %d, the transaction ends at %d", a.LastTransLt, end)
+			}
+		}
+		a.LastTransLt = end
+		if err := l.putExecuted(a); err != nil {
+			return fmt.Errorf("account: %w", err)
+		}
+	}
+	tc := txCell{tx: t, in: in.Root, prevHash: prevHash, prevLt: prevLt, oldHash: old, newHash: noneHash}
+	if st, ok := l.accounts[t.Account]; ok {
+		tc.newHash = st.hash
+	}
+	if in.Kind == Internal {
+		tc.credit, tc.bounce = in.Value, in.Bounce
+		if t.ComputeSkipped && len(outs) > 0 {
+			tc.credit = nil // bounced: nothing credited
+		}
+	}
+	for _, m := range outs {
+		tc.outs = append(tc.outs, m.Root)
+	}
+	root, err := buildTransaction(tc)
+	if err != nil {
+		return err
+	}
+	t.BOC, t.ID = root.ToBOC(), hexID(root.Hash())
+	return nil
+}
+
+// indexLocked records a committed transaction in the ledger's indexes.
+func (l *Ledger) indexLocked(t *Transaction) {
+	t.seq = len(l.txs)
+	l.txs = append(l.txs, t)
+	l.lastTx[t.Account] = t
+	l.txByID[t.ID] = t
+	l.txByAccount[t.Account] = append(l.txByAccount[t.Account], t)
+	if t.InMsg != "" {
+		l.txByInMsg[t.InMsg] = append(l.txByInMsg[t.InMsg], t)
+	}
+	t.inMessage, t.outMessages = l.msgs[t.InMsg], nil
+	for _, id := range t.OutMsgs {
+		if m := l.msgs[id]; m != nil {
+			t.outMessages = append(t.outMessages, m)
+		}
+	}
+}
+
+// addMessageLocked records a message a transaction took or sent, once.
+func (l *Ledger) addMessageLocked(m *Message) {
+	id := hexID(m.Hash)
+	if _, ok := l.msgs[id]; ok {
+		return
+	}
+	m = m.compact()
+	m.seq = len(l.msgList)
+	l.msgs[id] = m
+	l.msgList = append(l.msgList, m)
 }
 
 func hexID(h [32]byte) string { return hex.EncodeToString(h[:]) }

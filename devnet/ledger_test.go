@@ -22,8 +22,9 @@ func TestLedgerAlone(t *testing.T) {
 		wantBal int64
 		wantLt  uint64
 	}{
-		{value: 5, wantBal: 5, wantLt: 1},
-		{value: 7, wantBal: 12, wantLt: 2},
+		// An account's lt is the one after its last transaction's.
+		{value: 5, wantBal: 5, wantLt: 2},
+		{value: 7, wantBal: 12, wantLt: 4},
 	}
 	for _, tt := range tests {
 		clk.Advance(time.Second)

@@ -39,6 +39,8 @@ type Message struct {
 	CreatedAt       uint32
 	// Init is the StateInit the message carries, nil when none.
 	Init *abi.StateInit
+
+	seq int // the position in the ledger's messages
 }
 
 // Body returns a fresh slice positioned at the message body (empty when
@@ -113,4 +115,25 @@ func (m *Message) CheckInit() error {
 		return fmt.Errorf("StateInit hashes to %x, not to the destination %q", h, m.Dst)
 	}
 	return nil
+}
+
+// compact is m without its parsed cells, as the ledger keeps the messages
+// it recorded: thousands of parsed trees (a deployment carries the
+// contract's code) would make every garbage collection walk them.
+func (m *Message) compact() *Message {
+	return &Message{Hash: m.Hash, BOC: m.BOC, Kind: m.Kind, Src: m.Src, Dst: m.Dst, Value: m.Value,
+		Bounce: m.Bounce, Bounced: m.Bounced, CreatedLt: m.CreatedLt, CreatedAt: m.CreatedAt, seq: m.seq}
+}
+
+// full is m with its parsed cells: m itself when it has them, else m
+// parsed again from its BOC (which parsed once, so parses again).
+func (m *Message) full() *Message {
+	if m.Msg != nil {
+		return m
+	}
+	f, err := ParseMessage(m.BOC)
+	if err != nil {
+		return &Message{Msg: &abi.Message{}}
+	}
+	return f
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/everos"
@@ -22,6 +23,7 @@ var queryType = &objectType[*execution]{name: "Query", fields: map[string]field[
 	}},
 	"accounts":     {resolve: (*execution).accounts},
 	"transactions": {resolve: (*execution).transactions},
+	"messages":     {resolve: (*execution).messages},
 	"blockchain": {resolve: func(e *execution, _ map[string]any) (any, error) {
 		return blockchainType.resolver(e), nil
 	}},
@@ -130,10 +132,11 @@ func (s *Server) wait(ctx context.Context, timeout time.Duration, find func() ([
 }
 
 // collect answers a query on a collection of typ: the objects that list
-// gives (with the ledger's lock held), filtered, sorted and limited, and
-// waited for when the query asks for a timeout. extra may add records
-// after them; empty is an object with no field set.
-func collect[T any](e *execution, args map[string]any, typ *objectType[T], empty T, list func() []T, extra func(c collectionArgs, out []resolver) []resolver) (any, error) {
+// gives for the filter (with the ledger's lock held; every object the
+// filter may match, in the collection's order), filtered, sorted and
+// limited, and waited for when the query asks for a timeout. extra may add
+// records after them; empty is an object with no field set.
+func collect[T any](e *execution, args map[string]any, typ *objectType[T], empty T, list func(filter map[string]any) []T, extra func(c collectionArgs, out []resolver) []resolver) (any, error) {
 	c, err := e.s.collection(args)
 	if err != nil {
 		return nil, err
@@ -144,7 +147,7 @@ func collect[T any](e *execution, args map[string]any, typ *objectType[T], empty
 		return nil, err
 	}
 	return e.s.wait(e.ctx, c.timeout, func() ([]resolver, error) {
-		objs := list()
+		objs := list(c.filter)
 		all := make([]record, 0, len(objs))
 		for _, v := range objs {
 			all = append(all, record{get: typ.getter(v), r: typ.resolver(v)})
@@ -159,13 +162,22 @@ func collect[T any](e *execution, args map[string]any, typ *objectType[T], empty
 
 func (e *execution) accounts(args map[string]any) (any, error) {
 	s := e.s
-	byAddress := func() []*stored {
-		keys := slices.Sorted(maps.Keys(s.accounts))
-		out := make([]*stored, len(keys))
-		for i, k := range keys {
-			out[i] = s.accounts[k]
+	byAddress := func(filter map[string]any) []*stored {
+		keys, ok := indexed(filter, "id")
+		if !ok {
+			keys = slices.Collect(maps.Keys(s.accounts))
 		}
-		return out
+		out := make([]*stored, 0, len(keys))
+		for _, k := range keys {
+			if a, err := everos.NormalizeAddress(k); err == nil {
+				k = a
+			}
+			if st := s.accounts[k]; st != nil {
+				out = append(out, st)
+			}
+		}
+		slices.SortFunc(out, func(a, b *stored) int { return strings.Compare(a.Address, b.Address) })
+		return slices.CompactFunc(out, func(a, b *stored) bool { return a == b })
 	}
 	// The NonExist records of the ids asked for that no account has.
 	missing := func(c collectionArgs, out []resolver) []resolver {
@@ -185,7 +197,83 @@ func (e *execution) accounts(args map[string]any) (any, error) {
 }
 
 func (e *execution) transactions(args map[string]any) (any, error) {
-	return collect(e, args, transactionType, &Transaction{}, func() []*Transaction { return e.s.txs }, nil)
+	l := e.s.Ledger
+	list := func(filter map[string]any) []*Transaction {
+		var out []*Transaction
+		switch {
+		case lookup(filter, "id", &out, func(id string) []*Transaction { return one(l.txByID[id]) }):
+		case lookup(filter, "in_msg", &out, func(id string) []*Transaction { return l.txByInMsg[id] }):
+		case lookup(filter, "account_addr", &out, func(addr string) []*Transaction {
+			if a, err := everos.NormalizeAddress(addr); err == nil {
+				addr = a
+			}
+			return l.txByAccount[addr]
+		}):
+		default:
+			return l.txs
+		}
+		slices.SortFunc(out, func(a, b *Transaction) int { return a.seq - b.seq })
+		return slices.CompactFunc(out, func(a, b *Transaction) bool { return a == b })
+	}
+	return collect(e, args, transactionType, &Transaction{}, list, nil)
+}
+
+func (e *execution) messages(args map[string]any) (any, error) {
+	l := e.s.Ledger
+	list := func(filter map[string]any) []*Message {
+		var out []*Message
+		if !lookup(filter, "id", &out, func(id string) []*Message { return one(l.msgs[id]) }) {
+			return l.msgList
+		}
+		slices.SortFunc(out, func(a, b *Message) int { return a.seq - b.seq })
+		return slices.CompactFunc(out, func(a, b *Message) bool { return a == b })
+	}
+	return collect(e, args, messageType, emptyMessage(), list, nil)
+}
+
+// indexed returns the values a filter requires of a field (its eq, or its
+// in list), and false when it requires none: the filter does not name the
+// field that way, or it has an OR, which may match without the field.
+func indexed(filter map[string]any, field string) ([]string, bool) {
+	if _, or := filter["OR"]; or {
+		return nil, false
+	}
+	cond, _ := filter[field].(map[string]any)
+	if eq, ok := cond["eq"].(string); ok {
+		return []string{eq}, true
+	}
+	in, ok := cond["in"].([]any)
+	if !ok {
+		return nil, false
+	}
+	vals := make([]string, 0, len(in))
+	for _, v := range in {
+		if s, ok := v.(string); ok {
+			vals = append(vals, s)
+		}
+	}
+	return vals, true
+}
+
+// lookup sets *out to the objects an index gives for the values the filter
+// requires of field, and reports whether it requires any.
+func lookup[T any](filter map[string]any, field string, out *[]T, index func(string) []T) bool {
+	vals, ok := indexed(filter, field)
+	if !ok {
+		return false
+	}
+	for _, v := range vals {
+		*out = append(*out, index(v)...)
+	}
+	return true
+}
+
+// one is a list of v, empty when v is nil.
+func one[T any](v *T) []*T {
+	if v == nil {
+		return nil
+	}
+	return []*T{v}
 }
 
 func (e *execution) postRequests(args map[string]any) (any, error) {

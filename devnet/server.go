@@ -137,18 +137,13 @@ func (s *Server) closeConns() {
 	}
 }
 
-// publish feeds the subscriptions the transactions the ledger made; the
+// publish feeds the subscriptions what a change of the ledger made; the
 // ledger's lock is held.
-func (s *Server) publish(txs []*Transaction) {
-	if len(txs) == 0 {
-		return
-	}
+func (s *Server) publish(c change) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for sub := range s.subs {
-		for _, t := range txs {
-			sub.offerTx(t)
-		}
+		sub.kind.offer(sub, c)
 	}
 }
 

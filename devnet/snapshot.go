@@ -14,6 +14,9 @@ type snapshot struct {
 	Lt           uint64        `json:"lt"`
 	Accounts     []Account     `json:"accounts"`
 	Transactions []Transaction `json:"transactions"`
+	// Messages are the BOCs of the messages the transactions took and
+	// sent, in the order they were recorded.
+	Messages [][]byte `json:"messages,omitempty"`
 }
 
 const stateFile = "everos-state.json"

@@ -40,6 +40,7 @@ type subscriber struct {
 	id   string
 	p    *prepared
 	root *ast.Field
+	kind subscribable
 }
 
 var upgrader = websocket.Upgrader{
@@ -194,7 +195,12 @@ func (c *wsConn) start(m wsMessage) {
 	}
 	e := &execution{ctx: c.ctx, s: c.s, p: p}
 	fields := e.collect(p.op.SelectionSet, "Subscription")
-	if len(fields) != 1 || fields[0].Name != "transactions" {
+	var kind subscribable
+	ok := len(fields) == 1
+	if ok {
+		kind, ok = subscribables[fields[0].Name]
+	}
+	if !ok {
 		name := "(none)"
 		if len(fields) > 0 {
 			name = fields[0].Name
@@ -204,10 +210,10 @@ func (c *wsConn) start(m wsMessage) {
 		c.send(wsMessage{ID: m.ID, Type: "complete"})
 		return
 	}
-	sub := &subscriber{c: c, conn: c.conn, id: m.ID, p: p, root: fields[0]}
+	sub := &subscriber{c: c, conn: c.conn, id: m.ID, p: p, root: fields[0], kind: kind}
 	// Check the filter once, so that an unsupported one is reported now.
-	if _, err := matchFilter(sub.filter(), transactionType.getter(&Transaction{}), transactionType.name); err != nil {
-		c.send(wsMessage{ID: m.ID, Type: "data", Payload: errorsBody([]gqlError{newError(codeInternal, err.Error(), fields[0].Position, []any{"transactions"})})})
+	if err := kind.check(sub.filter()); err != nil {
+		c.send(wsMessage{ID: m.ID, Type: "data", Payload: errorsBody([]gqlError{newError(codeInternal, err.Error(), fields[0].Position, []any{fields[0].Name})})})
 		c.send(wsMessage{ID: m.ID, Type: "complete"})
 		return
 	}
@@ -229,10 +235,39 @@ func (sub *subscriber) filter() map[string]any {
 	return f
 }
 
-// offerTx sends t to the subscriber if its filter matches; the ledger's
-// and the server's locks are held.
-func (sub *subscriber) offerTx(t *Transaction) {
-	ok, err := matchFilter(sub.filter(), transactionType.getter(t), transactionType.name)
+// subscribable is a collection that subscriptions may follow: check
+// refuses a filter the emulator does not implement, offer sends a
+// subscriber the objects of a change that its filter matches.
+type subscribable struct {
+	check func(filter map[string]any) error
+	offer func(sub *subscriber, c change)
+}
+
+// subscribables are the collections that can be subscribed to.
+var subscribables = map[string]subscribable{
+	"transactions": subscribableOf(transactionType, &Transaction{}, func(c change) []*Transaction { return c.txs }),
+	"messages":     subscribableOf(messageType, emptyMessage(), func(c change) []*Message { return c.msgs }),
+	"accounts":     subscribableOf(accountType, &stored{}, func(c change) []*stored { return c.accounts }),
+}
+
+func subscribableOf[T any](typ *objectType[T], empty T, of func(change) []T) subscribable {
+	return subscribable{
+		check: func(filter map[string]any) error {
+			_, err := matchFilter(filter, typ.getter(empty), typ.name)
+			return err
+		},
+		offer: func(sub *subscriber, c change) {
+			for _, v := range of(c) {
+				offer(sub, typ, v)
+			}
+		},
+	}
+}
+
+// offer sends v to the subscriber if its filter matches; the ledger's and
+// the server's locks are held.
+func offer[T any](sub *subscriber, typ *objectType[T], v T) {
+	ok, err := matchFilter(sub.filter(), typ.getter(v), typ.name)
 	if err != nil || !ok {
 		return
 	}
@@ -242,7 +277,7 @@ func (sub *subscriber) offerTx(t *Transaction) {
 		key = sub.root.Name
 	}
 	data := &object{}
-	data.set(key, e.selectObject(sub.root.SelectionSet, transactionType.name, transactionType.resolver(t), []any{key}))
+	data.set(key, e.selectObject(sub.root.SelectionSet, typ.name, typ.resolver(v), []any{key}))
 	payload := e.result(data)
 	n := 1
 	if sub.c.s.faultDuplicate() {

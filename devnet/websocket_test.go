@@ -76,7 +76,7 @@ func TestWebsocketProtocol(t *testing.T) {
 	}
 	next(t, c)
 	// An unsupported subscription.
-	c.WriteJSON(start("acc", `subscription{accounts{id}}`, nil))
+	c.WriteJSON(start("acc", `subscription{blocks{id}}`, nil))
 	if m := next(t, c); !strings.Contains(string(m.Payload), "not supported") {
 		t.Errorf("unsupported subscription %s", m.Payload)
 	}
@@ -187,5 +187,65 @@ func TestWebsocketFaults(t *testing.T) {
 	_, resp, err := d.Dial(strings.Replace(srv.URL, "http://", "ws://", 1), nil)
 	if err == nil || resp == nil || resp.StatusCode != 503 {
 		t.Errorf("upgrade during failure: %v %v", resp, err)
+	}
+}
+
+// TestSubscriptionCollections: accounts and messages are followed as
+// transactions are, each subscription seeing what its filter matches, and
+// an unsupported filter is refused when the subscription starts.
+func TestSubscriptionCollections(t *testing.T) {
+	srv := NewServer(WithAccounts(activeAccount(t, 1, 1)))
+	defer srv.Close()
+	c := dialWS(t, srv, "graphql-ws")
+	c.WriteJSON(wsMessage{Type: "connection_init"})
+	next(t, c)
+	in := must(BuildInternalMessage(testAddr(2), testAddr(9), bigInt(5000), true, false, nil))
+	inID := hexID(must(ParseMessage(in)).Hash)
+	subs := []struct {
+		id, query string
+		want      []string // what each delivery's payload holds, in order
+		path      string
+	}{
+		{"acc", `subscription{accounts(filter:{id:{eq:"` + testAddr(2) + `"}}){id acc_type balance(format:DEC)}}`,
+			[]string{testAddr(2) + " 0 5000"}, "data.accounts"},
+		{"msg", `subscription{messages(filter:{dst:{eq:"` + testAddr(9) + `"}}){id msg_type bounce}}`,
+			[]string{inID + " 0 true"}, "data.messages"},
+		{"bounced", `subscription{messages(filter:{bounced:{eq:true}}){dst value(format:DEC) bounced}}`,
+			[]string{testAddr(2) + " 5000 true"}, "data.messages"},
+	}
+	for _, s := range subs {
+		c.WriteJSON(start(s.id, s.query, nil))
+	}
+	c.WriteJSON(start("bad", `subscription{accounts(filter:{library:{eq:"x"}}){id}}`, nil))
+	if m := next(t, c); m.ID != "bad" || m.Type != "data" || !strings.Contains(string(m.Payload), "library") ||
+		gjson.GetBytes(m.Payload, "errors.0.path.0").String() != "accounts" {
+		t.Errorf("unsupported filter answered with %+v", m)
+	}
+	if m := next(t, c); m.ID != "bad" || m.Type != "complete" {
+		t.Errorf("unsupported filter: then %+v", m)
+	}
+	time.Sleep(50 * time.Millisecond)
+	// The message bounces off 9, which does not exist, back to 2.
+	if err := srv.Deliver(in, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for range 3 {
+		m := next(t, c)
+		for _, s := range subs {
+			if s.id == m.ID {
+				var vals []string
+				gjson.GetBytes(m.Payload, s.path).ForEach(func(_, v gjson.Result) bool {
+					vals = append(vals, v.String())
+					return true
+				})
+				got[m.ID] = append(got[m.ID], strings.Join(vals, " "))
+			}
+		}
+	}
+	for _, s := range subs {
+		if strings.Join(got[s.id], "|") != strings.Join(s.want, "|") {
+			t.Errorf("subscription %s got %q, want %q", s.id, got[s.id], s.want)
+		}
 	}
 }

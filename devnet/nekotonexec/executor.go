@@ -19,8 +19,9 @@
 // fields it reports (status, balance, code, data, last paid) are read from
 // them. Accounts that the executor did not produce (set with
 // Server.SetAccount or WithAccounts) run from the BOC the emulator builds of
-// their fields. The emulator numbers transactions with logical times of its
-// own; the account BOCs keep the executor's.
+// their fields. Transactions run at the emulator's logical time (see
+// lt.go), and the emulator links each to the account's previous one, as a
+// collator does.
 //
 // Only real code runs here: the proof contract, the local giver, and any
 // other compiled contract an account holds. The wallet stand-ins of package
@@ -106,7 +107,7 @@ func (e *Executor) Execute(env devnet.Env, in devnet.Inbound, st devnet.State) (
 		return nil, fmt.Errorf("%w: destination %s: %v", devnet.ErrBadMessage, msg.Dst, err)
 	}
 	before, ok := st.Account(addr)
-	accBOC, err := e.accountBOC(before, ok)
+	accBOC, kept, err := e.accountBOC(before, ok, env.Lt-1)
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +137,15 @@ func (e *Executor) Execute(env devnet.Env, in devnet.Inbound, st devnet.State) (
 	if err != nil {
 		return nil, fmt.Errorf("executing %x on %s: %w", in.Hash, addr, err)
 	}
+	if kept != nil {
+		old, err := cell.FromBOC(kept)
+		if err != nil {
+			return nil, fmt.Errorf("executing %x on %s: %w", in.Hash, addr, err)
+		}
+		if tx.BOC, err = withOldHash(tx.BOC, old.Hash()); err != nil {
+			return nil, fmt.Errorf("executing %x on %s: %w", in.Hash, addr, err)
+		}
+	}
 	res := &devnet.Result{Accounts: []devnet.Account{after}, Transactions: []devnet.Transaction{tx}}
 	for i, m := range out.Transaction.OutMessages {
 		b, err := base64.StdEncoding.DecodeString(m.BOC)
@@ -149,26 +159,34 @@ func (e *Executor) Execute(env devnet.Env, in devnet.Inbound, st devnet.State) (
 
 // accountBOC is the BOC to run a message on: the one the emulator keeps
 // (the executor's own, when it produced the account), else one built from
-// the account's fields.
-func (e *Executor) accountBOC(acc devnet.Account, exists bool) (string, error) {
+// the account's fields, with last_trans_lt set to lt (see lt.go). kept is
+// the BOC as the emulator keeps it when the executor is given another,
+// nil when not.
+func (e *Executor) accountBOC(acc devnet.Account, exists bool, lt uint64) (run string, kept []byte, err error) {
 	if !exists || acc.Type == account.NonExist {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		if e.empty == "" {
 			if err := e.b.CallInto(&e.empty, "makeFullAccountBoc", nil); err != nil {
-				return "", fmt.Errorf("building an empty account: %w", err)
+				return "", nil, fmt.Errorf("building an empty account: %w", err)
 			}
 		}
-		return e.empty, nil
+		return e.empty, nil, nil
 	}
 	boc := acc.BOC
 	if len(boc) == 0 {
-		var err error
 		if boc, err = acc.MarshalBOC(); err != nil {
-			return "", fmt.Errorf("account %s: %w", acc.Address, err)
+			return "", nil, fmt.Errorf("account %s: %w", acc.Address, err)
 		}
 	}
-	return base64.StdEncoding.EncodeToString(boc), nil
+	patched, ok, err := withLastTransLt(boc, lt)
+	if err != nil {
+		return "", nil, fmt.Errorf("account %s: %w", acc.Address, err)
+	}
+	if ok {
+		kept = boc
+	}
+	return base64.StdEncoding.EncodeToString(patched), kept, nil
 }
 
 // accountOf reads the executor's account BOC into the emulator's account.

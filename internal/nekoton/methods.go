@@ -210,3 +210,43 @@ func (b *Bridge) MessageInfo(msgBOC string) (MessageInfo, error) {
 	err := b.CallInto(&m, "messageInfo", msgBOC)
 	return m, err
 }
+
+// ParsedTransaction is a transaction as nekoton reads one a network serves.
+type ParsedTransaction struct {
+	Transaction
+	// PrevTransactionID is nil when the transaction links to none.
+	PrevTransactionID *struct {
+		LT   string `json:"lt"`
+		Hash string `json:"hash"`
+	} `json:"prevTransactionId"`
+}
+
+// ParseTransaction reads a transaction BOC (base64) with nekoton's own
+// parser, as its Transport reads the transactions a network serves.
+func (b *Bridge) ParseTransaction(txBOC string) (ParsedTransaction, error) {
+	var t ParsedTransaction
+	err := b.CallInto(&t, "parseTransaction", txBOC)
+	return t, err
+}
+
+// TransactionLink is a transaction's id and the id of the one before it on
+// its account, as nekoton reads them.
+type TransactionLink struct {
+	ID struct {
+		LT   string `json:"lt"`
+		Hash string `json:"hash"`
+	} `json:"id"`
+	PrevTransactionID *struct {
+		LT   string `json:"lt"`
+		Hash string `json:"hash"`
+	} `json:"prevTransactionId"`
+}
+
+// AccountTransactions is the history of the account at address, newest
+// first, as nekoton's GqlTransport reads it from the GraphQL endpoint at
+// url, pageSize transactions a page, following each page's continuation.
+func (b *Bridge) AccountTransactions(url, address string, pageSize int) ([]TransactionLink, error) {
+	var out []TransactionLink
+	err := b.CallInto(&out, "accountTransactions", url, address, pageSize)
+	return out, err
+}

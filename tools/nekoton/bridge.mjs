@@ -40,6 +40,14 @@
 //     {exitCode} when the executor refused an external message without a
 //     transaction, else {account (BOC after), transaction (nekoton's
 //     Transaction), info (transactionInfo of its BOC)}.
+//   - parseTransaction(txBoc): the transaction as nekoton reads one that a
+//     network serves (its Transport's getTransaction, which parses the BOC
+//     with Everscale's ton_block): nekoton's Transaction, with
+//     prevTransactionId when the transaction links to a previous one.
+//   - accountTransactions(url, address, pageSize): an account's history as
+//     nekoton's GqlTransport reads it from the GraphQL endpoint at url,
+//     page by page (getTransactions with each page's continuation), newest
+//     first: [{id, prevTransactionId}].
 //   - methods(): the names this bridge answers to.
 //
 // npm packages are looked up from the directory given as the first
@@ -392,9 +400,64 @@ function execute(account, message, utime) {
   return { account: out.account, transaction: out.transaction, info: transactionInfo(out.transaction.boc) };
 }
 
+// parseTransaction hands the BOC to nekoton's Transport through a proxy
+// connection that serves it, so that the parsing is nekoton's own.
+async function parseTransaction(boc) {
+  const proxy = new nt.ProxyConnection({
+    info: () => ({ maxTransactionsPerFetch: 1, reliableBehavior: 'IntensivePolling', hasKeyBlocks: false }),
+    getTransaction: async () => boc,
+  });
+  const clock = new nt.ClockWithOffset();
+  const transport = nt.Transport.fromProxyConnection(proxy, clock);
+  try {
+    const tx = await transport.getTransaction(nt.getBocHash(boc));
+    if (tx === undefined || tx === null) throw new Error('nekoton read no transaction');
+    return tx;
+  } catch (e) {
+    throw new Error(`parsing transaction: ${errorText(e)}`);
+  } finally {
+    transport.free();
+    clock.free();
+  }
+}
+
+// accountTransactions follows an account's history the way wallets built
+// on nekoton do, over HTTP with fetch.
+async function accountTransactions(url, address, pageSize) {
+  const sender = {
+    isLocal: () => true,
+    send: (data, handler) => {
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: data })
+        .then((r) => r.text())
+        .then((text) => handler.onReceive(text))
+        .catch((e) => handler.onError(e));
+    },
+  };
+  const clock = new nt.ClockWithOffset();
+  const transport = nt.Transport.fromGqlConnection(new nt.GqlConnection(sender), clock);
+  const out = [];
+  try {
+    let continuation;
+    for (let pages = 0; pages < 10000; pages++) {
+      const list = await transport.getTransactions(address, continuation, pageSize);
+      for (const t of list.transactions) out.push({ id: t.id, prevTransactionId: t.prevTransactionId ?? null });
+      if (list.continuation === undefined || list.continuation === null) break;
+      continuation = list.continuation.lt;
+    }
+  } catch (e) {
+    throw new Error(`reading the transactions of ${address}: ${errorText(e)}`);
+  } finally {
+    transport.free();
+    clock.free();
+  }
+  return out;
+}
+
 const extras = {
   everConfig,
   execute,
+  parseTransaction,
+  accountTransactions,
   compileFunc,
   ed25519KeyPair,
   ed25519Sign,
