@@ -12,30 +12,31 @@ import (
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/everos"
-	"github.com/gosh-sh/sign-cli/signature"
+	"github.com/gosh-sh/sign-cli/keys"
+	"github.com/gosh-sh/sign-cli/proof"
 )
 
-// scaleWorld is a devnet with a funded local giver and a signature.Chain
+// scaleWorld is a devnet with a funded local giver and a proof.Deployer
 // that pays with it, on a clock that moves only when told to.
 type scaleWorld struct {
 	srv    *devnet.Server
 	clock  *devnet.ManualClock
-	chain  *signature.Chain
-	signer signature.Key
+	chain  *proof.Deployer
+	signer keys.Key
 	round  int
 }
 
 func newScaleWorld(b *testing.B) *scaleWorld {
 	b.Helper()
-	keys := make([]signature.Key, 2)
-	for i := range keys {
-		k, err := signature.GenerateKey(nil)
+	pair := make([]keys.Key, 2)
+	for i := range pair {
+		k, err := keys.GenerateKey(nil)
 		if err != nil {
 			b.Fatal(err)
 		}
-		keys[i] = k
+		pair[i] = k
 	}
-	owner, signer := keys[0], keys[1]
+	owner, signer := pair[0], pair[1]
 	g, err := GiverAccount(owner.Public().Ed25519(), big.NewInt(1_000_000_000e9))
 	if err != nil {
 		b.Fatal(err)
@@ -47,8 +48,8 @@ func newScaleWorld(b *testing.B) *scaleWorld {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &scaleWorld{srv: srv, clock: clock, signer: signer, chain: &signature.Chain{Client: client, BalancePoll: 5 * time.Millisecond,
-		Wallet: &signature.Wallet{Address: cell.MustParseAddress(g.Address), Kind: contract.LocalGiver, Key: owner}}}
+	return &scaleWorld{srv: srv, clock: clock, signer: signer, chain: &proof.Deployer{Client: client, BalancePoll: 5 * time.Millisecond,
+		Wallet: &proof.Wallet{Address: cell.MustParseAddress(g.Address), Kind: contract.LocalGiver, Key: owner}}}
 }
 
 // sign deploys n proofs of new digests in one run and returns their
@@ -89,7 +90,7 @@ func BenchmarkScale(b *testing.B) {
 		signRuns := func(b *testing.B, proofs int) {
 			for range proofs / run {
 				all = append(all, w.sign(b, run)...)
-				w.clock.Advance(2 * signature.DefaultMessageLifetime)
+				w.clock.Advance(2 * proof.DefaultMessageLifetime)
 			}
 		}
 		signRuns(b, n-measured) // the proofs before the measured ones
@@ -106,9 +107,9 @@ func BenchmarkScale(b *testing.B) {
 			}
 		})
 		b.Run(fmt.Sprintf("check/proofs=%d", n), func(b *testing.B) {
-			checks := make([]signature.ProofCheck, len(all))
+			checks := make([]proof.Query, len(all))
 			for i, c := range all {
-				checks[i] = signature.ProofCheck{Public: w.signer.Public(), Content: c}
+				checks[i] = proof.Query{Public: w.signer.Public(), Content: c}
 			}
 			for b.Loop() {
 				for i, v := range w.chain.Check(context.Background(), checks) {

@@ -16,6 +16,7 @@ import (
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/devnet/contracts"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 // TestTransactionBOCs runs every kind of transaction the emulator makes on
@@ -27,7 +28,7 @@ import (
 // transaction. Each account's last_trans_lt is its BOC's: the lt after its
 // last transaction and that transaction's out messages.
 func TestTransactionBOCs(t *testing.T) {
-	b := nekoton.Start(t)
+	b := nekotontest.Start(t)
 	for _, tc := range bothExecutors(b) {
 		t.Run(tc.name, func(t *testing.T) {
 			owner, g := fundedGiver(t)
@@ -243,7 +244,7 @@ func must[T any](v T, err error) T {
 // links of the transaction BOCs to the account's first transaction, on
 // both executors.
 func TestNekotonPagesThroughHistory(t *testing.T) {
-	b := nekoton.Start(t)
+	b := nekotontest.Start(t)
 	for _, tc := range bothExecutors(b) {
 		t.Run(tc.name, func(t *testing.T) {
 			owner, g := fundedGiver(t)
