@@ -1,0 +1,184 @@
+package image
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+const testSPDX = `{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","name":"app"}`
+
+// TestPAE checks the encoding against the example of the DSSE
+// specification.
+func TestPAE(t *testing.T) {
+	got := string(PAE("http://example.com/HelloWorld", []byte("hello world")))
+	if want := "DSSEv1 29 http://example.com/HelloWorld 11 hello world"; got != want {
+		t.Errorf("PAE = %q, want %q", got, want)
+	}
+}
+
+func TestStatementDigest(t *testing.T) {
+	st := []byte(`{"_type":"x"}`)
+	sum := sha256.Sum256(st)
+	got := StatementDigest(st)
+	if want := "in-toto:sha256:" + hex.EncodeToString(sum[:]); got != want {
+		t.Errorf("StatementDigest = %q, want %q", got, want)
+	}
+	if strings.HasPrefix(got, "sha256:") {
+		t.Errorf("%s can be read as an image digest", got)
+	}
+}
+
+func TestWriteAttestation(t *testing.T) {
+	ctx := testContext(t)
+	reg := newTestRegistry(t, nil)
+	digest := reg.pushImage(t, "team/app:v1", nil)
+	r := fastRegistry()
+	alice, bob := mustKey(t, 'a'), mustKey(t, 'b')
+
+	res, err := r.WriteAttestation(ctx, reg.target(t, "team/app:v1"), alice, SPDXPredicateType, []byte(testSPDX))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.AlreadyPresent || res.Layers != 1 {
+		t.Errorf("first write: AlreadyPresent=%v Layers=%d", res.AlreadyPresent, res.Layers)
+	}
+	if want := "sha256-" + digest.Hex + ".att"; res.Tag.TagStr() != want {
+		t.Errorf("tag %s, want %s", res.Tag.TagStr(), want)
+	}
+
+	// The artifact is what cosign writes: one DSSE layer with the
+	// predicate type annotation, the envelope signed over PAE.
+	img, err := remote.Image(res.Tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Layers) != 1 || m.Layers[0].MediaType != DSSEMediaType || m.Layers[0].Annotations[PredicateTypeAnnotation] != SPDXPredicateType {
+		t.Fatalf("layers %+v", m.Layers)
+	}
+	var env Envelope
+	if err := json.Unmarshal(res.Envelope, &env); err != nil {
+		t.Fatal(err)
+	}
+	stmt, _ := base64.StdEncoding.DecodeString(env.Payload)
+	sig, _ := base64.StdEncoding.DecodeString(env.Signatures[0].Sig)
+	pub := alice.Public()
+	if !ed25519.Verify(pub[:], PAE(InTotoPayloadType, stmt), sig) {
+		t.Error("the envelope's signature is not pure Ed25519 over PAE")
+	}
+	var st Statement
+	if err := json.Unmarshal(stmt, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Type != StatementType || st.Subject[0].Digest["sha256"] != digest.Hex || st.Subject[0].Name != reg.host+"/team/app" {
+		t.Errorf("statement %s", stmt)
+	}
+
+	// Again: nothing pushed.
+	puts := reg.count("PUT", "/manifests/")
+	res, err = r.WriteAttestation(ctx, reg.target(t, "team/app:v1"), alice, SPDXPredicateType, []byte(testSPDX))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.AlreadyPresent || reg.count("PUT", "/manifests/") != puts {
+		t.Errorf("second write pushed: AlreadyPresent=%v", res.AlreadyPresent)
+	}
+
+	// Another signer's attestation goes beside the first.
+	res, err = r.WriteAttestation(ctx, reg.target(t, "team/app@"+digest.String()), bob, SPDXPredicateType, []byte(testSPDX))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.AlreadyPresent || res.Layers != 2 {
+		t.Errorf("second signer: AlreadyPresent=%v Layers=%d", res.AlreadyPresent, res.Layers)
+	}
+	for _, k := range []struct {
+		name string
+		pub  [32]byte
+	}{{"alice", alice.Public()}, {"bob", bob.Public()}} {
+		if _, err := r.VerifyAttestation(ctx, reg.target(t, "team/app:v1"), k.pub, SPDXPredicateType); err != nil {
+			t.Errorf("%s: %v", k.name, err)
+		}
+	}
+}
+
+func TestWriteAttestationRefusesMalformedPredicate(t *testing.T) {
+	reg := newTestRegistry(t, nil)
+	reg.pushImage(t, "team/app:v1", nil)
+	_, err := fastRegistry().WriteAttestation(testContext(t), reg.target(t, "team/app:v1"), mustKey(t, 'a'), SPDXPredicateType, []byte(`{"spdxVersion":`))
+	if !errors.Is(err, ErrInvalidPredicate) {
+		t.Fatalf("err = %v, want ErrInvalidPredicate", err)
+	}
+	if n := reg.count("PUT", "/manifests/"); n != 1 { // the image itself
+		t.Errorf("%d manifests pushed", n)
+	}
+}
+
+func TestVerifyAttestation(t *testing.T) {
+	ctx := testContext(t)
+	reg := newTestRegistry(t, nil)
+	attested := reg.pushImage(t, "team/app:v1", nil)
+	other := reg.pushImage(t, "team/app:other", nil)
+	reg.pushImage(t, "team/app:bare", nil)
+	reg.pushImage(t, "team/app:custom", nil)
+	r := fastRegistry()
+	alice, carol := mustKey(t, 'a'), mustKey(t, 'c')
+	if _, err := r.WriteAttestation(ctx, reg.target(t, "team/app:v1"), alice, SPDXPredicateType, []byte(testSPDX)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.WriteAttestation(ctx, reg.target(t, "team/app:custom"), alice, "https://example.com/other", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	// The attestation copied onto another image.
+	repo, _ := name.NewRepository(reg.host + "/team/app")
+	copyArtifact(t, AttestationTag(repo, attested), AttestationTag(repo, other))
+
+	tests := []struct {
+		name    string
+		ref     string
+		key     [32]byte
+		wantErr error
+		reason  string
+	}{
+		{"verified", "team/app:v1", alice.Public(), nil, ""},
+		{"another key", "team/app:v1", carol.Public(), ErrNotVerified, "signature does not match the key"},
+		{"copied onto another image", "team/app:other", alice.Public(), ErrNotVerified, "attestation of another image"},
+		{"no attestation", "team/app:bare", alice.Public(), ErrNoAttestation, "no attestations found"},
+		{"another predicate type", "team/app:custom", alice.Public(), ErrNotVerified, "predicate type"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := r.VerifyAttestation(ctx, reg.target(t, tt.ref), tt.key, SPDXPredicateType)
+			if tt.wantErr == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(v.Predicate) != testSPDX {
+					t.Errorf("predicate %s", v.Predicate)
+				}
+				if v.Target.Digest != attested {
+					t.Errorf("target %s", v.Target)
+				}
+				return
+			}
+			if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.reason) {
+				t.Fatalf("err = %v, want %v with %q", err, tt.wantErr, tt.reason)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+		})
+	}
+}
