@@ -26,10 +26,12 @@ func (l *lockFlags) add(f *pflag.FlagSet) {
 // load checks the flags against the build request and reads the lock.
 // Everything it refuses is refused before the daemon is asked for
 // anything, so nothing is built, pushed or signed.
-func (l *lockFlags) load(app *App, req *buildRequest, builder string) (*sbom.Lock, error) {
+func (l *lockFlags) load(app *App, req *buildRequest, builder string, attest bool) (*sbom.Lock, error) {
 	switch {
 	case l.sbom == "" && !l.locked:
 		return nil, nil
+	case !l.locked && attest:
+		return nil, nil // --sbom names the SBOM --attest attests, not a lock
 	case !l.locked:
 		return nil, usageError("--sbom is used with --locked")
 	case l.sbom == "":

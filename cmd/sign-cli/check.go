@@ -30,6 +30,7 @@ type checkOptions struct {
 	timeout     time.Duration
 	parallelism int
 	output      string
+	attestation bool // --attestation (attest.go)
 }
 
 // NewCmdCheck verifies the proofs of images.
@@ -78,6 +79,7 @@ not, 2 or 3 when one could not be checked (bad input, network failure).`,
 	f.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this long")
 	f.IntVar(&o.parallelism, "parallel", signature.DefaultParallelism, "registry look-ups at a time")
 	outputFlag(cmd, &o.output)
+	addAttestationCheckFlag(cmd, &o.attestation)
 	return cmd
 }
 
@@ -110,6 +112,7 @@ type checkedJSON struct {
 	Verified     bool   `json:"verified"`
 	Chain        any    `json:"chain,omitempty"`
 	Registry     any    `json:"registry,omitempty"`
+	SBOM         any    `json:"sbom,omitempty"`
 	Error        string `json:"error,omitempty"`
 	ExitCode     int    `json:"exit_code"`
 }
@@ -197,6 +200,9 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 		reqs[i] = signature.CheckRequest{Target: t, Public: pub, Annotations: annotations}
 	}
 	checker := &signature.Checker{Registry: app.traceRegistry(o.reg.registry()), Source: src, Parallelism: o.parallelism}
+	if o.attestation {
+		checker.Attestation = image.SPDXPredicateType
+	}
 	if src&signature.SourceChain != 0 {
 		if checker.Proofs, err = o.proofChecker(app); err != nil {
 			return err
@@ -275,6 +281,9 @@ func checkLine(app *App, r signature.Checked) checkedJSON {
 		}
 		line.Registry = rj
 	}
+	if a := attestationVerdict(app, r); a != nil {
+		line.SBOM = a
+	}
 	switch {
 	case r.Err != nil:
 		line.Error, line.ExitCode = app.errorText(r.Err), exitCode(r.Err)
@@ -307,6 +316,9 @@ func checkText(l checkedJSON) string {
 		} else {
 			parts = append(parts, "registry: "+g.Reason)
 		}
+	}
+	if s := attestationText(l.SBOM); s != "" {
+		parts = append(parts, s)
 	}
 	status := "NOT VERIFIED "
 	if l.Verified {

@@ -34,6 +34,7 @@ type signFlags struct {
 	lifetimeSet bool // --message-lifetime given, not its default
 	annotations []string
 	output      string
+	attest      string // sign --attest FILE (attest.go)
 
 	offline    bool
 	messageOut string
@@ -106,6 +107,7 @@ a machine that does not hold the key.`,
 		},
 	}
 	o.add(cmd)
+	addAttestFileFlag(cmd, &o.attest)
 	f := cmd.Flags()
 	f.BoolVar(&o.offline, "offline", false, "only build the signed deploy message (needs --message-out)")
 	f.StringVar(&o.messageOut, "message-out", "", "with --offline, write the signed message to `FILE`")
@@ -132,6 +134,10 @@ func runSign(ctx context.Context, app *App, o *signFlags, args []string) error {
 	if err := checkTimeout(o.timeout); err != nil {
 		return err
 	}
+	attest, err := o.attestation(app)
+	if err != nil {
+		return err
+	}
 	if o.offline {
 		return runSignOffline(app, o, key, targets)
 	}
@@ -151,6 +157,7 @@ func runSign(ctx context.Context, app *App, o *signFlags, args []string) error {
 	if err != nil {
 		return err
 	}
+	s.Attest = attest
 	results := s.Sign(ctx, targets)
 	warnSignedByTag(app, targets, results)
 	return printSigned(app, o.output, key.Public(), results)
@@ -249,6 +256,7 @@ type signedJSON struct {
 	Public    string `json:"public"`
 	Proof     any    `json:"proof,omitempty"`
 	Registry  any    `json:"registry,omitempty"`
+	SBOM      any    `json:"sbom,omitempty"`
 	Error     string `json:"error,omitempty"`
 	ErrorCode int    `json:"exit_code,omitempty"`
 }
@@ -271,6 +279,9 @@ func printSigned(app *App, format string, pub keys.PublicKey, results []signatur
 		}
 		if r.Registry != nil {
 			line.Registry = registryJSON{Signature: r.Registry.Tag.String(), AlreadyPresent: r.Registry.AlreadyPresent, Signatures: r.Registry.Layers}
+		}
+		if a := attested(r); a != nil {
+			line.SBOM = a
 		}
 		if r.Err != nil {
 			code := exitCode(r.Err)
@@ -310,6 +321,7 @@ func printSigned(app *App, format string, pub keys.PublicKey, results []signatur
 			}
 			fmt.Fprintf(app.Out, "  registry  %s (%s, %d signature(s))\n", g.Tag, state, g.Layers)
 		}
+		printAttested(app, r)
 	}
 	if worst != exitOK {
 		return silentExit(worst)
