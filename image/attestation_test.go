@@ -11,7 +11,11 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
 const testSPDX = `{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","name":"app"}`
@@ -178,6 +182,66 @@ func TestVerifyAttestation(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), "\n") {
 				t.Errorf("error spans lines: %q", err)
+			}
+		})
+	}
+}
+
+// TestVerifyAttestationRefusesForgedLayers: layers that are not what
+// cosign writes, or that are signed but say something else, never verify,
+// and each says why.
+func TestVerifyAttestationRefusesForgedLayers(t *testing.T) {
+	ctx := testContext(t)
+	reg := newTestRegistry(t, nil)
+	digest := reg.pushImage(t, "team/app:v1", nil)
+	alice := mustKey(t, 'a')
+	envelope := func(payloadType string, statement []byte, sign bool) []byte {
+		env := Envelope{PayloadType: payloadType, Payload: base64.StdEncoding.EncodeToString(statement), Signatures: []EnvelopeSignature{}}
+		if sign {
+			sig, err := alice.Sign(PAE(payloadType, statement))
+			if err != nil {
+				t.Fatal(err)
+			}
+			env.Signatures = append(env.Signatures, EnvelopeSignature{Sig: base64.StdEncoding.EncodeToString(sig)})
+		}
+		b, _ := json.Marshal(env)
+		return b
+	}
+	statement := func(typ, predicateType string, subject map[string]string) []byte {
+		b, _ := json.Marshal(Statement{Type: typ, Subject: []Subject{{Name: "x", Digest: subject}}, PredicateType: predicateType, Predicate: json.RawMessage(testSPDX)})
+		return b
+	}
+	good := map[string]string{"sha256": digest.Hex}
+	tests := []struct {
+		name      string
+		mediaType types.MediaType
+		blob      []byte
+		reason    string
+	}{
+		{"simple-signing layer", SimpleSigningMediaType, []byte(`{}`), "not a DSSE envelope"},
+		{"not JSON", DSSEMediaType, []byte(`{`), "not a DSSE envelope"},
+		{"another payload type", DSSEMediaType, envelope("text/plain", statement(StatementType, SPDXPredicateType, good), true), "envelope payload type"},
+		{"payload not base64", DSSEMediaType, []byte(`{"payloadType":"application/vnd.in-toto+json","payload":"%%%","signatures":[]}`), "not base64"},
+		{"unsigned", DSSEMediaType, envelope(InTotoPayloadType, statement(StatementType, SPDXPredicateType, good), false), "no signatures"},
+		{"not a statement", DSSEMediaType, envelope(InTotoPayloadType, []byte(`[1]`), true), "not an in-toto statement"},
+		{"another statement type", DSSEMediaType, envelope(InTotoPayloadType, statement("https://example.com/x", SPDXPredicateType, good), true), "statement type"},
+		{"another predicate type", DSSEMediaType, envelope(InTotoPayloadType, statement(StatementType, "https://cyclonedx.org/bom", good), true), "predicate type"},
+		{"no sha256 subject", DSSEMediaType, envelope(InTotoPayloadType, statement(StatementType, SPDXPredicateType, map[string]string{"sha512": "00"}), true), "no subject digest"},
+	}
+	repo, _ := name.NewRepository(reg.host + "/team/app")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			img, err := mutate.Append(empty.Image, mutate.Addendum{Layer: static.NewLayer(tt.blob, tt.mediaType), MediaType: tt.mediaType})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := remote.Write(AttestationTag(repo, digest), img); err != nil {
+				t.Fatal(err)
+			}
+			_, err = fastRegistry().VerifyAttestation(ctx, reg.target(t, "team/app:v1"), alice.Public(), SPDXPredicateType)
+			var nv *NotVerifiedError
+			if !errors.As(err, &nv) || !strings.Contains(err.Error(), tt.reason) {
+				t.Fatalf("err = %v, want not verified because %q", err, tt.reason)
 			}
 		})
 	}

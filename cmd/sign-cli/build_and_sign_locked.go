@@ -19,7 +19,7 @@ type lockFlags struct {
 }
 
 func (l *lockFlags) add(f *pflag.FlagSet) {
-	f.StringVar(&l.sbom, "sbom", "", "the SBOM (sign-cli sbom generate) that --locked builds from")
+	f.StringVar(&l.sbom, "sbom", "", "the SBOM (sign-cli sbom generate) that --locked builds from and --attest attests")
 	f.BoolVar(&l.locked, "locked", false, "build only what --sbom FILE pins: images by its digests, run steps without a network; refuse anything else before building")
 }
 
