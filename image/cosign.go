@@ -127,40 +127,58 @@ func (r *Registry) WriteSignature(ctx context.Context, t Target, key keys.Key, a
 		return nil, fmt.Errorf("writing signature: %w", classify(err))
 	}
 	pub := key.Public()
-	// Another signer may push between our read and our write, and the tag
-	// then holds only one of the two artifacts. Reading back after the push
-	// catches that, and appending again repairs it.
-	for attempt := 0; ; attempt++ {
+	read := func() (v1.Image, int, bool, error) {
 		base, existing, err := fetchSignatures(ctx, tag, opts, payload)
 		if err != nil && !errors.Is(err, ErrNoSignature) {
-			return nil, fmt.Errorf("writing signature: reading %s: %w", tag, err)
+			return nil, 0, false, fmt.Errorf("reading %s: %w", tag, err)
 		}
-		if hasSignature(existing, payload, pub) {
-			res.AlreadyPresent = attempt == 0
-			res.Layers = len(existing)
-			return res, nil
+		return base, len(existing), hasSignature(existing, payload, pub), nil
+	}
+	add := mutate.Addendum{
+		Layer:       static.NewLayer(payload, SimpleSigningMediaType),
+		Annotations: map[string]string{SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)},
+		MediaType:   SimpleSigningMediaType,
+	}
+	res.AlreadyPresent, res.Layers, err = appendLayer(tag, opts, read, add)
+	if err != nil {
+		return nil, fmt.Errorf("writing signature: %w", err)
+	}
+	return res, nil
+}
+
+// appendLayer adds a layer to the cosign artifact at tag, beside the layers
+// of other signers, unless read finds it there already. read returns the
+// artifact (nil when there is none), its number of layers and whether the
+// layer is present. Another signer may push between our read and our write,
+// and the tag then holds only one of the two artifacts: reading back after
+// the push catches that, and appending again repairs it. already is true
+// when nothing was pushed.
+func appendLayer(tag name.Tag, opts []remote.Option, read func() (v1.Image, int, bool, error), add mutate.Addendum) (already bool, layers int, err error) {
+	for attempt := 0; ; attempt++ {
+		base, n, present, err := read()
+		if err != nil {
+			return false, 0, err
 		}
-		if attempt == maxSignAttempts || (attempt > 0 && len(existing) == 0) {
+		if present {
+			return attempt == 0, n, nil
+		}
+		if attempt == maxSignAttempts || (attempt > 0 && n == 0) {
 			// Pushed and lost too often, or our push is not visible at all.
 			break
 		}
 		if base == nil {
 			base = empty.Image
 		}
-		img, err := mutate.Append(base, mutate.Addendum{
-			Layer:       static.NewLayer(payload, SimpleSigningMediaType),
-			Annotations: map[string]string{SignatureAnnotation: base64.StdEncoding.EncodeToString(sig)},
-			MediaType:   SimpleSigningMediaType,
-		})
+		img, err := mutate.Append(base, add)
 		if err != nil {
-			return nil, fmt.Errorf("writing signature: %w", err)
+			return false, 0, err
 		}
 		img = mutate.ConfigMediaType(mutate.MediaType(img, types.OCIManifestSchema1), types.OCIConfigJSON)
 		if err := remote.Write(tag, img, opts...); err != nil {
-			return nil, fmt.Errorf("writing signature: pushing %s: %w", tag, classify(err))
+			return false, 0, fmt.Errorf("pushing %s: %w", tag, classify(err))
 		}
 	}
-	return nil, fmt.Errorf("writing signature: %w: the signature pushed to %s did not stay there (other signers writing at the same time?)", ErrRegistry, tag)
+	return false, 0, fmt.Errorf("%w: the layer pushed to %s did not stay there (other signers writing at the same time?)", ErrRegistry, tag)
 }
 
 // maxSignAttempts bounds how often WriteSignature pushes when concurrent
@@ -185,11 +203,52 @@ type sigLayer struct {
 }
 
 // fetchSignatures reads the signature artifact at tag and each of its
-// layers. It returns ErrNoSignature when there is none. A layer whose digest
-// is the SHA-256 of one of the known payloads is that payload (the digest
-// names the content), so it is not fetched: checking a signature made as
-// expected costs the manifest's round trip alone.
+// layers. It returns ErrNoSignature when there is none.
 func fetchSignatures(ctx context.Context, tag name.Tag, opts []remote.Option, known ...[]byte) (v1.Image, []sigLayer, error) {
+	img, raw, err := fetchArtifact(ctx, tag, opts, maxPayloadSize, func(d v1.Descriptor) error {
+		if d.MediaType != SimpleSigningMediaType {
+			return fmt.Errorf("media type %s is not a simple-signing signature", d.MediaType)
+		}
+		if _, ok := d.Annotations[SignatureAnnotation]; !ok {
+			return fmt.Errorf("no %s annotation", SignatureAnnotation)
+		}
+		return nil
+	}, known...)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, ErrNoSignature
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	layers := make([]sigLayer, len(raw))
+	for i, l := range raw {
+		layers[i] = sigLayer{payload: l.blob, err: l.err}
+		if l.err != nil {
+			continue
+		}
+		b64 := l.desc.Annotations[SignatureAnnotation]
+		if layers[i].signature, err = base64.StdEncoding.DecodeString(strings.TrimSpace(b64)); err != nil {
+			layers[i].err = fmt.Errorf("signature annotation is not base64: %v", err)
+		}
+	}
+	return img, layers, nil
+}
+
+// artifactLayer is one layer of a cosign artifact: its descriptor, and its
+// blob unless err says why the layer cannot be what the caller looks for.
+type artifactLayer struct {
+	desc v1.Descriptor
+	blob []byte
+	err  error
+}
+
+// fetchArtifact reads the cosign artifact at tag (ErrNotFound when there is
+// none) and the blob of each layer that accept takes and that is at most
+// maxSize bytes. A layer whose digest is the SHA-256 of one of the known
+// blobs is that blob (the digest names the content), so it is not fetched:
+// checking a signature made as expected costs the manifest's round trip
+// alone.
+func fetchArtifact(ctx context.Context, tag name.Tag, opts []remote.Option, maxSize int64, accept func(v1.Descriptor) error, known ...[]byte) (v1.Image, []artifactLayer, error) {
 	byDigest := map[v1.Hash][]byte{}
 	for _, p := range known {
 		h, _, err := v1.SHA256(bytes.NewReader(p))
@@ -199,41 +258,28 @@ func fetchSignatures(ctx context.Context, tag name.Tag, opts []remote.Option, kn
 	}
 	img, err := remote.Image(tag, opts...)
 	if err != nil {
-		err = classify(err)
-		if errors.Is(err, ErrNotFound) {
-			return nil, nil, ErrNoSignature
-		}
-		return nil, nil, err
+		return nil, nil, classify(err)
 	}
 	m, err := img.Manifest()
 	if err != nil {
 		return nil, nil, classify(err)
 	}
-	layers := make([]sigLayer, len(m.Layers))
+	layers := make([]artifactLayer, len(m.Layers))
 	for i, d := range m.Layers {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, classify(err)
 		}
 		l := &layers[i]
-		if d.MediaType != SimpleSigningMediaType {
-			l.err = fmt.Errorf("media type %s is not a simple-signing signature", d.MediaType)
+		l.desc = d
+		if l.err = accept(d); l.err != nil {
 			continue
 		}
-		b64, ok := d.Annotations[SignatureAnnotation]
-		if !ok {
-			l.err = fmt.Errorf("no %s annotation", SignatureAnnotation)
-			continue
-		}
-		if l.signature, err = base64.StdEncoding.DecodeString(strings.TrimSpace(b64)); err != nil {
-			l.err = fmt.Errorf("signature annotation is not base64: %v", err)
-			continue
-		}
-		if d.Size > maxPayloadSize {
-			l.err = fmt.Errorf("payload of %d bytes is larger than %d", d.Size, maxPayloadSize)
+		if d.Size > maxSize {
+			l.err = fmt.Errorf("layer of %d bytes is larger than %d", d.Size, maxSize)
 			continue
 		}
 		if p, ok := byDigest[d.Digest]; ok {
-			l.payload = p
+			l.blob = p
 			continue
 		}
 		layer, err := img.LayerByDigest(d.Digest)
@@ -244,10 +290,10 @@ func fetchSignatures(ctx context.Context, tag name.Tag, opts []remote.Option, kn
 		if err != nil {
 			return nil, nil, classify(err)
 		}
-		l.payload, err = io.ReadAll(io.LimitReader(rc, maxPayloadSize+1))
+		l.blob, err = io.ReadAll(io.LimitReader(rc, maxSize+1))
 		rc.Close()
 		if err != nil {
-			return nil, nil, fmt.Errorf("reading payload %s: %w", d.Digest, classify(err))
+			return nil, nil, fmt.Errorf("reading layer %s: %w", d.Digest, classify(err))
 		}
 	}
 	return img, layers, nil
@@ -272,12 +318,18 @@ type Verification struct {
 // wraps ErrNotVerified.
 type NotVerifiedError struct {
 	Target Target
+	// What was looked for: "signature" when empty, or "attestation".
+	What string
 	// Reasons has one entry per layer, in order.
 	Reasons []string
 }
 
 func (e *NotVerifiedError) Error() string {
-	return "no signature verified with this key: " + strings.Join(e.Reasons, "; ")
+	what := e.What
+	if what == "" {
+		what = "signature"
+	}
+	return fmt.Sprintf("no %s verified with this key: %s", what, strings.Join(e.Reasons, "; "))
 }
 
 func (e *NotVerifiedError) Unwrap() error { return ErrNotVerified }

@@ -89,22 +89,8 @@ func TestCosignVerifiesOurSignatures(t *testing.T) {
 	// Copy the .sig onto the other image: cosign must see the digest claim
 	// does not match.
 	repo, _ := name.NewRepository(reg.host + "/peer/app")
-	sigImg, err := remote.Image(SignatureTag(repo, signed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(SignatureTag(repo, other), sigImg); err != nil {
-		t.Fatal(err)
-	}
-
-	dir := t.TempDir()
-	keyFile := func(k keys.Key) string {
-		p := filepath.Join(dir, k.Public().String()[:8]+".pem")
-		if err := os.WriteFile(p, k.Public().PEM(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	copyArtifact(t, SignatureTag(repo, signed), SignatureTag(repo, other))
+	keyFile := pemFiles(t)
 	tests := []struct {
 		name     string
 		image    string
@@ -126,21 +112,7 @@ func TestCosignVerifiesOurSignatures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			args := append([]string{"verify", "--key", keyFile(tt.key), "--insecure-ignore-tlog=true", "--allow-http-registry=true", "--output", "json"}, tt.args...)
 			args = append(args, reg.host+"/"+tt.image)
-			cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(cctx, cosign, args...)
-			home := t.TempDir()
-			cmd.Env = append(os.Environ(),
-				"HOME="+home,
-				"TUF_ROOT="+filepath.Join(home, "tuf"),
-				// Any path: it keeps cosign from fetching the public trust
-				// root when the transparency log is ignored.
-				"SIGSTORE_REKOR_PUBLIC_KEY="+keyFile(tt.key),
-				"DOCKER_CONFIG="+filepath.Join(home, "docker"),
-			)
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
+			stdout, stderr, err := runCosign(ctx, t, cosign, keyFile(tt.key), args)
 			var exitErr *exec.ExitError
 			if err != nil && !errors.As(err, &exitErr) {
 				t.Fatalf("running cosign: %v", err)
@@ -168,5 +140,52 @@ func TestCosignVerifiesOurSignatures(t *testing.T) {
 				t.Logf("cosign stderr: %s", stderr.String())
 			}
 		})
+	}
+}
+
+// runCosign runs cosign offline, in a home of its own, and returns what it
+// printed. anyFile is a readable file, given as the Rekor public key: it
+// keeps cosign from fetching the public trust root when the transparency log
+// is ignored.
+func runCosign(ctx context.Context, t *testing.T, cosign, anyFile string, args []string) (stdout, stderr *bytes.Buffer, err error) {
+	t.Helper()
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, cosign, args...)
+	home := t.TempDir()
+	cmd.Env = append(os.Environ(),
+		"HOME="+home,
+		"TUF_ROOT="+filepath.Join(home, "tuf"),
+		"SIGSTORE_REKOR_PUBLIC_KEY="+anyFile,
+		"DOCKER_CONFIG="+filepath.Join(home, "docker"),
+	)
+	stdout, stderr = new(bytes.Buffer), new(bytes.Buffer)
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	return stdout, stderr, cmd.Run()
+}
+
+// copyArtifact copies the artifact at from to the tag to, as an attacker
+// moving a signature onto another image would.
+func copyArtifact(t *testing.T, from, to name.Tag) {
+	t.Helper()
+	img, err := remote.Image(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(to, img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pemFiles returns a function that writes a key's public PEM file, for
+// cosign --key, and returns its path.
+func pemFiles(t *testing.T) func(keys.Key) string {
+	dir := t.TempDir()
+	return func(k keys.Key) string {
+		p := filepath.Join(dir, k.Public().String()[:8]+".pem")
+		if err := os.WriteFile(p, k.Public().PEM(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
 	}
 }

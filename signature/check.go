@@ -53,6 +53,8 @@ type Checked struct {
 	// Chain and Registry are the verdicts of the sources asked for.
 	Chain    *proof.Verdict
 	Registry *image.VerifyResult
+	// Attestation is the verdict on the attestation (Checker.Attestation).
+	Attestation *AttestationChecked
 	// Verified is set when every source asked for verified.
 	Verified bool
 	// Err is set when the answer is unknown: the target or its key could not
@@ -80,6 +82,9 @@ type Checker struct {
 	// Parallelism bounds concurrent registry look-ups (DefaultParallelism
 	// when < 1).
 	Parallelism int
+	// Attestation, when set, is the predicate type of an attestation every
+	// target must also have (see checkAttestations).
+	Attestation string
 }
 
 // Check verifies every request: resolves tags and reads label keys in
@@ -99,6 +104,9 @@ func (c *Checker) Check(ctx context.Context, reqs []CheckRequest) []Checked {
 		}
 	}
 	inParallel(prep, par, func(o *Checked) { o.Err = c.prepare(ctx, o) })
+	if c.Attestation != "" {
+		c.checkAttestations(ctx, out, par)
+	}
 
 	// The chain and the registry are asked at the same time: for one
 	// image, the answer then takes the slower of the two round trips, not
@@ -113,6 +121,7 @@ func (c *Checker) Check(ctx context.Context, reqs []CheckRequest) []Checked {
 				checks = append(checks, proof.Query{Public: out[i].Public, Content: out[i].Target.Digest.String()})
 			}
 		}
+		checks = append(checks, statementQueries(out)...)
 	}
 	if c.Source&SourceRegistry != 0 {
 		for i, r := range reqs {
@@ -145,6 +154,7 @@ func (c *Checker) Check(ctx context.Context, reqs []CheckRequest) []Checked {
 		res := results[k]
 		out[i].Registry = &res
 	}
+	statementVerdicts(out, verdicts[len(chainIdx):])
 	for i := range out {
 		decideVerdict(&out[i], c.Source)
 	}
@@ -201,6 +211,12 @@ func decideVerdict(o *Checked, src Source) {
 			verified = false
 		default:
 			o.Err = r.Err
+			return
+		}
+	}
+	if a := o.Attestation; a != nil {
+		verified = a.decide(o, src) && verified
+		if o.Err != nil {
 			return
 		}
 	}

@@ -28,6 +28,10 @@ type Signer struct {
 	// SkipRegistry leaves the registry alone (bare digests never reach it).
 	SkipRegistry bool
 	Annotations  map[string]string
+	// Attest, when set, is attested about every target as well: an in-toto
+	// statement in the registry's .att artifact (unless SkipRegistry) and
+	// a proof of the statement's digest on chain (unless Proofs is nil).
+	Attest *Attestation
 	// Progress receives a line for every step that waits on the network.
 	Progress func(string)
 	// Parallelism bounds the registry requests made at a time
@@ -44,6 +48,12 @@ type Signed struct {
 	Proof *proof.Deployment
 	// Registry is the registry signature (nil when skipped).
 	Registry *image.SignResult
+	// Statement is the in-toto statement attested (with Signer.Attest), its
+	// proof on chain and its attestation in the registry (nil when
+	// skipped).
+	Statement         []byte
+	StatementProof    *proof.Deployment
+	StatementRegistry *image.AttestResult
 	// Err is the first failure; what succeeded before it is still reported.
 	Err error
 }
@@ -75,30 +85,15 @@ func (s *Signer) Sign(ctx context.Context, targets []image.Target) []Signed {
 		}
 		o.Target = rt
 	})
-	if s.Proofs != nil {
-		// One deployment per digest: the same image named twice (by tag and
-		// by digest, say) must not fund or deploy its proof twice at once.
-		first := map[string]int{}
-		var contents []string
+	if s.Attest != nil {
 		for i := range out {
-			if out[i].Err != nil {
-				continue
-			}
-			d := out[i].Target.Digest.String()
-			if _, ok := first[d]; !ok {
-				first[d] = len(contents)
-				contents = append(contents, d)
+			if out[i].Err == nil {
+				out[i].Statement, out[i].Err = s.Attest.statement(out[i].Target)
 			}
 		}
-		if len(contents) > 0 {
-			deps, errs := s.Proofs.DeployAll(ctx, s.Key, contents)
-			for i := range out {
-				if out[i].Err == nil {
-					k := first[out[i].Target.Digest.String()]
-					out[i].Proof, out[i].Err = deps[k], errs[k]
-				}
-			}
-		}
+	}
+	if s.Proofs != nil {
+		s.deployProofs(ctx, out)
 	}
 	if !s.SkipRegistry {
 		// One write per signature artifact: targets naming the same image
@@ -124,6 +119,10 @@ func (s *Signer) Sign(ctx context.Context, targets []image.Target) []Signed {
 				return
 			}
 			o.Registry = res
+			if s.Attest != nil {
+				s.progress("writing the attestation of %s", o.Target)
+				o.StatementRegistry, o.Err = s.Registry.WriteAttestation(ctx, o.Target, s.Key, s.Attest.PredicateType, s.Attest.Predicate)
+			}
 		})
 		for i := range out {
 			o := &out[i]
@@ -131,7 +130,7 @@ func (s *Signer) Sign(ctx context.Context, targets []image.Target) []Signed {
 				continue
 			}
 			if j := owner[o.Target.Ref.Context().String()+"@"+o.Target.Digest.String()]; j != i {
-				o.Registry, o.Err = out[j].Registry, out[j].Err
+				o.Registry, o.StatementRegistry, o.Err = out[j].Registry, out[j].StatementRegistry, out[j].Err
 			}
 		}
 	}

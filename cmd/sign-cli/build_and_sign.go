@@ -29,6 +29,7 @@ type buildFlags struct {
 	platform      string
 	progress      string
 	lock          lockFlags
+	attest        bool // --attest (attest.go)
 }
 
 const (
@@ -104,6 +105,7 @@ the goshfile then needs a '# syntax=REF' first line, or --frontend-image.`,
 	f.StringVar(&b.platform, "platform", "", "target platform, such as linux/amd64")
 	f.StringVar(&b.progress, "progress", "auto", "progress display: auto, plain, tty or quiet")
 	b.lock.add(f)
+	addAttestBuildFlag(cmd, &b.attest)
 	return cmd
 }
 
@@ -130,6 +132,9 @@ func runBuildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags,
 	// bad flag never costs a build.
 	s, err := o.newSigner(app, key, annotations)
 	if err != nil {
+		return err
+	}
+	if s.Attest, err = b.attestation(app); err != nil {
 		return err
 	}
 	pub := key.Public().String()
@@ -230,7 +235,7 @@ func (b *buildFlags) request(app *App, args []string) (*buildRequest, error) {
 	default:
 		return nil, usageError("--builder %q: expected buildkit or docker", b.builder)
 	}
-	if req.lock, err = b.lock.load(app, req, b.builder); err != nil {
+	if req.lock, err = b.lock.load(app, req, b.builder, b.attest); err != nil {
 		return nil, err
 	}
 	return req, nil

@@ -19,17 +19,19 @@ type lockFlags struct {
 }
 
 func (l *lockFlags) add(f *pflag.FlagSet) {
-	f.StringVar(&l.sbom, "sbom", "", "the SBOM (sign-cli sbom generate) that --locked builds from")
+	f.StringVar(&l.sbom, "sbom", "", "the SBOM (sign-cli sbom generate) that --locked builds from and --attest attests")
 	f.BoolVar(&l.locked, "locked", false, "build only what --sbom FILE pins: images by its digests, run steps without a network; refuse anything else before building")
 }
 
 // load checks the flags against the build request and reads the lock.
 // Everything it refuses is refused before the daemon is asked for
 // anything, so nothing is built, pushed or signed.
-func (l *lockFlags) load(app *App, req *buildRequest, builder string) (*sbom.Lock, error) {
+func (l *lockFlags) load(app *App, req *buildRequest, builder string, attest bool) (*sbom.Lock, error) {
 	switch {
 	case l.sbom == "" && !l.locked:
 		return nil, nil
+	case !l.locked && attest:
+		return nil, nil // --sbom names the SBOM --attest attests, not a lock
 	case !l.locked:
 		return nil, usageError("--sbom is used with --locked")
 	case l.sbom == "":

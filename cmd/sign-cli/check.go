@@ -30,6 +30,7 @@ type checkOptions struct {
 	timeout     time.Duration
 	parallelism int
 	output      outputFormat
+	attestation bool // --attestation (attest.go)
 }
 
 // NewCmdCheck verifies the proofs of images.
@@ -78,6 +79,7 @@ not, 2 or 3 when one could not be checked (bad input, network failure).`,
 	f.DurationVar(&o.timeout, "timeout", 2*time.Minute, "give up after this long")
 	f.IntVar(&o.parallelism, "parallel", signature.DefaultParallelism, "registry look-ups at a time")
 	addOutputFlag(cmd, &o.output)
+	addAttestationCheckFlag(cmd, &o.attestation)
 	return cmd
 }
 
@@ -101,17 +103,35 @@ func (o *checkOptions) proofChecker(app *App) (signature.ProofChecker, error) {
 	return &proof.Quorum{Clients: clients, N: o.quorum}, nil
 }
 
+// chainVerdict is the chain part of a line of check: nil when there is no
+// verdict (the line's error then says why), but for a quorum that was not
+// reached, whose answers are shown.
+func chainVerdict(app *App, v *proof.Verdict) *chainJSON {
+	if v == nil || (v.Err != nil && !v.NotVerified() && !errors.Is(v.Err, proof.ErrNoQuorum)) {
+		return nil
+	}
+	cj := &chainJSON{Verified: v.Err == nil, Address: v.Address, Endpoint: v.Endpoint, Endpoints: v.Answers}
+	if v.State != nil {
+		cj.SignedAt, cj.DeployedAt = v.State.SignedAt().UTC(), v.State.DeployTime().UTC()
+	}
+	if v.Err != nil {
+		cj.Reason = app.errorText(v.Err)
+	}
+	return cj
+}
+
 // checkedJSON is one target's line of `check --output json`.
 type checkedJSON struct {
-	Target       string               `json:"target"`
-	Digest       string               `json:"digest,omitempty"`
-	Public       string               `json:"public,omitempty"`
-	KeyFromLabel bool                 `json:"key_from_label,omitempty"`
-	Verified     bool                 `json:"verified"`
-	Chain        *chainJSON           `json:"chain,omitempty"`
-	Registry     *registryVerdictJSON `json:"registry,omitempty"`
-	Error        string               `json:"error,omitempty"`
-	ExitCode     int                  `json:"exit_code"`
+	Target       string                  `json:"target"`
+	Digest       string                  `json:"digest,omitempty"`
+	Public       string                  `json:"public,omitempty"`
+	KeyFromLabel bool                    `json:"key_from_label,omitempty"`
+	Verified     bool                    `json:"verified"`
+	Chain        *chainJSON              `json:"chain,omitempty"`
+	Registry     *registryVerdictJSON    `json:"registry,omitempty"`
+	SBOM         *attestationVerdictJSON `json:"sbom,omitempty"`
+	Error        string                  `json:"error,omitempty"`
+	ExitCode     int                     `json:"exit_code"`
 }
 
 type chainJSON struct {
@@ -224,6 +244,9 @@ func (o *checkOptions) requests(app *App, pub keys.PublicKey, args []string) ([]
 // when the chain is checked.
 func (o *checkOptions) newChecker(app *App, src signature.Source) (*signature.Checker, error) {
 	checker := &signature.Checker{Registry: o.reg.registry(app), Source: src, Parallelism: o.parallelism}
+	if o.attestation {
+		checker.Attestation = image.SPDXPredicateType
+	}
 	if src&signature.SourceChain != 0 {
 		var err error
 		if checker.Proofs, err = o.proofChecker(app); err != nil {
@@ -287,15 +310,7 @@ func checkLine(app *App, r signature.Checked) checkedJSON {
 	if !r.Public.IsZero() {
 		line.Public = r.Public.String()
 	}
-	if v := r.Chain; v != nil && (v.Err == nil || v.NotVerified() || errors.Is(v.Err, proof.ErrNoQuorum)) {
-		line.Chain = &chainJSON{Verified: v.Err == nil, Address: v.Address, Endpoint: v.Endpoint, Endpoints: v.Answers}
-		if v.State != nil {
-			line.Chain.SignedAt, line.Chain.DeployedAt = v.State.SignedAt().UTC(), v.State.DeployTime().UTC()
-		}
-		if v.Err != nil {
-			line.Chain.Reason = app.errorText(v.Err)
-		}
-	}
+	line.Chain = chainVerdict(app, r.Chain)
 	if g := r.Registry; g != nil && (g.Err == nil || errors.Is(g.Err, image.ErrNotVerified)) {
 		line.Registry = &registryVerdictJSON{Verified: g.Err == nil}
 		if g.Verification != nil {
@@ -305,6 +320,7 @@ func checkLine(app *App, r signature.Checked) checkedJSON {
 			line.Registry.Reason = app.errorText(g.Err)
 		}
 	}
+	line.SBOM = attestationVerdict(app, r)
 	switch {
 	case r.Err != nil:
 		line.Error, line.ExitCode = app.errorText(r.Err), exitCode(r.Err)
@@ -337,6 +353,9 @@ func (l checkedJSON) text() string {
 		} else {
 			parts = append(parts, "registry: "+g.Reason)
 		}
+	}
+	if s := attestationText(l.SBOM); s != "" {
+		parts = append(parts, s)
 	}
 	status := "NOT VERIFIED "
 	if l.Verified {

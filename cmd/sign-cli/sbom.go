@@ -150,7 +150,7 @@ resolves them again and says what changed. See docs/sbom.md.`,
 		Args: exactArgs(0, "a subcommand (generate or verify)"),
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newCmdSBOMGenerate(app), newCmdSBOMVerify(app))
+	cmd.AddCommand(newCmdSBOMGenerate(app), newCmdSBOMVerify(app), newCmdSBOMShow(app))
 	return cmd
 }
 

@@ -46,6 +46,7 @@ func (o *signFlags) add(cmd *cobra.Command) {
 // signOptions are sign's flags: the signing flags, and those of --offline.
 type signOptions struct {
 	signFlags
+	attest     string // --attest FILE (attest.go)
 	offline    bool
 	messageOut string
 	expire     time.Duration
@@ -92,6 +93,7 @@ a machine that does not hold the key.`,
 		},
 	}
 	o.add(cmd)
+	addAttestFileFlag(cmd, &o.attest)
 	f := cmd.Flags()
 	f.BoolVar(&o.offline, "offline", false, "only build the signed deploy message (needs --message-out)")
 	f.StringVar(&o.messageOut, "message-out", "", "with --offline, write the signed message to `FILE`")
@@ -115,6 +117,10 @@ func runSign(ctx context.Context, app *App, o *signOptions, args []string) error
 	if err := checkTimeout(o.timeout); err != nil {
 		return err
 	}
+	attest, err := o.attestation(app)
+	if err != nil {
+		return err
+	}
 	if o.offline {
 		return runSignOffline(app, o, key, targets)
 	}
@@ -134,6 +140,7 @@ func runSign(ctx context.Context, app *App, o *signOptions, args []string) error
 	if err != nil {
 		return err
 	}
+	s.Attest = attest
 	results := s.Sign(ctx, targets)
 	warnSignedByTag(app, targets, results)
 	return printSigned(app, o.output, key.Public(), results)
@@ -199,6 +206,7 @@ type signedJSON struct {
 	Public    string            `json:"public"`
 	Proof     *proof.Deployment `json:"proof,omitempty"`
 	Registry  *registryJSON     `json:"registry,omitempty"`
+	SBOM      *attestedJSON     `json:"sbom,omitempty"`
 	Error     string            `json:"error,omitempty"`
 	ErrorCode int               `json:"exit_code,omitempty"`
 }
@@ -218,6 +226,9 @@ func printSigned(app *App, format outputFormat, pub keys.PublicKey, results []si
 		}
 		if r.Registry != nil {
 			line.Registry = &registryJSON{Signature: r.Registry.Tag.String(), AlreadyPresent: r.Registry.AlreadyPresent, Signatures: r.Registry.Layers}
+		}
+		if a := attested(r); a != nil {
+			line.SBOM = a
 		}
 		if r.Err != nil {
 			code := exitCode(r.Err)
@@ -257,6 +268,7 @@ func printSigned(app *App, format outputFormat, pub keys.PublicKey, results []si
 			}
 			fmt.Fprintf(app.Out, "  registry  %s (%s, %d signature(s))\n", g.Tag, state, g.Layers)
 		}
+		printAttested(app, r)
 	}
 	if worst != exitOK {
 		return silentExit(worst)
