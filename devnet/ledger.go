@@ -168,6 +168,9 @@ func (l *Ledger) putAccount(a Account) error {
 		return err
 	}
 	l.accounts[st.Address] = st
+	// The chain's lt stays past every account's, so that the next
+	// transaction on an account put in place comes after its last one.
+	l.lt = max(l.lt, a.LastTransLt)
 	return nil
 }
 
