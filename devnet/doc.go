@@ -8,8 +8,9 @@
 // The Ledger holds the accounts, the transactions, the messages, the
 // logical time and the external messages taken, under one lock, indexed
 // (accounts by address, transactions by id, inbound message and account,
-// messages by id), in memory and, with WithStateDir, in a file rewritten
-// atomically after every change. What an inbound message does is decided
+// messages by id), in memory and, with WithStateDir, in a snapshot and a
+// journal of the changes since, each change appended and synced as it
+// happens (journal.go). What an inbound message does is decided
 // by an Executor, which works on the Ledger's accounts: DefaultExecutor
 // knows no contract; packages devnet/contracts and devnet/nekotonexec plug
 // in the rules of real contracts. The Ledger does what a collator does

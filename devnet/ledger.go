@@ -19,7 +19,7 @@ import (
 
 // Ledger is the emulated chain: accounts, transactions, logical time and
 // the external messages it has taken, under one lock, in memory and, with
-// WithStateDir, in a file rewritten atomically after every change. Only
+// WithStateDir, in a snapshot and a journal of the changes since. Only
 // its Executor changes it, one message at a time; SetAccount puts
 // accounts in place for tests and for a devnet's giver.
 //
@@ -47,8 +47,14 @@ type Ledger struct {
 	msgs    map[string]*Message
 	msgList []*Message
 	lt      uint64
-	seen    map[[32]byte]bool // external messages executed or waiting in the queue
-	changed chan struct{}     // closed and replaced on every change
+	// The state directory: changes saved so far, and the journal they
+	// are appended to between snapshots (see journal.go).
+	seq         uint64
+	journal     *os.File
+	journalSize int64
+	snapSize    int64
+	seen        map[[32]byte]bool // external messages executed or waiting in the queue
+	changed     chan struct{}     // closed and replaced on every change
 
 	queue  chan queued
 	done   chan struct{}
@@ -94,6 +100,12 @@ func (l *Ledger) Close() {
 	l.closed.Do(func() {
 		close(l.done)
 		l.wg.Wait()
+		l.mu.Lock()
+		if l.journal != nil {
+			l.journal.Close()
+			l.journal = nil
+		}
+		l.mu.Unlock()
 	})
 }
 
@@ -111,31 +123,11 @@ func (l *Ledger) load(accounts []Account) error {
 			return err
 		}
 		if snap != nil {
-			for _, a := range snap.Accounts {
-				st, err := newStored(a)
-				if err != nil {
-					return fmt.Errorf("loading emulator state: %w", err)
-				}
-				l.accounts[st.Address] = st
+			whole := journalEntry{Seq: snap.Seq, Lt: snap.Lt, Accounts: snap.Accounts, Transactions: snap.Transactions, Messages: snap.Messages}
+			if err := l.applyEntryLocked(whole); err != nil {
+				return fmt.Errorf("loading emulator state: %w", err)
 			}
-			for i, b := range snap.Messages {
-				m, err := ParseMessage(b)
-				if err != nil {
-					return fmt.Errorf("loading emulator state: message %d: %w", i, err)
-				}
-				l.addMessageLocked(m)
-			}
-			for i := range snap.Transactions {
-				t := &snap.Transactions[i]
-				l.indexLocked(t)
-				var h [32]byte
-				if b, err := hex.DecodeString(t.InMsg); err == nil && len(b) == 32 {
-					copy(h[:], b)
-					l.seen[h] = true
-				}
-			}
-			l.lt = snap.Lt
-			return nil
+			return l.replayJournal()
 		}
 	}
 	for _, a := range accounts {
@@ -143,7 +135,21 @@ func (l *Ledger) load(accounts []Account) error {
 			return err
 		}
 	}
-	return l.saveLocked()
+	return l.compactLocked()
+}
+
+// addTransactionsLocked indexes transactions read from the state
+// directory, whose inbound messages count as taken.
+func (l *Ledger) addTransactionsLocked(txs []Transaction) {
+	for i := range txs {
+		t := &txs[i]
+		l.indexLocked(t)
+		var h [32]byte
+		if b, err := hex.DecodeString(t.InMsg); err == nil && len(b) == 32 {
+			copy(h[:], b)
+			l.seen[h] = true
+		}
+	}
 }
 
 // putAccount stores a; the caller holds l.mu or owns l alone.
@@ -162,6 +168,9 @@ func (l *Ledger) putAccount(a Account) error {
 		return err
 	}
 	l.accounts[st.Address] = st
+	// The chain's lt stays past every account's, so that the next
+	// transaction on an account put in place comes after its last one.
+	l.lt = max(l.lt, a.LastTransLt)
 	return nil
 }
 
@@ -185,12 +194,9 @@ func (l *Ledger) putExecuted(a Account) error {
 	return nil
 }
 
-// saveLocked writes the state directory; the caller holds l.mu.
-func (l *Ledger) saveLocked() error {
-	if l.dir == "" {
-		return nil
-	}
-	snap := &snapshot{Lt: l.lt}
+// snapshotLocked is the whole state; the caller holds l.mu.
+func (l *Ledger) snapshotLocked() *snapshot {
+	snap := &snapshot{Lt: l.lt, Seq: l.seq}
 	keys := make([]string, 0, len(l.accounts))
 	for k := range l.accounts {
 		keys = append(keys, k)
@@ -205,7 +211,7 @@ func (l *Ledger) saveLocked() error {
 	for _, m := range l.msgList {
 		snap.Messages = append(snap.Messages, m.BOC)
 	}
-	return writeSnapshot(l.dir, snap)
+	return snap
 }
 
 // SetAccount creates or replaces an account (NonExist deletes it).
@@ -216,11 +222,14 @@ func (l *Ledger) SetAccount(a Account) error {
 		return fmt.Errorf("setting account %s: %w", a.Address, err)
 	}
 	var ch change
-	if addr, err := everos.NormalizeAddress(a.Address); err == nil && l.accounts[addr] != nil {
-		ch.accounts = append(ch.accounts, l.accounts[addr])
+	if addr, err := everos.NormalizeAddress(a.Address); err == nil {
+		if st := l.accounts[addr]; st != nil {
+			ch.accounts = append(ch.accounts, st)
+		} else {
+			ch.deleted = append(ch.deleted, addr)
+		}
 	}
-	l.notifyLocked(ch)
-	return l.saveLocked()
+	return l.notifyLocked(ch)
 }
 
 // Account returns an account's state.
@@ -263,21 +272,24 @@ func (l *Ledger) read(f func()) <-chan struct{} {
 }
 
 // change is what one change of the ledger made: the transactions, the
-// messages they took and sent, and the accounts as they are now (those
-// deleted aside).
+// messages they took and sent, the accounts as they are now, and the
+// addresses of those deleted.
 type change struct {
 	txs      []*Transaction
 	msgs     []*Message
 	accounts []*stored
+	deleted  []string
 }
 
-// notifyLocked wakes waiting readers and tells committed of c.
-func (l *Ledger) notifyLocked(c change) {
+// notifyLocked wakes waiting readers, tells committed of c and saves it in
+// the state directory.
+func (l *Ledger) notifyLocked(c change) error {
 	close(l.changed)
 	l.changed = make(chan struct{})
 	if l.committed != nil {
 		l.committed(c)
 	}
+	return l.saveLocked(c)
 }
 
 // Deliver executes a message as if posted, bypassing faults and the
@@ -418,9 +430,6 @@ func (l *Ledger) runMessage(q queued) ([]*Message, error) {
 	if err != nil {
 		return nil, fmt.Errorf("message %x: %v", q.msg.Hash, err)
 	}
-	if err := l.saveLocked(); err != nil {
-		l.logf("devnet: %v", err)
-	}
 	return out, nil
 }
 
@@ -516,9 +525,13 @@ func (l *Ledger) applyLocked(now time.Time, in *Message, res *Result) ([]*Messag
 	for _, addr := range slices.Sorted(maps.Keys(touched)) {
 		if st, ok := l.accounts[addr]; ok {
 			ch.accounts = append(ch.accounts, st)
+		} else {
+			ch.deleted = append(ch.deleted, addr)
 		}
 	}
-	l.notifyLocked(ch)
+	if err := l.notifyLocked(ch); err != nil {
+		l.logf("devnet: %v", err)
+	}
 	return sent, nil
 }
 

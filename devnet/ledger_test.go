@@ -66,3 +66,21 @@ func TestLedgerAlone(t *testing.T) {
 		t.Errorf("posting to a closed ledger: %v, want %v", err, errClosing)
 	}
 }
+
+// An account put in place with a logical time makes the chain's time pass
+// it: the account's next transaction comes after its last one.
+func TestSetAccountAdvancesLt(t *testing.T) {
+	l := must(NewLedger(WithAccounts(activeAccount(t, 1, 5))))
+	defer l.Close()
+	a := activeAccount(t, 2, 5)
+	a.LastTransLt = 1000
+	if err := l.SetAccount(a); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Deliver(must(BuildInternalMessage(testAddr(3), testAddr(2), bigInt(1), false, false, nil)), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if txs := l.Transactions(); len(txs) != 1 || txs[0].Lt <= 1000 {
+		t.Errorf("transactions %+v, want one after lt 1000", txs)
+	}
+}

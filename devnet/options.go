@@ -39,7 +39,7 @@ func WithExecutor(e Executor) Option { return func(c *config) { c.executor = e }
 func WithClock(clk Clock) Option { return func(c *config) { c.clock = clk } }
 
 // WithStateDir keeps the state in dir, loading it at start when present
-// and rewriting it atomically after every change.
+// and saving every change as it happens (see journal.go).
 func WithStateDir(dir string) Option { return func(c *config) { c.stateDir = dir } }
 
 // WithAccounts adds accounts to a fresh state (ignored when a state

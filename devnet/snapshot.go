@@ -11,7 +11,10 @@ import (
 
 // snapshot is what a state directory holds.
 type snapshot struct {
-	Lt           uint64        `json:"lt"`
+	Lt uint64 `json:"lt"`
+	// Seq counts the changes the snapshot holds; the journal's entries
+	// after it are the changes since.
+	Seq          uint64        `json:"seq,omitempty"`
 	Accounts     []Account     `json:"accounts"`
 	Transactions []Transaction `json:"transactions"`
 	// Messages are the BOCs of the messages the transactions took and
@@ -38,15 +41,15 @@ func readSnapshot(dir string) (*snapshot, error) {
 
 // writeSnapshot replaces the state file atomically: a reader or a crash
 // sees the old state or the new one, never a mix.
-func writeSnapshot(dir string, s *snapshot) error {
+func writeSnapshot(dir string, s *snapshot) (size int64, err error) {
 	b, err := json.Marshal(s)
 	if err != nil {
-		return fmt.Errorf("encoding emulator state: %w", err)
+		return 0, fmt.Errorf("encoding emulator state: %w", err)
 	}
 	// Mode 0600: the state holds the devnet giver's balance, not its key,
 	// but nobody else needs it.
 	if err := atomicfile.Write(filepath.Join(dir, stateFile), b, 0o600, true); err != nil {
-		return fmt.Errorf("writing emulator state: %w", err)
+		return 0, fmt.Errorf("writing emulator state: %w", err)
 	}
-	return nil
+	return int64(len(b)), nil
 }

@@ -77,6 +77,9 @@ func TestTransactionBOCs(t *testing.T) {
 				{"bounce off a non-existent address", func() (*cell.Cell, error) {
 					return transfer(cell.NewStdAddress(0, nowhere), 1e8, true)
 				}, 3},
+				{"transfer of more than the giver holds (the action phase fails)", func() (*cell.Cell, error) {
+					return transfer(p.Address(), 2_000_000e9, false)
+				}, 1},
 				{"refused second deployment", func() (*cell.Cell, error) {
 					return p.DeployMessage(signer, l.Now().Add(time.Second), expire)
 				}, 0},
@@ -86,6 +89,13 @@ func TestTransactionBOCs(t *testing.T) {
 				if n := deliver(s.name, msg, err); n != s.txs {
 					t.Errorf("%s: %d transactions, want %d", s.name, n, s.txs)
 				}
+			}
+			failed := false
+			for _, tx := range l.Transactions() {
+				failed = failed || (tx.ResultCode != 0 && tx.Aborted)
+			}
+			if !failed {
+				t.Error("no transaction with a failed action phase")
 			}
 			checkTransactionBOCs(t, b, l)
 		})
