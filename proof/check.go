@@ -50,11 +50,12 @@ func IsRefusal(err error) bool {
 	return false
 }
 
-// Check verifies many proofs with one batched account query.
-func (d *Deployer) Check(ctx context.Context, checks []Query) []Verdict {
-	out := make([]Verdict, len(checks))
-	proofs := make([]*contract.Proof, len(checks))
-	var addrs []string
+// proofsOf makes the proof of each query, with the verdicts to fill in
+// (an error already for a query no proof can answer) and the addresses to
+// read, in order.
+func proofsOf(checks []Query) (out []Verdict, proofs []*contract.Proof, addrs []string) {
+	out = make([]Verdict, len(checks))
+	proofs = make([]*contract.Proof, len(checks))
 	for i, pc := range checks {
 		p, err := contract.NewProof(pc.Public.Ed25519(), pc.Content)
 		if err != nil {
@@ -65,6 +66,12 @@ func (d *Deployer) Check(ctx context.Context, checks []Query) []Verdict {
 		out[i].Address = p.Address().String()
 		addrs = append(addrs, out[i].Address)
 	}
+	return out, proofs, addrs
+}
+
+// Check verifies many proofs with one batched account query.
+func (d *Deployer) Check(ctx context.Context, checks []Query) []Verdict {
+	out, proofs, addrs := proofsOf(checks)
 	if len(addrs) == 0 {
 		return out
 	}

@@ -45,19 +45,7 @@ type Quorum struct {
 // Check verifies many proofs: one batched query per endpoint, all at once.
 // Every verdict carries what each endpoint said.
 func (q *Quorum) Check(ctx context.Context, checks []Query) []Verdict {
-	out := make([]Verdict, len(checks))
-	proofs := make([]*contract.Proof, len(checks))
-	var addrs []string
-	for i, pc := range checks {
-		p, err := contract.NewProof(pc.Public.Ed25519(), pc.Content)
-		if err != nil {
-			out[i].Err = fmt.Errorf("proof of %q: %w", pc.Content, err)
-			continue
-		}
-		proofs[i] = p
-		out[i].Address = p.Address().String()
-		addrs = append(addrs, out[i].Address)
-	}
+	out, proofs, addrs := proofsOf(checks)
 	if len(addrs) == 0 {
 		return out
 	}
