@@ -446,8 +446,8 @@ func digestOf(s string) string {
 	return "sha256:" + hex.EncodeToString(h[:])
 }
 
-// readMessageBOC is the message a message file carries.
-func readMessageBOC(t testing.TB, path string) []byte {
+// readMessageFileT reads a message file as the test wrote it.
+func readMessageFileT(t testing.TB, path string) messageFile {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -457,7 +457,13 @@ func readMessageBOC(t testing.TB, path string) []byte {
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatal(err)
 	}
-	boc, err := base64.StdEncoding.DecodeString(m.Message)
+	return m
+}
+
+// readMessageBOC is the message a message file carries.
+func readMessageBOC(t testing.TB, path string) []byte {
+	t.Helper()
+	boc, err := base64.StdEncoding.DecodeString(readMessageFileT(t, path).Message)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,19 +472,12 @@ func readMessageBOC(t testing.TB, path string) []byte {
 
 // forgeMessageFile writes a copy of the message file at path whose
 // message carries a corrupted signature, consistent otherwise (address,
-// hash), so that send posts it and only the contract can refuse it.
+// hash): send refuses it for its signature, and the contract refuses it
+// when it is posted anyway.
 func forgeMessageFile(t testing.TB, path, out string) {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m messageFile
-	if err := json.Unmarshal(data, &m); err != nil {
-		t.Fatal(err)
-	}
-	boc, _ := base64.StdEncoding.DecodeString(m.Message)
-	msg, _, err := abi.ParseMessageBOC(boc)
+	m := readMessageFileT(t, path)
+	msg, _, err := abi.ParseMessageBOC(readMessageBOC(t, path))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -502,7 +501,7 @@ func forgeMessageFile(t testing.TB, path, out string) {
 		t.Fatal(err)
 	}
 	m.Message, m.Hash = base64.StdEncoding.EncodeToString(forged), root.HashHex()
-	data, _ = json.Marshal(m)
+	data, _ := json.Marshal(m)
 	if err := os.WriteFile(out, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
