@@ -17,12 +17,13 @@ func checkTimeout(d time.Duration) error {
 // outlives --timeout could never be seen to expire and be replaced, so the
 // run would only wait for the timeout.
 func checkLifetime(lifetime, timeout time.Duration) error {
-	switch {
-	case lifetime < time.Second:
+	if lifetime < time.Second {
 		return usageError("--message-lifetime %s: give at least 1s", lifetime)
-	case checkExpiry("--message-lifetime", lifetime) != nil:
-		return checkExpiry("--message-lifetime", lifetime)
-	case timeout > 0 && lifetime >= timeout:
+	}
+	if err := checkExpiry("--message-lifetime", lifetime); err != nil {
+		return err
+	}
+	if timeout > 0 && lifetime >= timeout {
 		return usageError("--message-lifetime %s: must be shorter than --timeout (%s), so that a message lost on the way can be replaced in time", lifetime, timeout)
 	}
 	return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -15,34 +16,24 @@ var secretFlags = map[string]bool{"-s": true, "--wallet-secret": true, "--networ
 // secretEnv are the variables whose value is a secret.
 var secretEnv = []string{"WALLET_SECRET", "SIGNER_SECRET", "SIGN_CLI_NETWORK_SECRET"}
 
-// keyHex is hex that has the length of a secret key (a 32-byte seed, a
-// 64-byte NaCl secret), alone.
-var keyHex = regexp.MustCompile(`^(0x)?([0-9a-fA-F]{64}|[0-9a-fA-F]{128})$`)
-
-// phraseWord is a word of a seed phrase's dictionary (BIP-39 or the legacy
-// TON list: lower-case letters).
-var phraseWord = regexp.MustCompile(`^[a-z]{3,8}$`)
-
 // looksLikeKeyMaterial tells a value that is probably a secret key or a seed
 // phrase, so that it is never sent anywhere or printed whole, wherever it
 // was given. A public key has the same form as a secret seed; callers that
 // expect one check for it first.
 func looksLikeKeyMaterial(s string) bool {
 	s = strings.TrimSpace(s)
-	if keyHex.MatchString(s) {
-		return true
-	}
-	return looksLikePhrase(s)
+	return looksLikeSecret(s) || looksLikePhrase(s)
 }
 
-// looksLikePhrase tells twelve or more dictionary-shaped words.
+// looksLikePhrase tells twelve or more words shaped like a seed phrase's
+// (BIP-39 and the legacy TON list: three to eight lower-case letters).
 func looksLikePhrase(s string) bool {
 	words := strings.Fields(s)
 	if len(words) < 12 {
 		return false
 	}
 	for _, w := range words {
-		if !phraseWord.MatchString(w) {
+		if len(w) < 3 || len(w) > 8 || strings.Trim(w, "abcdefghijklmnopqrstuvwxyz") != "" {
 			return false
 		}
 	}
@@ -73,17 +64,8 @@ func (s *secrets) add(v string) {
 		parts[i] = regexp.QuoteMeta(x)
 	}
 	// Longest first, so that a secret containing another is replaced whole.
-	s.re = regexp.MustCompile(`(?i)` + strings.Join(sortLongestFirst(parts), "|"))
-}
-
-func sortLongestFirst(xs []string) []string {
-	out := append([]string(nil), xs...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && len(out[j]) > len(out[j-1]); j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
+	slices.SortFunc(parts, func(a, b string) int { return len(b) - len(a) })
+	s.re = regexp.MustCompile(`(?i)` + strings.Join(parts, "|"))
 }
 
 // fromArgs records the secrets among a command line's arguments.
