@@ -120,38 +120,21 @@ func (d *Deployer) awaitPending(ctx context.Context, addr string, before *big.In
 		return false, nil
 	}
 	d.progress("a transfer to %s that an earlier run sent may be on its way; waiting for it before paying again", addr)
-	_, err := d.Client.SendAndWait(ctx, m)
-	if err != nil && !errors.Is(err, everos.ErrMessageExpired) {
+	if _, err := d.Client.SendAndWait(ctx, m); err != nil && !errors.Is(err, everos.ErrMessageExpired) {
 		return false, fmt.Errorf("waiting for the earlier transfer to %s: %w", addr, err)
 	}
-	poll := d.BalancePoll
-	if poll <= 0 {
-		poll = 500 * time.Millisecond
-	}
-	// The wallet's transaction only emits the transfer: give it the time
-	// to arrive, within the message's lifetime.
-	for {
-		acc, aerr := d.Client.Account(ctx, addr)
-		if aerr != nil {
-			return false, fmt.Errorf("reading proof account %s: %w", addr, aerr)
-		}
-		if balance(acc).Cmp(before) > 0 {
-			clearTransfer(lock)
-			return true, nil
-		}
-		now, terr := d.Client.ServerTime(ctx)
-		if terr != nil {
-			return false, terr
-		}
-		if err != nil || now.After(m.ExpireAt) {
-			clearTransfer(lock) // expired or refused unprocessed: it will never land
-			return false, nil
-		}
-		select {
-		case <-ctx.Done():
-			return false, ctx.Err()
-		case <-time.After(poll):
-		}
+	// The wallet's transaction only emits the transfer: give it the time to
+	// arrive, within the message's lifetime (past it, when the message
+	// expired unprocessed, the address is read once).
+	switch err := d.waitForBalance(ctx, addr, before, m.ExpireAt); {
+	case err == nil:
+		clearTransfer(lock)
+		return true, nil
+	case errors.Is(err, ErrChain):
+		clearTransfer(lock) // expired or refused unprocessed: it will never land
+		return false, nil
+	default:
+		return false, err
 	}
 }
 
