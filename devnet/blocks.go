@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/chainproof"
@@ -29,6 +30,8 @@ type Block struct {
 	MasterSeqNo uint32
 	txs         []*Transaction
 	seq         int // the position in the ledger's blocks
+	// proof is the BOC of the block's Merkle proof, made when first asked.
+	proof func() []byte
 }
 
 // Anchor is the chain's trust anchor: the seq_no and root hash of its key
@@ -117,6 +120,14 @@ func (l *Ledger) startChain(saved [][]byte) error {
 // the shard block it names which masterchain block that is.
 func (l *Ledger) addBlockLocked(cb *chain.Block, txs []*Transaction) *Block {
 	b := &Block{Block: cb, ID: hexID(cb.ID.RootHash), txs: txs, seq: len(l.blocks), MasterSeqNo: cb.ID.SeqNo}
+	b.proof = sync.OnceValue(func() []byte {
+		p, err := cb.Proof()
+		if err != nil {
+			l.logf("devnet: %v", err)
+			return nil
+		}
+		return p.ToBOC()
+	})
 	l.blocks = append(l.blocks, b)
 	l.blockByID[b.ID] = b
 	prev := hexID(cb.Info.Prev[0].RootHash)

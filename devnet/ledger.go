@@ -32,7 +32,7 @@ type Ledger struct {
 	// interval is the block interval: 0 makes a block for every message
 	// (and the messages it causes) as soon as it is applied.
 	interval time.Duration
-	logf  func(format string, args ...any)
+	logf     func(format string, args ...any)
 	// committed is told of every change, with the lock held.
 	committed func(c change)
 
@@ -679,6 +679,11 @@ func (l *Ledger) indexLocked(t *Transaction) {
 	for _, id := range t.OutMsgs {
 		if m := l.msgs[id]; m != nil {
 			t.outMessages = append(t.outMessages, m)
+		}
+	}
+	for _, m := range append([]*Message{t.inMessage}, t.outMessages...) {
+		if m != nil && m.blockID == "" {
+			m.blockID, m.masterSeqNo = t.BlockID, t.MasterSeqNo
 		}
 	}
 }

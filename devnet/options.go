@@ -3,19 +3,19 @@ package devnet
 import "time"
 
 type config struct {
-	addr       string
-	executor   Executor
-	clock      Clock
-	stateDir   string
-	accounts   []Account
-	version    string
-	secret     string
-	maxTimeout time.Duration
-	maxLimit   int
+	addr          string
+	executor      Executor
+	clock         Clock
+	stateDir      string
+	accounts      []Account
+	version       string
+	secret        string
+	maxTimeout    time.Duration
+	maxLimit      int
 	blockInterval time.Duration
-	keepAlive  time.Duration
-	missing    bool
-	logf       func(format string, args ...any)
+	keepAlive     time.Duration
+	missing       bool
+	logf          func(format string, args ...any)
 }
 
 func defaultConfig() config {

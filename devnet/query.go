@@ -24,6 +24,10 @@ var queryType = &objectType[*execution]{name: "Query", fields: map[string]field[
 	"accounts":     {resolve: (*execution).accounts},
 	"transactions": {resolve: (*execution).transactions},
 	"messages":     {resolve: (*execution).messages},
+	"blocks":       {resolve: (*execution).blocks},
+	"blocks_signatures": {resolve: func(e *execution, args map[string]any) (any, error) {
+		return e.blockCollection(args, blockSignaturesType, true)
+	}},
 	"blockchain": {resolve: func(e *execution, _ map[string]any) (any, error) {
 		return blockchainType.resolver(e), nil
 	}},
