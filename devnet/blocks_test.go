@@ -310,3 +310,34 @@ func TestBlocksWait(t *testing.T) {
 		t.Fatalf("answer %s after %v", r, time.Since(start))
 	}
 }
+
+// TestBlocksSurviveRestart restarts a devnet on its state directory: the
+// same validator key, the same anchor, and the chain goes on from its
+// last blocks, every transaction still verifiable.
+func TestBlocksSurviveRestart(t *testing.T) {
+	dir := t.TempDir()
+	deliver := func(srv *Server, code uint64) {
+		b, _, _ := extMessage(testAddr(1), nil, cellOf16(t, code))
+		if err := srv.Deliver(b, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := NewServer(WithExecutor(cascadeExecutor), WithStateDir(dir), WithAccounts(activeAccount(t, 1, 1e9), activeAccount(t, 2, 1e9)))
+	deliver(srv, 5)
+	anchor, n := srv.Anchor(), len(srv.Blocks())
+	srv.Close()
+	srv = NewServer(WithExecutor(cascadeExecutor), WithStateDir(dir))
+	defer srv.Close()
+	if srv.Anchor() != anchor || len(srv.Blocks()) != n {
+		t.Fatalf("restarted with anchor %s and %d blocks, had %s and %d", srv.Anchor(), len(srv.Blocks()), anchor, n)
+	}
+	deliver(srv, 1)
+	for _, tx := range srv.Transactions() {
+		if err := verifyTransaction(t, srv.URL, anchor, tx.ID); err != nil {
+			t.Errorf("transaction %s after the restart: %v", tx.ID, err)
+		}
+	}
+	if got := queryBlocks(t, srv.URL, `filter:{workchain_id:{eq:0}}, orderBy:{path:"seq_no", direction:DESC}, limit:1`); len(got) != 1 || got[0].Get("seq_no").Int() != 2 {
+		t.Fatalf("latest shard block %v", got)
+	}
+}
