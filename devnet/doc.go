@@ -48,5 +48,6 @@
 //
 // Faults (failing or slow requests, refused connections, dropped
 // websockets, malformed JSON, lost messages, duplicate deliveries, clock
-// skew) are switched on per test with the Server's methods.
+// skew, forged accounts that no transaction made) are switched on per test
+// with the Server's methods.
 package devnet
