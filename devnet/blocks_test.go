@@ -341,3 +341,39 @@ func TestBlocksSurviveRestart(t *testing.T) {
 		t.Fatalf("latest shard block %v", got)
 	}
 }
+
+// TestBlockInterval: with an interval, the messages posted in it are
+// applied together, in one shard block and one masterchain block, and
+// appear only with them.
+func TestBlockInterval(t *testing.T) {
+	srv := NewServer(WithExecutor(cascadeExecutor), WithBlockInterval(300*time.Millisecond),
+		WithAccounts(activeAccount(t, 1, 1e9), activeAccount(t, 2, 1e9)))
+	defer srv.Close()
+	var ids []string
+	for _, code := range []uint64{1, 5, 2} {
+		b, h, _ := extMessage(testAddr(1), nil, cellOf16(t, code))
+		_, r := post(t, srv.URL, `mutation($id:String,$body:String){postRequests(requests:[{id:$id, body:$body}])}`,
+			map[string]any{"id": base64.StdEncoding.EncodeToString(h[:]), "body": base64.StdEncoding.EncodeToString(b)})
+		if r.Get("errors").Exists() {
+			t.Fatal(r.Get("errors"))
+		}
+		ids = append(ids, hexID(h))
+	}
+	if n := len(srv.Transactions()); n != 0 {
+		t.Fatalf("%d transactions visible before the block", n)
+	}
+	_, r := post(t, srv.URL, `query($id:String){transactions(filter:{in_msg:{eq:$id}}, timeout:5000){id block_id}}`, map[string]any{"id": ids[2]})
+	block := r.Get("data.transactions.0.block_id").String()
+	if block == "" {
+		t.Fatalf("no transaction: %s", r)
+	}
+	blocks := srv.Blocks()
+	if len(blocks) != 3 || blocks[1].ID != block || len(blocks[1].txs) != 4 {
+		t.Fatalf("%d blocks, the shard block %s holding %d transactions; want 3 blocks, %s holding all 4", len(blocks), blocks[1].ID, len(blocks[1].txs), block)
+	}
+	for _, tx := range srv.Transactions() {
+		if err := verifyTransaction(t, srv.URL, srv.Anchor(), tx.ID); err != nil {
+			t.Errorf("transaction %s: %v", tx.ID, err)
+		}
+	}
+}
