@@ -344,6 +344,13 @@ func TestNekotonReadsBlocks(t *testing.T) {
 // transfers; the test's end stops it.
 func giverTransfers(t *testing.T, ex devnet.Executor, n int) (*devnet.Server, devnet.Account) {
 	t.Helper()
+	srv, g, _ := giverTransfersBy(t, ex, n)
+	return srv, g
+}
+
+// giverTransfersBy is giverTransfers that also returns the giver's key.
+func giverTransfersBy(t *testing.T, ex devnet.Executor, n int) (*devnet.Server, devnet.Account, ed25519.PrivateKey) {
+	t.Helper()
 	owner, g := fundedGiver(t)
 	srv := devnet.NewServer(devnet.WithExecutor(ex), devnet.WithAccounts(g))
 	t.Cleanup(srv.Close)
@@ -360,5 +367,5 @@ func giverTransfers(t *testing.T, ex devnet.Executor, n int) (*devnet.Server, de
 			t.Fatal(err)
 		}
 	}
-	return srv, g
+	return srv, g, owner
 }
