@@ -4,16 +4,20 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"math/big"
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/contract"
+	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
 	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
@@ -103,4 +107,84 @@ func TestStandaloneClient(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestTonClientJS drives ton-client-js 0.28.1's GraphQL queries against
+// the devnet, on both executors: query_collection on blocks, accounts,
+// messages and transactions; wait_for_collection for a transaction that
+// comes only after the wait began; a subscription on accounts.
+func TestTonClientJS(t *testing.T) {
+	b := nekotontest.Start(t)
+	for _, tc := range bothExecutors(b) {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, g, owner := giverTransfersBy(t, tc.ex, 2)
+			var dst [32]byte
+			dst[0] = 0x33
+			msg, err := contract.LocalGiver.TransferMessage(cell.MustParseAddress(g.Address), contract.Transfer{Dest: cell.NewStdAddress(0, dst), Value: 1e9},
+				owner, uint64(srv.Now().UnixMilli())+10, uint32(srv.Now().Unix())+60)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hash := msg.Hash()
+			var out struct {
+				Masterchain []struct {
+					ID         string `json:"id"`
+					SeqNo      uint32 `json:"seq_no"`
+					Signatures struct {
+						ListHash float64 `json:"validator_list_hash_short"`
+					} `json:"signatures"`
+				} `json:"masterchain"`
+				KeyBlocks    []struct{ ID string } `json:"keyBlocks"`
+				Accounts     []struct{ ID, Balance string }
+				Transactions []struct {
+					ID          string  `json:"id"`
+					BlockID     string  `json:"block_id"`
+					MasterSeqNo float64 `json:"master_seq_no"`
+				} `json:"transactions"`
+				Messages []struct{ ID, BlockID string } `json:"messages"`
+				Waited   struct {
+					ID      string `json:"id"`
+					BlockID string `json:"block_id"`
+				} `json:"waited"`
+				Subscribed struct{ ID, Balance string } `json:"subscribed"`
+			}
+			runClientScript(t, "ton-client.cjs", map[string]any{
+				"server": strings.TrimSuffix(srv.URL, "/graphql"), "giver": g.Address,
+				"message": map[string]string{"id": base64.StdEncoding.EncodeToString(hash[:]), "body": base64.StdEncoding.EncodeToString(msg.ToBOC()), "hash": hex.EncodeToString(hash[:])},
+			}, &out)
+			blocks := srv.Blocks()
+			if len(out.Masterchain) != 1 || len(out.KeyBlocks) != 1 || out.KeyBlocks[0].ID != blocks[0].ID || out.Masterchain[0].Signatures.ListHash == 0 {
+				t.Errorf("blocks: latest masterchain %+v, key blocks %+v", out.Masterchain, out.KeyBlocks)
+			}
+			if len(out.Accounts) != 1 || out.Accounts[0].ID != g.Address {
+				t.Errorf("accounts: %+v", out.Accounts)
+			}
+			if len(out.Transactions) != 2 || len(out.Messages) != 2 || out.Transactions[0].BlockID == "" || out.Transactions[0].MasterSeqNo == 0 {
+				t.Errorf("transactions %+v, messages %+v", out.Transactions, out.Messages)
+			}
+			final := srv.Transactions()
+			var made devnet.Transaction
+			for _, tx := range final {
+				if tx.InMsg == hex.EncodeToString(hash[:]) {
+					made = tx
+				}
+			}
+			if made.ID == "" || out.Waited.ID != made.ID || out.Waited.BlockID != made.BlockID {
+				t.Errorf("waited for %+v, the devnet made %+v", out.Waited, made)
+			}
+			after, _ := srv.Account(g.Address)
+			if out.Subscribed.ID != g.Address || out.Subscribed.Balance == "" || after.Balance.Cmp(mustBig(t, out.Subscribed.Balance)) != 0 {
+				t.Errorf("the subscription saw %+v, the giver holds %s", out.Subscribed, after.Balance)
+			}
+		})
+	}
+}
+
+func mustBig(t *testing.T, s string) *big.Int {
+	t.Helper()
+	n, ok := new(big.Int).SetString(strings.TrimPrefix(s, "0x"), 16)
+	if !ok {
+		t.Fatalf("balance %q", s)
+	}
+	return n
 }
