@@ -171,15 +171,15 @@ func (l *Ledger) sealLocked() {
 	}
 	pend := l.pending
 	l.pending = batch{}
-	txs, err := l.chainTxs(pend)
+	txs, in, err := l.chainTxs(pend)
 	ch := change{txs: pend.txs}
 	if err == nil && len(txs) > 0 {
 		var shard, master *chain.Block
 		shard, master, err = l.producer.Produce(uint32(l.clock.Now().Unix()), l.lt+1, txs)
 		if err == nil {
-			sb := l.addBlockLocked(shard, pend.txs)
+			sb := l.addBlockLocked(shard, in)
 			mb := l.addBlockLocked(master, nil)
-			for _, t := range pend.txs {
+			for _, t := range in {
 				t.BlockID, t.MasterSeqNo = sb.ID, mb.MasterSeqNo
 			}
 			ch.blocks = []*Block{sb, mb}
@@ -208,9 +208,10 @@ func (l *Ledger) sealLocked() {
 	}
 }
 
-// chainTxs is the batch as the block producer takes it. Transactions
-// outside workchain 0 (the devnet's one shard) stay out of blocks.
-func (l *Ledger) chainTxs(b batch) ([]chain.Tx, error) {
+// chainTxs is the batch as the block producer takes it, and the
+// transactions it holds: those outside workchain 0 (the devnet's one
+// shard) stay out of blocks.
+func (l *Ledger) chainTxs(b batch) ([]chain.Tx, []*Transaction, error) {
 	sent := map[string]bool{}
 	for _, t := range b.txs {
 		for _, id := range t.OutMsgs {
@@ -218,10 +219,11 @@ func (l *Ledger) chainTxs(b batch) ([]chain.Tx, error) {
 		}
 	}
 	var out []chain.Tx
+	var in []*Transaction
 	for _, t := range b.txs {
 		addr, err := cell.ParseAddress(t.Account)
 		if err != nil {
-			return nil, fmt.Errorf("transaction %s: %w", t.ID, err)
+			return nil, nil, fmt.Errorf("transaction %s: %w", t.ID, err)
 		}
 		acc, ok := addr.Account()
 		if !ok || workchain(t.Account) != int(chain.Shard.Workchain) {
@@ -229,20 +231,20 @@ func (l *Ledger) chainTxs(b batch) ([]chain.Tx, error) {
 		}
 		root, err := cell.FromBOC(t.BOC)
 		if err != nil {
-			return nil, fmt.Errorf("transaction %s: %w", t.ID, err)
+			return nil, nil, fmt.Errorf("transaction %s: %w", t.ID, err)
 		}
 		tx := chain.Tx{Account: acc, Lt: t.Lt, Cell: root, Fees: t.TotalFees}
 		tx.OldHash, tx.NewHash = txStateHashes(root)
 		if m := l.pendingMsg(b, t.InMsg); m != nil {
 			mc, err := cell.FromBOC(m.BOC)
 			if err != nil {
-				return nil, fmt.Errorf("message %s: %w", t.InMsg, err)
+				return nil, nil, fmt.Errorf("message %s: %w", t.InMsg, err)
 			}
 			tx.In = &chain.InMsg{Msg: mc, External: m.Kind == ExternalIn, Immediate: sent[t.InMsg]}
 		}
-		out = append(out, tx)
+		out, in = append(out, tx), append(in, t)
 	}
-	return out, nil
+	return out, in, nil
 }
 
 // pendingMsg finds a message of the batch, or one the ledger holds.

@@ -170,5 +170,3 @@ func stateUpdate(old *cell.Cell, changed [32]byte) (update, next *cell.Cell, err
 	}
 	return update, next, nil
 }
-
-func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }

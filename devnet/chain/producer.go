@@ -2,6 +2,7 @@ package chain
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -316,7 +317,7 @@ func (p *Producer) follow(boc []byte) (*Block, error) {
 	if info.Prev[0].SeqNo != last.SeqNo || info.Prev[0].RootHash != last.RootHash {
 		return nil, fmt.Errorf("block %d of %s does not follow block %d: %w", info.SeqNo, info.Shard, last.SeqNo, ErrBadChain)
 	}
-	id := chainproof.BlockID{Shard: info.Shard, SeqNo: info.SeqNo, RootHash: root.Hash(), FileHash: sha256Sum(boc)}
+	id := chainproof.BlockID{Shard: info.Shard, SeqNo: info.SeqNo, RootHash: root.Hash(), FileHash: sha256.Sum256(boc)}
 	b, err := readBlock(id, boc)
 	if err != nil {
 		return nil, err
