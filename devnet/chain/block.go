@@ -8,10 +8,11 @@ import (
 	"github.com/gosh-sh/sign-cli/chainproof"
 )
 
-// Block is a block the producer made, as it is served.
+// Block is a block the producer made, as it is served. It keeps the
+// block's BOC, not its parsed cells: a devnet keeps every block, and
+// thousands of parsed trees would make every garbage collection walk them.
 type Block struct {
-	ID   chainproof.BlockID
-	Root *cell.Cell
+	ID chainproof.BlockID
 	// BOC is the block's bag of cells; its SHA-256 is the file hash.
 	BOC  []byte
 	Info *chainproof.BlockInfo
@@ -114,11 +115,7 @@ func readBlock(id chainproof.BlockID, boc []byte) (*Block, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading block %s back: %w", id, err)
 	}
-	root, err := cell.FromBOC(boc)
-	if err != nil {
-		return nil, fmt.Errorf("reading block %s back: %w", id, err)
-	}
-	out := &Block{ID: id, Root: root, BOC: boc, Info: info}
+	out := &Block{ID: id, BOC: boc, Info: info}
 	if id.Shard == chainproof.MasterchainShard {
 		if out.Shard, err = b.ShardTop(Shard); err != nil {
 			return nil, fmt.Errorf("reading block %s back: %w", id, err)
@@ -136,7 +133,11 @@ func (b *Block) Ref() chainproof.ExtBlkRef {
 // Proof is the Merkle proof of the whole block, what the API serves as
 // signatures.proof and what a BlockProof's root is.
 func (b *Block) Proof() (*cell.Cell, error) {
-	p, err := cell.NewMerkleProof(b.Root, func(*cell.Cell) bool { return true })
+	root, err := cell.FromBOC(b.BOC)
+	if err != nil {
+		return nil, fmt.Errorf("proof of block %s: %w", b.ID, err)
+	}
+	p, err := cell.NewMerkleProof(root, func(*cell.Cell) bool { return true })
 	if err != nil {
 		return nil, fmt.Errorf("proof of block %s: %w", b.ID, err)
 	}
