@@ -377,3 +377,18 @@ func TestBlockInterval(t *testing.T) {
 		}
 	}
 }
+
+// TestDeliverWithInterval: what Deliver applies with an interval shows
+// with the next block, at most an interval later.
+func TestDeliverWithInterval(t *testing.T) {
+	srv := NewServer(WithExecutor(cascadeExecutor), WithBlockInterval(100*time.Millisecond), WithAccounts(activeAccount(t, 1, 1e9)))
+	defer srv.Close()
+	b, h, _ := extMessage(testAddr(1), nil, cellOf16(t, 1))
+	if err := srv.Deliver(b, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	_, r := post(t, srv.URL, `query($id:String){transactions(filter:{in_msg:{eq:$id}}, timeout:5000){id block_id}}`, map[string]any{"id": hexID(h)})
+	if r.Get("data.transactions.0.block_id").String() == "" || len(srv.Blocks()) != 3 {
+		t.Fatalf("after Deliver: %s, %d blocks", r, len(srv.Blocks()))
+	}
+}

@@ -62,6 +62,7 @@ type Ledger struct {
 	shardBlocks []*Block
 	keyBlocks   []*Block
 	pending     batch
+	sealTimer   *time.Timer // makes the block of what Deliver applied, with an interval
 	// The state directory: changes saved so far, and the journal they
 	// are appended to between snapshots (see journal.go).
 	seq         uint64
@@ -117,6 +118,9 @@ func (l *Ledger) Close() {
 		close(l.done)
 		l.wg.Wait()
 		l.mu.Lock()
+		if l.sealTimer != nil {
+			l.sealTimer.Stop()
+		}
 		if l.journal != nil {
 			l.journal.Close()
 			l.journal = nil
@@ -433,10 +437,25 @@ func (l *Ledger) process(first queued) {
 			}
 		}
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.interval == 0 {
-		l.mu.Lock()
 		l.sealLocked()
-		l.mu.Unlock()
+		return
+	}
+	// What Deliver applied between the worker's blocks goes into a block
+	// at most an interval later.
+	if l.sealTimer == nil && len(l.pending.txs) > 0 {
+		l.sealTimer = time.AfterFunc(l.interval, func() {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			l.sealTimer = nil
+			select {
+			case <-l.done:
+			default:
+				l.sealLocked()
+			}
+		})
 	}
 }
 
