@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
-	"github.com/gosh-sh/sign-cli/chainproof"
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/internal/chaintest"
@@ -16,67 +15,19 @@ import (
 )
 
 // constructedOnChain is the trustless side of a check: the transaction
-// that made the account active must be in a shard block that a
-// masterchain block signed by the anchor's validators names. An account
-// that no transaction constructed is refused, whatever the endpoint says
-// of it.
+// that made the account active must be on the chain, verified from its
+// anchor. An account that no transaction constructed is refused, whatever
+// the endpoint says of it.
 func constructedOnChain(srv *devnet.Server, addr string) error {
-	net, err := chainproof.NewNetwork("devnet", []chainproof.Anchor{anchorOf(srv)})
-	if err != nil {
-		return err
-	}
-	v := chainproof.NewVerifier(net)
-	blocks := map[string]*devnet.Block{}
-	var masters []*devnet.Block
-	for _, b := range srv.Blocks() {
-		blocks[b.ID] = b
-		if b.Signatures != nil {
-			masters = append(masters, b)
-		}
-	}
-	kp, err := masters[0].BlockProof()
-	if err != nil {
-		return err
-	}
-	if _, err := v.AddKeyBlock(kp); err != nil {
-		return err
-	}
 	for _, tx := range srv.Transactions() {
-		if tx.Account != addr || tx.Aborted || tx.EndStatus != everos.Active || tx.OrigStatus == everos.Active {
-			continue
+		if tx.Account == addr && !tx.Aborted && tx.EndStatus == everos.Active && tx.OrigStatus != everos.Active {
+			return chaintest.VerifyTransaction(srv, tx)
 		}
-		shard := blocks[tx.BlockID]
-		mp, err := masters[tx.MasterSeqNo-1].BlockProof()
-		if err != nil {
-			return err
-		}
-		mb, _, err := v.VerifyBlock(mp)
-		if err != nil {
-			return err
-		}
-		if err := mb.CheckShardTop(shard.Block.ID); err != nil {
-			return err
-		}
-		sb, err := chainproof.BlockFromBOC(shard.BOC, shard.Block.ID.RootHash)
-		if err != nil {
-			return err
-		}
-		txCell, err := cell.FromBOC(tx.BOC)
-		if err != nil {
-			return err
-		}
-		acc, _ := cell.MustParseAddress(addr).Account()
-		return sb.CheckTransaction(0, acc, tx.Lt, txCell.Hash())
 	}
 	return errNotConstructed
 }
 
 var errNotConstructed = errors.New("no transaction on the chain constructed the account")
-
-func anchorOf(srv *devnet.Server) chainproof.Anchor {
-	kb := srv.Blocks()[0]
-	return chainproof.Anchor{SeqNo: kb.Block.ID.SeqNo, RootHash: kb.Block.ID.RootHash}
-}
 
 // TestForgedProofAccount: an endpoint serves, for a proof address that
 // was never deployed on its chain, the account of a real proof deployed

@@ -4,7 +4,10 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"github.com/gosh-sh/sign-cli/chainproof"
+	"github.com/gosh-sh/sign-cli/internal/chaintest"
 	"math/big"
 	"slices"
 	"strconv"
@@ -371,4 +374,31 @@ func giverTransfersBy(t *testing.T, ex devnet.Executor, n int) (*devnet.Server, 
 		}
 	}
 	return srv, g, owner
+}
+
+// TestChainProvesTransactions: every transaction, serialized by the Go
+// rules or by Everscale's executor, is proved by the devnet's chain from
+// its anchor: its shard block, named by a masterchain block the
+// validator signed, holds it.
+func TestChainProvesTransactions(t *testing.T) {
+	b := nekotontest.Start(t)
+	for _, tc := range bothExecutors(b) {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, _ := giverTransfers(t, tc.ex, 3)
+			txs := srv.Transactions()
+			if len(txs) < 3 {
+				t.Fatalf("%d transactions", len(txs))
+			}
+			for _, tx := range txs {
+				if err := chaintest.VerifyTransaction(srv, tx); err != nil {
+					t.Errorf("transaction %s: %v", tx.ID, err)
+				}
+			}
+			forged := txs[0]
+			forged.Lt++
+			if err := chaintest.VerifyTransaction(srv, forged); !errors.Is(err, chainproof.ErrNotFound) {
+				t.Errorf("a transaction at another lt: %v", err)
+			}
+		})
+	}
 }
