@@ -1,6 +1,7 @@
 package trustless
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -120,11 +121,27 @@ func readMessageKind(m *cell.Cell) (bool, error) {
 }
 
 // client is a client of the chain's endpoint.
-func (c *testChain) client() *everos.Client {
+func (c *testChain) client() *everos.Client { return c.clientWith(everos.Config{}, nil) }
+
+// clientWith is a client with cfg of the chain's endpoint, which answers
+// a query with override's body where override says so.
+func (c *testChain) clientWith(cfg everos.Config, override func(query string) (string, bool)) *everos.Client {
 	c.t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(c.serve))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if override != nil {
+			body, _ := io.ReadAll(r.Body)
+			if answer, ok := override(gjson.GetBytes(body, "query").String()); ok {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, answer)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		c.serve(w, r)
+	}))
 	c.t.Cleanup(srv.Close)
-	cl, err := everos.New(everos.Config{Endpoints: []string{srv.URL}, MaxRetries: -1})
+	cfg.Endpoints, cfg.MaxRetries = []string{srv.URL}, -1
+	cl, err := everos.New(cfg)
 	if err != nil {
 		c.t.Fatal(err)
 	}
