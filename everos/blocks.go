@@ -256,10 +256,20 @@ func parseBlocks(list gjson.Result, n int) ([]*Block, error) {
 	return out, err
 }
 
-func parseBlock(v gjson.Result) (*Block, error) {
-	if !v.IsObject() {
+func parseBlock(obj gjson.Result) (*Block, error) {
+	if !obj.IsObject() {
 		return nil, fmt.Errorf("reading block: not an object")
 	}
+	// One pass over the record, whose boc may be megabytes that every Get
+	// would scan again; the first of repeated keys counts, as with Get.
+	fields := map[string]gjson.Result{}
+	obj.ForEach(func(k, val gjson.Result) bool {
+		if _, ok := fields[k.Str]; !ok {
+			fields[k.Str] = val
+		}
+		return true
+	})
+	v := record(fields)
 	b := &Block{ID: strings.ToLower(v.Get("id").String()), Shard: strings.ToLower(v.Get("shard").String()), KeyBlock: v.Get("key_block").Bool()}
 	if err := checkHash("block id", b.ID); err != nil {
 		return nil, err
@@ -346,8 +356,19 @@ func checkHash(what, h string) error {
 	return nil
 }
 
+// record is a JSON object's fields, read once.
+type record map[string]gjson.Result
+
+// Get returns a field, or a result that does not exist.
+func (r record) Get(name string) gjson.Result { return r[name] }
+
+// getter is a JSON object: a gjson.Result or a record.
+type getter interface {
+	Get(name string) gjson.Result
+}
+
 // uint32Field reads a Float field that must hold a 32-bit unsigned integer.
-func uint32Field(v gjson.Result, name string) (uint32, error) {
+func uint32Field(v getter, name string) (uint32, error) {
 	f := v.Get(name)
 	if f.Type != gjson.Number || f.Num != math.Trunc(f.Num) || f.Num < 0 || f.Num > math.MaxUint32 {
 		return 0, fmt.Errorf("%s %.40s is not a 32-bit unsigned integer", name, f.Raw)
@@ -356,7 +377,7 @@ func uint32Field(v gjson.Result, name string) (uint32, error) {
 }
 
 // base64Field reads a base64 field that must be there.
-func base64Field(v gjson.Result, name string) ([]byte, error) {
+func base64Field(v getter, name string) ([]byte, error) {
 	s := v.Get(name).String()
 	if s == "" {
 		return nil, fmt.Errorf("no %s", name)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/chainproof"
+	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet/chain"
 	"github.com/gosh-sh/sign-cli/everos"
 )
@@ -37,6 +38,9 @@ type testChain struct {
 	mu     sync.Mutex
 	blocks []*chain.Block
 	txs    map[string]*servedTx // by account "0:hex"
+	// accounts are what the endpoint says of proof accounts, for the
+	// plain check, which believes it.
+	accounts map[string]map[string]any
 	// lie, when set, rewrites a GraphQL answer's data before it is sent.
 	lie func(query string, data map[string]any)
 	// requests counts the GraphQL requests served.
@@ -58,7 +62,7 @@ func newTestChain(t testing.TB) *testChain {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testChain{t: t, prod: prod, key: kb, blocks: []*chain.Block{kb}, txs: map[string]*servedTx{},
+	return &testChain{t: t, prod: prod, key: kb, blocks: []*chain.Block{kb}, txs: map[string]*servedTx{}, accounts: map[string]map[string]any{},
 		lt: kb.Info.EndLT + 1_000, now: 1_700_000_010}
 }
 
@@ -174,6 +178,14 @@ func (c *testChain) serve(w http.ResponseWriter, r *http.Request) {
 		data["blocks"] = c.blocksWhere(func(b *chain.Block) bool {
 			return b.ID.Shard == chainproof.MasterchainShard && slices.ContainsFunc(vars.Get("s").Array(), func(s gjson.Result) bool { return uint32(s.Uint()) == b.ID.SeqNo })
 		})
+	case strings.HasPrefix(q, "query accounts("):
+		list := []any{}
+		for _, id := range vars.Get("ids").Array() {
+			if a, ok := c.accounts[id.String()]; ok {
+				list = append(list, a)
+			}
+		}
+		data["accounts"] = list
 	case strings.HasPrefix(q, "query keyBlocks("):
 		from, to, n := uint32(vars.Get("from").Uint()), uint32(vars.Get("to").Uint()), int(vars.Get("n").Int())
 		list := c.blocksWhere(func(b *chain.Block) bool { return b.Info.KeyBlock && b.ID.SeqNo >= from && b.ID.SeqNo <= to })
@@ -226,4 +238,26 @@ func blockAnswer(b *chain.Block) map[string]any {
 // checker is a trustless checker of the chain, trusting its key block.
 func (c *testChain) checker() *Checker {
 	return &Checker{Client: c.client(), Network: c.network()}
+}
+
+// claimAccount makes the endpoint say that the proof of s is an active
+// account holding s's constructed data: true for a proof in the chain, a
+// lie for any other.
+func (c *testChain) claimAccount(s txSpec) {
+	c.t.Helper()
+	p, err := contract.NewProof(s.key.Public().Ed25519(), s.content)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	data := must(cell.BeginCell().StoreBytes(s.key.Public().Ed25519()).StoreUInt(uint64(s.signedTime().UnixMilli()), 64).
+		StoreBool(true).StoreUInt(uint64(s.now), 32).StoreRef(p.InitialData().Ref(0)).EndCell())
+	code := contract.ProofCode()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.accounts[p.Address().String()] = map[string]any{
+		"id": p.Address().String(), "acc_type": 1, "balance": "100000000",
+		"code_hash": hex.EncodeToString(hashOf(code)), "data_hash": hex.EncodeToString(hashOf(data)),
+		"code": base64.StdEncoding.EncodeToString(code.ToBOC()), "data": base64.StdEncoding.EncodeToString(data.ToBOC()),
+		"last_paid": s.now, "last_trans_lt": fmt.Sprint(s.lt),
+	}
 }

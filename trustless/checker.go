@@ -110,12 +110,13 @@ func (c *Checker) Check(ctx context.Context, queries []proof.Query) []proof.Verd
 		return out
 	}
 	for k, it := range items {
-		it.tx = txs[k]
-		if it.tx != nil {
+		if it.tx = txs[k]; it.tx != nil {
 			c.stats.Transactions.Add(1)
 		}
-		it.v.Err = it.checkTransaction()
 	}
+	// Each construction's signature is verified: the bulk of a large
+	// batch's work, spread over the cores.
+	c.inParallel(len(items), func(k int) { items[k].v.Err = items[k].checkTransaction() })
 	r := &run{c: c, ctx: ctx, shard: map[string]*fetched{}}
 	r.shardBlocks(ok(items))
 	if long {
@@ -364,17 +365,22 @@ func (r *run) masterBlocks(items []*item) {
 		}
 	}
 	r.c.stats.MasterBlocks.Add(int64(len(served)))
-	par := r.c.Parallelism
+	r.c.inParallel(len(seqs), func(k int) { r.master(seqs[k], served[seqs[k]], bySeq[seqs[k]]) })
+}
+
+// inParallel runs f(0) to f(n-1), Parallelism at a time.
+func (c *Checker) inParallel(n int, f func(k int)) {
+	par := c.Parallelism
 	if par < 1 {
 		par = runtime.GOMAXPROCS(0)
 	}
-	sem := make(chan struct{}, par)
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	for _, s := range seqs {
+	for range min(par, n) {
 		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			r.master(s, served[s], bySeq[s])
+			for k := int(next.Add(1) - 1); k < n; k = int(next.Add(1) - 1) {
+				f(k)
+			}
 		})
 	}
 	wg.Wait()

@@ -174,3 +174,20 @@ func replaceField(prefix, field string, value any) func(string, map[string]any) 
 		}
 	}
 }
+
+// The endpoint's word about an account is what the plain check believes:
+// a forged account for a proof never deployed passes it, and is refused
+// by the trustless check, which finds no construction in the chain.
+func TestForgedAccount(t *testing.T) {
+	c := newTestChain(t)
+	forged := txSpec{key: keyOf(t, "victim"), content: "sha256:" + strings.Repeat("ef", 32), lt: c.lt, now: c.now + 1}
+	c.claimAccount(forged)
+	plain := (&proof.Deployer{Client: c.client()}).Check(context.Background(), []proof.Query{forged.query()})[0]
+	if plain.Err != nil {
+		t.Fatalf("the plain check did not believe the forged account: %v", plain.Err)
+	}
+	v := c.checker().Check(context.Background(), []proof.Query{forged.query()})[0]
+	if !errors.Is(v.Err, ErrNoTransaction) {
+		t.Fatalf("trustless verdict %v", v.Err)
+	}
+}

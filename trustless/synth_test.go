@@ -37,6 +37,14 @@ type txSpec struct {
 	otherAccount bool // the transaction of another account
 }
 
+// signedTime is the constructor call's time header.
+func (s txSpec) signedTime() time.Time {
+	if s.signedAt.IsZero() {
+		return time.UnixMilli(1_700_000_000_123)
+	}
+	return s.signedAt
+}
+
 func (s txSpec) query() proof.Query { return proof.Query{Public: s.key.Public(), Content: s.content} }
 
 func (s txSpec) build(t testing.TB) *cell.Cell {
@@ -49,18 +57,15 @@ func (s txSpec) build(t testing.TB) *cell.Cell {
 	if s.signer != nil {
 		signer = *s.signer
 	}
-	if s.signedAt.IsZero() {
-		s.signedAt = time.UnixMilli(1_700_000_000_123)
-	}
 	var msg *cell.Cell
 	if signer.Public() == s.key.Public() {
-		msg, err = p.DeployMessage(signer.Ed25519(), s.signedAt, 1_900_000_000)
+		msg, err = p.DeployMessage(signer.Ed25519(), s.signedTime(), 1_900_000_000)
 	} else {
 		// DeployMessage refuses a signer that does not hold the proof's
 		// key; an impostor builds the same message with its own.
 		other, _ := contract.NewProof(signer.Public().Ed25519(), s.content)
 		var m *cell.Cell
-		if m, err = other.DeployMessage(signer.Ed25519(), s.signedAt, 1_900_000_000); err == nil {
+		if m, err = other.DeployMessage(signer.Ed25519(), s.signedTime(), 1_900_000_000); err == nil {
 			msg, err = retarget(m, p)
 		}
 	}
