@@ -96,8 +96,8 @@ func (p *Producer) KeyBlockSeqNo() uint32 { return p.keyBlock }
 
 // Produce makes the blocks of one batch of transactions of workchain 0:
 // a shard block holding them and a masterchain block that names it,
-// signed, both at utime; endLT is past every lt the batch used. The next
-// batch's transactions should start after the masterchain block's end_lt.
+// signed, both at utime; endLT is past every lt the batch used, and the
+// masterchain block's logical time starts there.
 func (p *Producer) Produce(utime uint32, endLT uint64, txs []Tx) (shard, master *Block, err error) {
 	if len(txs) == 0 {
 		return nil, nil, errors.New("producing a block: no transactions")
