@@ -47,26 +47,53 @@ func TestCheckTrustlessUsage(t *testing.T) {
 	}
 }
 
-// Against an endpoint that serves no blocks, a trustless check is an
-// error, where the plain check believes the account: what cannot be
-// proven is never "verified", nor "not verified".
-func TestCheckTrustlessUnprovable(t *testing.T) { inBothModes(t, testCheckTrustlessUnprovable) }
+// End to end on the devnet, which serves its signed chain: signed images
+// are proven from the devnet's anchor, with the evidence in the JSON lines
+// and the key block kept in the cache; an unsigned one is an error (nothing
+// proves absence), and so is everything under another anchor.
+func TestCheckTrustlessOnDevnet(t *testing.T) { inBothModes(t, testCheckTrustlessOnDevnet) }
 
-func testCheckTrustlessUnprovable(t *testing.T, w *world) {
-	_, digest := w.image("trustless/app", nil)
+func testCheckTrustlessOnDevnet(t *testing.T, w *world) {
+	ref, digest := w.image("trustless/app", nil)
+	_, unsigned := w.image("trustless/unsigned", nil)
 	signer, keyPath := w.keyFile("signer.json")
-	if r := runCLI(t, w.env(), "", "sign", "--secret-file", keyPath, digest.String()); r.code != 0 {
+	if r := runCLI(t, w.env(), "", "sign", "--secret-file", keyPath, ref); r.code != 0 {
 		t.Fatalf("sign: %+v", r)
 	}
-	if r := runCLI(t, w.env(), "", "check", signer.Public().String(), digest.String()); r.code != 0 {
-		t.Fatalf("plain check: %+v", r)
-	}
 	env := w.env()
-	env["SIGN_CLI_TRUST_ANCHOR"] = "1:" + strings.Repeat("00", 32)
-	r := runCLI(t, env, "", "check", "--trustless", "-o", "json", signer.Public().String(), digest.String())
-	r.wantError(t, exitFailure)
+	env["SIGN_CLI_TRUST_ANCHOR"] = w.chain.Anchor()
+	env["XDG_CACHE_HOME"] = t.TempDir()
+	pub := signer.Public().String()
+
+	r := runCLI(t, env, "", "check", "--trustless", "--source", "all", pub, ref)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "verified") || !strings.Contains(r.stdout, "proven to key block") {
+		t.Fatalf("trustless check of a signed image: %+v", r)
+	}
+	cached, _ := filepath.Glob(filepath.Join(env["XDG_CACHE_HOME"], "sign-cli", "keyblocks", "*", "*.boc"))
+	if len(cached) != 1 {
+		t.Errorf("key blocks cached: %v", cached)
+	}
+
+	r = runCLI(t, env, "", "check", "--trustless", "-o", "json", pub, digest.String(), unsigned.String())
+	r.wantError(t, exitFailure, "1 of 2 targets could not be checked", "no constructing transaction")
 	lines := decodeLines[checkedJSON](t, r.stdout)
-	if len(lines) != 1 || lines[0].Verified || lines[0].Chain != nil || lines[0].Error == "" || lines[0].ExitCode != exitFailure {
-		t.Fatalf("trustless check of an unprovable proof: %+v", lines)
+	if len(lines) != 2 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	if c := lines[0].Chain; !lines[0].Verified || c == nil || c.Evidence == nil || c.Evidence.Anchor == "" || c.Evidence.Transaction == "" || c.Endpoint != "" {
+		t.Errorf("signed: %+v %+v", lines[0], lines[0].Chain)
+	}
+	if l := lines[1]; l.Verified || l.Chain != nil || l.ExitCode != exitFailure || !strings.Contains(l.Error, "no constructing transaction") {
+		t.Errorf("unsigned: %+v", l)
+	}
+
+	anchor := strings.TrimSuffix(w.chain.Anchor(), w.chain.Anchor()[len(w.chain.Anchor())-2:]) + "00"
+	if anchor == w.chain.Anchor() {
+		anchor = anchor[:len(anchor)-2] + "11"
+	}
+	r = runCLI(t, env, "", "check", "--trustless", "--trust-anchor", anchor, pub, digest.String())
+	r.wantError(t, exitFailure, "not proven to be signed by the network's validators")
+	if strings.Contains(r.stdout, "verified") {
+		t.Fatalf("verified under another anchor: %q", r.stdout)
 	}
 }
