@@ -127,6 +127,7 @@ func (c *Checker) Check(ctx context.Context, queries []proof.Query) []proof.Verd
 		if it.v.Err != nil {
 			// What was read of an unproven construction is not evidence.
 			it.v.State, it.v.Evidence = nil, nil
+			it.v.Err = fmt.Errorf("proof %s: %w", it.v.Address, it.v.Err)
 		}
 	}
 	return out
