@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/devnet/chain"
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/proof"
 )
@@ -136,6 +138,62 @@ func TestHugeAnswersNeverVerify(t *testing.T) {
 			v := ch.Check(context.Background(), []proof.Query{spec.query()})[0]
 			if !errors.Is(v.Err, everos.ErrResponseLimit) || v.State != nil {
 				t.Fatalf("verdict %v", v.Err)
+			}
+		})
+	}
+}
+
+// Key blocks are walked from the anchor, each verified by the one before,
+// a page at a time with progress; the walk is paid once and cached. A
+// masterchain block that is itself a key block is trusted as one (here it
+// commits no shard block, which is what the check then says).
+func TestKeyBlockWalk(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// lie falsifies the key blocks served.
+		lie  func(c *testChain, kbs []*chain.Block)
+		want error
+	}{
+		{name: "walked", want: ErrNotCommitted},
+		{name: "one missing", lie: func(c *testChain, kbs []*chain.Block) {
+			c.blocks = slices.DeleteFunc(c.blocks, func(b *chain.Block) bool { return b == kbs[4] })
+		}, want: ErrNotTrusted},
+		{name: "one unsigned", lie: func(c *testChain, kbs []*chain.Block) { kbs[6].Signatures = nil }, want: ErrNotTrusted},
+		{name: "one signed by others", lie: func(c *testChain, kbs []*chain.Block) {
+			kbs[9].Signatures = newTestChain(&namedTB{t, "forger"}).addKeyBlocks(kbs[9].ID.SeqNo, 1)[0].Signatures
+		}, want: ErrNotTrusted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newTestChain(t)
+			spec := txSpec{key: keyOf(t, "a"), content: "walked", lt: c.lt, now: c.now + 1}
+			c.add(spec.build(t))
+			kbs := c.addKeyBlocks(100, 12)
+			if tc.lie != nil {
+				tc.lie(c, kbs)
+			}
+			c.txs[address(t, spec)].MasterSeqNo = kbs[len(kbs)-1].ID.SeqNo
+			ch := c.checker()
+			ch.Cache = KeyBlockCache{Dir: t.TempDir()}
+			var progress []string
+			ch.Progress = func(format string, args ...any) { progress = append(progress, fmt.Sprintf(format, args...)) }
+			v := ch.Check(context.Background(), []proof.Query{spec.query()})[0]
+			if !errors.Is(v.Err, tc.want) {
+				t.Fatalf("verdict %v, want %v", v.Err, tc.want)
+			}
+			if tc.want != ErrNotCommitted {
+				return
+			}
+			if n := ch.Stats().KeyBlocks.Load(); n != 13 {
+				t.Fatalf("walk fetched %d key blocks, want the anchor and 12", n)
+			}
+			if len(progress) == 0 || !strings.Contains(progress[len(progress)-1], "verified 12 key blocks") {
+				t.Errorf("progress %q", progress)
+			}
+			again := c.checker()
+			again.Cache = ch.Cache
+			again.Check(context.Background(), []proof.Query{spec.query()})
+			if n := again.Stats().KeyBlocks.Load(); n != 0 {
+				t.Errorf("a second run fetched %d key blocks", n)
 			}
 		})
 	}
