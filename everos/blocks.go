@@ -128,7 +128,7 @@ func (c *Client) FirstActiveTransactions(ctx context.Context, addrs []string) ([
 					return err
 				}
 				if tx.Account != a {
-					return &ResponseError{Endpoint: ep, Reason: fmt.Sprintf("asked for the transactions of %s, got one of %s", a, tx.Account)}
+					return &ResponseError{Endpoint: ep, Reason: fmt.Sprintf("it answered with a transaction of %s for another account", tx.Account)}
 				}
 				tx.Endpoint = ep
 				out[start+i] = tx

@@ -91,7 +91,7 @@ func TestFirstActiveTransactions(t *testing.T) {
 		name, t0, t1, wantErr string
 	}{
 		{name: "one missing", t0: txOf(addr0), t1: `[]`},
-		{name: "another account's", t0: txOf(addr1), t1: `[]`, wantErr: "got one of " + addr1},
+		{name: "another account's", t0: txOf(addr1), t1: `[]`, wantErr: "a transaction of " + addr1 + " for another account"},
 		{name: "bad block id", t0: strings.Replace(txOf(addr0), `"block_id":"`+hashA, `"block_id":"x`, 1), t1: `[]`, wantErr: "block_id of transaction"},
 		{name: "no master seq_no", t0: strings.Replace(txOf(addr0), `,"master_seq_no":9`, ``, 1), t1: `[]`, wantErr: "master_seq_no"},
 	} {
