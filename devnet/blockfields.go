@@ -212,28 +212,42 @@ var blockMasterType = &objectType[*Block]{name: "BlockMaster", fields: withNulls
 var shardHashesType = &objectType[*Block]{name: "BlockMasterShardHashes", fields: map[string]field[*Block]{
 	"workchain_id": {get: func(*Block) any { return 0 }},
 	"shard":        {get: func(*Block) any { return "8000000000000000" }},
-	"descr":        {get: func(b *Block) any { return shardDescrType.resolver(b.Shard) }},
+	"descr":        {get: func(b *Block) any { return shardDescrType.resolver(b) }},
 }}
 
-var shardDescrType = &objectType[*chainproof.ShardDescr]{name: "BlockMasterShardHashesDescr", fields: withNulls(map[string]field[*chainproof.ShardDescr]{
-	"seq_no":          {get: func(d *chainproof.ShardDescr) any { return float64(d.SeqNo) }},
-	"reg_mc_seqno":    {get: func(d *chainproof.ShardDescr) any { return float64(d.RegMcSeqNo) }},
-	"start_lt":        {get: func(d *chainproof.ShardDescr) any { return u64(d.StartLT) }},
-	"end_lt":          {get: func(d *chainproof.ShardDescr) any { return u64(d.EndLT) }},
-	"root_hash":       {get: func(d *chainproof.ShardDescr) any { return hexID(d.RootHash) }},
-	"file_hash":       {get: func(d *chainproof.ShardDescr) any { return hexID(d.FileHash) }},
-	"before_split":    {get: func(*chainproof.ShardDescr) any { return false }},
-	"before_merge":    {get: func(*chainproof.ShardDescr) any { return false }},
-	"want_split":      {get: func(*chainproof.ShardDescr) any { return false }},
-	"want_merge":      {get: func(*chainproof.ShardDescr) any { return false }},
-	"nx_cc_updated":   {get: func(*chainproof.ShardDescr) any { return false }},
-	"flags":           {get: func(*chainproof.ShardDescr) any { return 0 }},
-	"split_type":      {get: func(*chainproof.ShardDescr) any { return 0 }},
-	"split_type_name": {get: func(*chainproof.ShardDescr) any { return "None" }},
-	"fees_collected":  {get: func(*chainproof.ShardDescr) any { return new(big.Int) }},
-	"funds_created":   {get: func(*chainproof.ShardDescr) any { return new(big.Int) }},
-}, "gen_utime", "gen_utime_string", "min_ref_mc_seqno", "next_catchain_seqno", "next_validator_shard", "split",
-	"fees_collected_other", "funds_created_other")}
+// shardDescrType is a masterchain block's description of the shard's
+// last block.
+var shardDescrType = &objectType[*Block]{name: "BlockMasterShardHashesDescr", fields: withNulls(map[string]field[*Block]{
+	"seq_no":              {get: func(b *Block) any { return float64(b.Shard.SeqNo) }},
+	"reg_mc_seqno":        {get: func(b *Block) any { return float64(b.Shard.RegMcSeqNo) }},
+	"start_lt":            {get: func(b *Block) any { return u64(b.Shard.StartLT) }},
+	"end_lt":              {get: func(b *Block) any { return u64(b.Shard.EndLT) }},
+	"root_hash":           {get: func(b *Block) any { return hexID(b.Shard.RootHash) }},
+	"file_hash":           {get: func(b *Block) any { return hexID(b.Shard.FileHash) }},
+	"gen_utime":           {get: func(b *Block) any { return float64(b.shardUtime()) }},
+	"gen_utime_string":    {get: func(b *Block) any { return utimeString(b.shardUtime()) }},
+	"min_ref_mc_seqno":    {get: func(b *Block) any { return float64(b.Info.MinRefMcSeqNo) }},
+	"next_catchain_seqno": {get: func(*Block) any { return 0.0 }},
+	"before_split":        {get: func(*Block) any { return false }},
+	"before_merge":        {get: func(*Block) any { return false }},
+	"want_split":          {get: func(*Block) any { return false }},
+	"want_merge":          {get: func(*Block) any { return false }},
+	"nx_cc_updated":       {get: func(*Block) any { return false }},
+	"flags":               {get: func(*Block) any { return 0 }},
+	"split_type":          {get: func(*Block) any { return 0 }},
+	"split_type_name":     {get: func(*Block) any { return "None" }},
+	"fees_collected":      {get: func(*Block) any { return new(big.Int) }},
+	"funds_created":       {get: func(*Block) any { return new(big.Int) }},
+}, "next_validator_shard", "split", "fees_collected_other", "funds_created_other")}
+
+// shardUtime is when the shard block a masterchain block names was made:
+// the masterchain block's own time for the shard's zerostate.
+func (b *Block) shardUtime() uint32 {
+	if b.shard != nil {
+		return b.shard.Info.GenUtime
+	}
+	return b.Info.GenUtime
+}
 
 // blockSignaturesType is BlockSignatures, of a masterchain block.
 var blockSignaturesType = &objectType[*Block]{name: "BlockSignatures", fields: whichBlock(map[string]field[*Block]{

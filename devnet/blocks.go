@@ -29,7 +29,10 @@ type Block struct {
 	// shard block; a masterchain block's own.
 	MasterSeqNo uint32
 	txs         []*Transaction
-	seq         int // the position in the ledger's blocks
+	// shard is, for a masterchain block, the shard block it names (nil
+	// for the shard's zerostate).
+	shard *Block
+	seq   int // the position in the ledger's blocks
 	// proof is the BOC of the block's Merkle proof, made when first asked.
 	proof func() []byte
 }
@@ -139,7 +142,7 @@ func (l *Ledger) addBlockLocked(cb *chain.Block, txs []*Transaction) *Block {
 		}
 		if cb.Shard != nil {
 			if sb := l.blockByID[hexID(cb.Shard.RootHash)]; sb != nil {
-				sb.MasterSeqNo = cb.ID.SeqNo
+				sb.MasterSeqNo, b.shard = cb.ID.SeqNo, sb
 			}
 		}
 	} else {

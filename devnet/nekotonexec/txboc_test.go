@@ -257,22 +257,7 @@ func TestNekotonPagesThroughHistory(t *testing.T) {
 	b := nekotontest.Start(t)
 	for _, tc := range bothExecutors(b) {
 		t.Run(tc.name, func(t *testing.T) {
-			owner, g := fundedGiver(t)
-			srv := devnet.NewServer(devnet.WithExecutor(tc.ex), devnet.WithAccounts(g))
-			defer srv.Close()
-			giver := cell.MustParseAddress(g.Address)
-			ms := uint64(srv.Now().UnixMilli())
-			for i := range 5 {
-				var dst [32]byte
-				dst[0] = byte(i + 1)
-				msg, err := contract.LocalGiver.TransferMessage(giver, contract.Transfer{Dest: cell.NewStdAddress(0, dst), Value: 1e9}, owner, ms+uint64(i), uint32(srv.Now().Unix())+60)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := srv.Deliver(msg.ToBOC(), srv.Now().Add(time.Minute)); err != nil {
-					t.Fatal(err)
-				}
-			}
+			srv, g := giverTransfers(t, tc.ex, 5)
 			var want []devnet.Transaction
 			for _, tx := range srv.Transactions() {
 				if tx.Account == g.Address {
@@ -315,4 +300,65 @@ func fundedGiver(t *testing.T) (ed25519.PrivateKey, devnet.Account) {
 		t.Fatal(err)
 	}
 	return owner, g
+}
+
+// TestNekotonReadsBlocks: nekoton's block walking, the way its
+// subscriptions follow an account, finds the devnet's latest shard block
+// and, parsing each shard block's BOC with Everscale's ton_block, the
+// account's transactions in it, on both executors.
+func TestNekotonReadsBlocks(t *testing.T) {
+	b := nekotontest.Start(t)
+	for _, tc := range bothExecutors(b) {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, g := giverTransfers(t, tc.ex, 3)
+			var ids []string
+			var want [][]string
+			for _, blk := range srv.Blocks() {
+				if blk.Signatures != nil {
+					continue // masterchain blocks
+				}
+				ids = append(ids, blk.ID)
+				var mine []string
+				for _, tx := range srv.Transactions() {
+					if tx.BlockID == blk.ID && tx.Account == g.Address {
+						mine = append(mine, tx.ID)
+					}
+				}
+				want = append(want, mine)
+			}
+			walk, err := b.BlockTransactions(srv.URL, g.Address, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if walk.Latest.ID != ids[len(ids)-1] {
+				t.Errorf("nekoton's latest block %s, the devnet's %s", walk.Latest.ID, ids[len(ids)-1])
+			}
+			if len(ids) != 3 || fmt.Sprint(walk.Found) != fmt.Sprint(want) {
+				t.Errorf("nekoton found %v in blocks %v, want %v", walk.Found, ids, want)
+			}
+		})
+	}
+}
+
+// giverTransfers starts a devnet on ex whose funded giver has sent n
+// transfers; the test's end stops it.
+func giverTransfers(t *testing.T, ex devnet.Executor, n int) (*devnet.Server, devnet.Account) {
+	t.Helper()
+	owner, g := fundedGiver(t)
+	srv := devnet.NewServer(devnet.WithExecutor(ex), devnet.WithAccounts(g))
+	t.Cleanup(srv.Close)
+	giver := cell.MustParseAddress(g.Address)
+	ms := uint64(srv.Now().UnixMilli())
+	for i := range n {
+		var dst [32]byte
+		dst[0] = byte(i + 1)
+		msg, err := contract.LocalGiver.TransferMessage(giver, contract.Transfer{Dest: cell.NewStdAddress(0, dst), Value: 1e9}, owner, ms+uint64(i), uint32(srv.Now().Unix())+60)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Deliver(msg.ToBOC(), srv.Now().Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return srv, g
 }

@@ -250,3 +250,26 @@ func (b *Bridge) AccountTransactions(url, address string, pageSize int) ([]Trans
 	err := b.CallInto(&out, "accountTransactions", url, address, pageSize)
 	return out, err
 }
+
+// BlockWalk is what nekoton's block walking reads of an account's blocks.
+type BlockWalk struct {
+	// Latest is the latest block of the account's shard.
+	Latest struct {
+		ID       string `json:"id"`
+		EndLT    string `json:"endLt"`
+		GenUtime uint32 `json:"genUtime"`
+	} `json:"latest"`
+	// Found holds, for each block asked for, the hashes of the account's
+	// transactions nekoton found in it.
+	Found [][]string `json:"found"`
+}
+
+// BlockTransactions walks blocks as wallets built on nekoton do, from
+// the GraphQL endpoint at url: the latest block of address's shard, then
+// each of blockIDs fetched whole and parsed by Everscale's ton_block, and
+// the account's transactions found in it.
+func (b *Bridge) BlockTransactions(url, address string, blockIDs []string) (BlockWalk, error) {
+	var out BlockWalk
+	err := b.CallInto(&out, "blockTransactions", url, address, blockIDs)
+	return out, err
+}

@@ -48,6 +48,13 @@
 //     nekoton's GqlTransport reads it from the GraphQL endpoint at url,
 //     page by page (getTransactions with each page's continuation), newest
 //     first: [{id, prevTransactionId}].
+//   - blockTransactions(url, address, blockIds): what nekoton's block
+//     walking reads from the GraphQL endpoint at url for the account at
+//     address: the latest block of its shard (GqlConnection's
+//     getLatestBlock: {id, endLt, genUtime}), then, for each block id, the
+//     account's transactions that nekoton finds in the block's BOC
+//     (GenericContract.handleBlock, which parses the block with
+//     Everscale's ton_block): {latest, found: [[tx hash, ...], ...]}.
 //   - methods(): the names this bridge answers to.
 //
 // npm packages are looked up from the directory given as the first
@@ -424,17 +431,8 @@ async function parseTransaction(boc) {
 // accountTransactions follows an account's history the way wallets built
 // on nekoton do, over HTTP with fetch.
 async function accountTransactions(url, address, pageSize) {
-  const sender = {
-    isLocal: () => true,
-    send: (data, handler) => {
-      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: data })
-        .then((r) => r.text())
-        .then((text) => handler.onReceive(text))
-        .catch((e) => handler.onError(e));
-    },
-  };
   const clock = new nt.ClockWithOffset();
-  const transport = nt.Transport.fromGqlConnection(new nt.GqlConnection(sender), clock);
+  const transport = nt.Transport.fromGqlConnection(new nt.GqlConnection(gqlSender(url)), clock);
   const out = [];
   try {
     let continuation;
@@ -453,7 +451,56 @@ async function accountTransactions(url, address, pageSize) {
   return out;
 }
 
+// gqlSender is nekoton's GraphQL sender over HTTP with fetch.
+function gqlSender(url) {
+  return {
+    isLocal: () => true,
+    send: (data, handler) => {
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: data })
+        .then((r) => r.text())
+        .then((text) => handler.onReceive(text))
+        .catch((e) => handler.onError(e));
+    },
+  };
+}
+
+// blockTransactions reads blocks the way nekoton's subscriptions walk
+// them (see the header).
+async function blockTransactions(url, address, blockIds) {
+  const clock = new nt.ClockWithOffset();
+  const gql = new nt.GqlConnection(gqlSender(url));
+  const transport = nt.Transport.fromGqlConnection(gql, clock);
+  let batch = [];
+  const handler = {
+    onMessageSent: () => {},
+    onMessageExpired: () => {},
+    onStateChanged: () => {},
+    onTransactionsFound: (txs) => {
+      for (const t of txs) batch.push(t.id.hash);
+    },
+  };
+  let contract;
+  try {
+    const latest = await gql.getLatestBlock(address);
+    contract = await transport.subscribeToGenericContract(address, handler);
+    const found = [];
+    for (const id of blockIds) {
+      batch = [];
+      await contract.handleBlock(id);
+      found.push(batch);
+    }
+    return { latest, found };
+  } catch (e) {
+    throw new Error(`walking the blocks of ${address}: ${errorText(e)}`);
+  } finally {
+    if (contract) contract.free();
+    transport.free();
+    clock.free();
+  }
+}
+
 const extras = {
+  blockTransactions,
   everConfig,
   execute,
   parseTransaction,
