@@ -267,6 +267,8 @@ func (o *checkOptions) newChecker(app *App, src signature.Source) (*signature.Ch
 	}
 	var err error
 	switch {
+	case !o.trustless.on && o.trustless.anchor != "":
+		err = usageError("--trust-anchor applies only with --trustless")
 	case o.trustless.on:
 		checker.Proofs, err = o.trustless.checker(app, o, src)
 	case src&signature.SourceChain != 0:

@@ -18,7 +18,9 @@ func TestCheckTrustlessUsage(t *testing.T) {
 		env  map[string]string
 		args []string
 		// file, when set, is written and given as --trust-anchor.
-		file  string
+		file string
+		// plain leaves --trustless out.
+		plain bool
 		wants []string
 	}{
 		{name: "short hash", args: []string{"--trust-anchor", "12:abcd"}, wants: []string{"--trust-anchor", "root hash of 64 hex digits"}},
@@ -29,11 +31,15 @@ func TestCheckTrustlessUsage(t *testing.T) {
 		{name: "from the environment", env: map[string]string{"SIGN_CLI_TRUST_ANCHOR": "mainnet?"}, wants: []string{"--trust-anchor", "mainnet?"}},
 		{name: "with quorum", args: []string{"--quorum", "1"}, wants: []string{"--quorum and --trustless do not combine"}},
 		{name: "registry only", args: []string{"--source", "registry"}, wants: []string{"--source registry does not check it"}},
+		{name: "anchor without trustless", plain: true, args: []string{"--trust-anchor", "mainnet"}, wants: []string{"--trust-anchor applies only with --trustless"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := map[string]string{"SIGN_CLI_NETWORK": "http://127.0.0.1:1/graphql"}
 			maps.Copy(env, tc.env)
-			args := append([]string{"check", "--trustless"}, tc.args...)
+			args := append([]string{"check"}, tc.args...)
+			if !tc.plain {
+				args = append(args, "--trustless")
+			}
 			if tc.file != "" {
 				path := filepath.Join(t.TempDir(), "anchors")
 				if err := os.WriteFile(path, []byte(tc.file), 0o644); err != nil {
