@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gosh-sh/sign-cli/contract"
 )
 
 // Bad --trust-anchor values and combinations that mean nothing are bad
@@ -92,6 +94,28 @@ func testCheckTrustlessOnDevnet(t *testing.T, w *world) {
 	if l := lines[1]; l.Verified || l.Chain != nil || l.ExitCode != exitFailure || !strings.Contains(l.Error, "no constructing transaction") {
 		t.Errorf("unsigned: %+v", l)
 	}
+
+	// A lying endpoint: the devnet serves, for the unsigned digest, the
+	// proof account that signing it on another chain made. The plain check
+	// believes it; the trustless check finds no construction on this chain.
+	elsewhere := newWorld(t)
+	otherEnv := elsewhere.env()
+	if r := runCLI(t, otherEnv, "", "sign", "--secret-file", keyPath, unsigned.String()); r.code != 0 {
+		t.Fatalf("sign elsewhere: %+v", r)
+	}
+	p, _ := contract.NewProof(signer.Public().Ed25519(), unsigned.String())
+	acc, ok := elsewhere.chain.Account(p.Address().String())
+	if !ok {
+		t.Fatal("no proof account elsewhere")
+	}
+	if err := w.chain.ForgeAccount(acc); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, env, "", "check", pub, unsigned.String()); r.code != 0 {
+		t.Fatalf("the plain check did not believe the forged account: %+v", r)
+	}
+	r = runCLI(t, env, "", "check", "--trustless", pub, unsigned.String())
+	r.wantError(t, exitFailure, "no constructing transaction", p.Address().String())
 
 	anchor := strings.TrimSuffix(w.chain.Anchor(), w.chain.Anchor()[len(w.chain.Anchor())-2:]) + "00"
 	if anchor == w.chain.Anchor() {
