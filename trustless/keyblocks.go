@@ -151,7 +151,7 @@ func (w *keyWalker) trust(ctx context.Context, seq uint32) (chainproof.Anchor, e
 	}
 	anchor, ok := w.net.AnchorBefore(seq)
 	if !ok {
-		return anchor, fmt.Errorf("%w: key block %d is older than every anchor of %s", ErrNotTrusted, seq, w.net.Name)
+		return anchor, fmt.Errorf("key block %d is older than every anchor of %s", seq, w.net.Name)
 	}
 	from := anchor.SeqNo
 	for s := range w.anchorOf {
@@ -171,11 +171,11 @@ func (w *keyWalker) trust(ctx context.Context, seq uint32) (chainproof.Anchor, e
 			return anchor, fmt.Errorf("fetching key blocks after %d: %w", from, err)
 		}
 		if len(blocks) == 0 {
-			return anchor, fmt.Errorf("%w: the endpoint served no key block between %d and %d", ErrNotTrusted, from+1, seq)
+			return anchor, fmt.Errorf("the endpoint served no key block between %d and %d", from+1, seq)
 		}
 		for _, b := range blocks {
 			if b.SeqNo <= from || b.SeqNo > seq {
-				return anchor, fmt.Errorf("%w: asked for key blocks from %d to %d, got key block %d", ErrNotTrusted, from+1, seq, b.SeqNo)
+				return anchor, fmt.Errorf("asked for key blocks from %d to %d, got key block %d", from+1, seq, b.SeqNo)
 			}
 			if err := w.verify(b); err != nil {
 				return anchor, err
@@ -188,7 +188,7 @@ func (w *keyWalker) trust(ctx context.Context, seq uint32) (chainproof.Anchor, e
 	}
 	a, ok := w.anchorOf[seq]
 	if !ok {
-		return anchor, fmt.Errorf("%w: key block %d was not reached", ErrNotTrusted, seq)
+		return anchor, fmt.Errorf("key block %d was not reached", seq)
 	}
 	return a, nil
 }
@@ -200,7 +200,7 @@ func (w *keyWalker) fetch(ctx context.Context, from, to uint32) error {
 		return fmt.Errorf("fetching key block %d: %w", from, err)
 	}
 	if len(blocks) != 1 || blocks[0].SeqNo != from {
-		return fmt.Errorf("%w: the endpoint did not serve key block %d", ErrNotTrusted, from)
+		return fmt.Errorf("the endpoint did not serve key block %d", from)
 	}
 	return w.verify(blocks[0])
 }
@@ -213,7 +213,7 @@ func (w *keyWalker) verify(b *everos.Block) error {
 		err = w.add(p)
 	}
 	if err != nil {
-		return fmt.Errorf("%w: key block %d: %w", ErrNotTrusted, b.SeqNo, err)
+		return fmt.Errorf("key block %d: %w", b.SeqNo, err)
 	}
 	if err := w.cache.store(w.net, p); err != nil {
 		w.logf("trustless: %v", err) // the cache only saves work
