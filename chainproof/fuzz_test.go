@@ -54,6 +54,7 @@ func FuzzBlock(f *testing.F) {
 		if err != nil || len(root) != 1 {
 			return
 		}
+		ReadTransaction(root[0])
 		b, err := BlockFromBOC(data, root[0].HashAt(0))
 		if err != nil {
 			return

@@ -15,6 +15,7 @@ func FuzzParseResponse(f *testing.F) {
 	f.Add(200, []byte(`{"data":{"accounts":[{"id":"0:0000000000000000000000000000000000000000000000000000000000000001","acc_type":1,"balance":"0x10","boc":"te6c","last_trans_lt":"5"}]}}`))
 	f.Add(400, []byte(`{"errors":[{"message":"x","extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}}]}`))
 	f.Add(200, []byte(`{"data":{"transactions":[{"id":"ab","lt":"0x1","compute":{"exit_code":7}}]}}`))
+	f.Add(200, []byte(`{"data":{"blocks":[{"id":"`+strings.Repeat("a", 64)+`","seq_no":7,"workchain_id":-1,"file_hash":"`+strings.Repeat("b", 64)+`","boc":"te6c","signatures":{"catchain_seqno":1,"validator_list_hash_short":2,"sig_weight":"3","signatures":[{"node_id":"`+strings.Repeat("c", 64)+`","r":"`+strings.Repeat("d", 64)+`","s":"`+strings.Repeat("e", 64)+`"}]}}]}}`))
 	f.Add(500, []byte(`<html>`))
 	f.Add(200, []byte(strings.Repeat("[", 100<<10)))
 	f.Add(200, []byte(`{"data":{"accounts":[`+strings.Repeat(`{"a":["\"[",`, 70)))
@@ -28,7 +29,9 @@ func FuzzParseResponse(f *testing.F) {
 		}
 		for _, v := range data.Get("transactions").Array() {
 			parseTransaction(v)
+			parseChainTransaction(v)
 		}
+		parseBlocks(data.Get("blocks"), 1<<10)
 		parseInfo(data.Get("info"))
 		parseTransaction(gjson.ParseBytes(body))
 	})

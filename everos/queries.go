@@ -37,4 +37,8 @@ var allQueries = map[string]string{
 	"postRequests":                   mutationPostRequests,
 	"transactionByInMsg":             queryTransactionByInMsg,
 	"subscriptionTransactionByInMsg": subscriptionTransactionByInMsg,
+	"firstActive":                    queryFirstActive(3),
+	"blocksByID":                     queryBlocksByID,
+	"masterBlocks":                   queryMasterBlocks,
+	"keyBlocks":                      queryKeyBlocks,
 }

@@ -26,6 +26,9 @@ type Verdict struct {
 	// Answers are what each endpoint said, when several were asked
 	// (Quorum).
 	Answers []Answer
+	// Evidence is set when the verdict was proven from the chain's own
+	// data rather than taken from the endpoint's word (package trustless).
+	Evidence *Evidence
 	// Err is nil when the proof verified. Otherwise it wraps one of
 	// contract.ErrNotDeployed, ErrNotConstructed, ErrProofMismatch or
 	// ErrNotProof when the account was read and is not the proof, and

@@ -76,7 +76,8 @@ type Checker struct {
 	Registry *image.Registry
 	// Proofs checks the proofs on chain (needed for SourceChain): a
 	// proof.Deployer asks one endpoint (with failover), a proof.Quorum
-	// several that must agree.
+	// several that must agree, a trustless.Checker proves them from the
+	// chain's own data.
 	Proofs ProofChecker
 	Source Source
 	// Parallelism bounds concurrent registry look-ups (DefaultParallelism

@@ -31,6 +31,7 @@ type checkOptions struct {
 	parallelism int
 	output      outputFormat
 	attestation bool // --attestation (attest.go)
+	trustless   trustlessFlags
 }
 
 // NewCmdCheck verifies the proofs of images.
@@ -60,11 +61,22 @@ endpoint that lies (or anyone who can change its answers) can make an
 unsigned image pass. Use endpoints you trust; --source all also requires the
 registry signature, which is verified with the key alone.
 
+--trustless believes no endpoint: for each proof it fetches the transaction
+that constructed it, the shard block that holds it, the masterchain block
+that commits that block with its validators' signatures, and the key blocks
+from a trust anchor (--trust-anchor: mainnet by default, devnet, SEQNO:HASH
+or a file of those; $SIGN_CLI_TRUST_ANCHOR when not given) to that block,
+and verifies every link. The proof's key, content and times come from the
+proven transaction. What cannot be proven is an ERROR line (exit code 3),
+never "verified" nor "NOT VERIFIED". Verified key blocks are kept in the
+user's cache directory.
+
 One line per target. Exit code 0 when every target verified, 1 when one did
 not, 2 or 3 when one could not be checked (bad input, network failure).`,
 		Example: `  sign-cli check -n https://mainnet.evercloud.dev/<project-id>/graphql $WALLET_PUBLIC sha256:...
   sign-cli check --source all --public 5d2f...e1 registry.example.com/team/app:1.4
-  sign-cli check --from-file images.txt -o json`,
+  sign-cli check --from-file images.txt -o json
+  sign-cli check --trustless --trust-anchor mainnet $WALLET_PUBLIC sha256:...`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runCheck(cmd.Context(), app, o, args) },
 	}
 	o.net.add(cmd)
@@ -80,6 +92,7 @@ not, 2 or 3 when one could not be checked (bad input, network failure).`,
 	f.IntVar(&o.parallelism, "parallel", signature.DefaultParallelism, "registry look-ups at a time")
 	addOutputFlag(cmd, &o.output)
 	addAttestationCheckFlag(cmd, &o.attestation)
+	o.trustless.add(cmd)
 	return cmd
 }
 
@@ -110,7 +123,10 @@ func chainVerdict(app *App, v *proof.Verdict) *chainJSON {
 	if v == nil || (v.Err != nil && !v.NotVerified() && !errors.Is(v.Err, proof.ErrNoQuorum)) {
 		return nil
 	}
-	cj := &chainJSON{Verified: v.Err == nil, Address: v.Address, Endpoint: v.Endpoint, Endpoints: v.Answers}
+	cj := &chainJSON{Verified: v.Err == nil, Address: v.Address, Endpoint: v.Endpoint, Endpoints: v.Answers, Evidence: v.Evidence}
+	if v.Evidence != nil {
+		cj.Endpoint = "" // it served the data, and the verdict does not rest on its word
+	}
 	if v.State != nil {
 		cj.SignedAt, cj.DeployedAt = v.State.SignedAt().UTC(), v.State.DeployTime().UTC()
 	}
@@ -144,6 +160,8 @@ type chainJSON struct {
 	Endpoint string `json:"endpoint,omitempty"`
 	// Endpoints are what each endpoint said, with --quorum.
 	Endpoints []proof.Answer `json:"endpoints,omitempty"`
+	// Evidence is the chain data a --trustless verdict was proven from.
+	Evidence *proof.Evidence `json:"evidence,omitempty"`
 }
 
 type registryVerdictJSON struct {
@@ -247,11 +265,17 @@ func (o *checkOptions) newChecker(app *App, src signature.Source) (*signature.Ch
 	if o.attestation {
 		checker.Attestation = image.SPDXPredicateType
 	}
-	if src&signature.SourceChain != 0 {
-		var err error
-		if checker.Proofs, err = o.proofChecker(app); err != nil {
-			return nil, err
-		}
+	var err error
+	switch {
+	case !o.trustless.on && o.trustless.anchor != "":
+		err = usageError("--trust-anchor applies only with --trustless")
+	case o.trustless.on:
+		checker.Proofs, err = o.trustless.checker(app, o, src)
+	case src&signature.SourceChain != 0:
+		checker.Proofs, err = o.proofChecker(app)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return checker, nil
 }
@@ -341,7 +365,9 @@ func (l checkedJSON) text() string {
 	}
 	var parts []string
 	if c := l.Chain; c != nil {
-		if c.Verified {
+		if c.Verified && c.Evidence != nil {
+			parts = append(parts, fmt.Sprintf("chain: proof %s deployed %s, proven to key block %d from anchor %s", c.Address, c.DeployedAt.Format(time.RFC3339), c.Evidence.KeyBlock, c.Evidence.Anchor))
+		} else if c.Verified {
 			parts = append(parts, fmt.Sprintf("chain: proof %s deployed %s", c.Address, c.DeployedAt.Format(time.RFC3339)))
 		} else {
 			parts = append(parts, fmt.Sprintf("chain: %s (%s)", c.Reason, c.Address))
