@@ -46,7 +46,7 @@ func buildWithBuildkit(ctx context.Context, app *App, req *buildRequest) (string
 	}
 	fileFS, err := fsutil.NewFS(filepath.Dir(req.file))
 	if err != nil {
-		return "", usageError("goshfile directory %s: %v", filepath.Dir(req.file), err)
+		return "", usageError("build file directory %s: %v", filepath.Dir(req.file), err)
 	}
 	attrs := req.frontendAttrs()
 	opt := client.SolveOpt{
@@ -69,6 +69,10 @@ func buildWithBuildkit(ctx context.Context, app *App, req *buildRequest) (string
 		// The frontend image reads the same options and locals.
 		opt.Frontend = "gateway.v0"
 		opt.FrontendAttrs["source"] = req.frontend
+	} else if req.dockerfile {
+		if build, err = dockerfileBuildFunc(ctx, req); err != nil {
+			return "", err
+		}
 	} else {
 		if build, err = goshfileBuildFunc(ctx, req.file, attrs, req.lock); err != nil {
 			return "", err

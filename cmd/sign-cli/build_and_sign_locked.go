@@ -38,6 +38,8 @@ func (l *lockFlags) load(app *App, req *buildRequest, builder string, attest boo
 		return nil, usageError("--locked needs the SBOM to build from: --sbom FILE")
 	case builder != "buildkit" || req.frontend != "":
 		return nil, usageError("--locked builds in-process only, not with --builder docker or --frontend-image")
+	case req.dockerfile:
+		return nil, usageError("--locked builds goshfiles; %s is a Dockerfile", req.file)
 	}
 	data, err := readInput(app, "SBOM "+l.sbom, l.sbom, sbom.MaxSize)
 	if err != nil {
