@@ -93,8 +93,10 @@ func Convert(ctx context.Context, data []byte, opt ConvertOptions) (*llb.Definit
 		LLBCaps:        &llbCaps,
 	})
 	if err != nil {
-		if resolver.failed(err) {
-			return nil, LineError(opt.Filename, err)
+		if e := resolver.failed(err); e != nil {
+			// The resolver names the image itself, better than the
+			// frontend's wrapping does.
+			return nil, located(nil, opt.Filename, err, e)
 		}
 		return nil, lineErr(ErrInvalid, opt.Filename, err)
 	}
@@ -112,11 +114,18 @@ func LineError(filename string, err error) error { return lineErr(nil, filename,
 
 // lineErr is LineError's error, matching kind too when it is not nil.
 func lineErr(kind error, filename string, err error) error {
+	return located(kind, filename, err, err)
+}
+
+// located is err, matching kind too when it is not nil, read as the
+// message of shown (err or an error it wraps) after the line err points
+// at.
+func located(kind error, filename string, err, shown error) error {
 	var le *parser.LocationError
 	if !errors.As(err, &le) || len(le.Locations) == 0 || len(le.Locations[0]) == 0 {
-		return &lineError{kind: kind, err: err, msg: filename + ": " + oneLine(err, false)}
+		return &lineError{kind: kind, err: err, msg: filename + ": " + oneLine(shown, false)}
 	}
-	return &lineError{kind: kind, err: err, msg: fmt.Sprintf("%s:%d: %s", filename, le.Locations[0][0].Start.Line, oneLine(err, true))}
+	return &lineError{kind: kind, err: err, msg: fmt.Sprintf("%s:%d: %s", filename, le.Locations[0][0].Start.Line, oneLine(shown, true))}
 }
 
 type lineError struct {
@@ -192,14 +201,15 @@ func (r *recordingResolver) ResolveImageConfig(ctx context.Context, ref string, 
 	return name, d, config, err
 }
 
-// failed reports whether err is, or wraps, an error of the resolver.
-func (r *recordingResolver) failed(err error) bool {
+// failed returns the error of the resolver that err is or wraps, nil for
+// none.
+func (r *recordingResolver) failed(err error) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, e := range r.errs {
 		if errors.Is(err, e) {
-			return true
+			return e
 		}
 	}
-	return false
+	return nil
 }

@@ -38,8 +38,6 @@ func (l *lockFlags) load(app *App, req *buildRequest, builder string, attest boo
 		return nil, usageError("--locked needs the SBOM to build from: --sbom FILE")
 	case builder != "buildkit" || req.frontend != "":
 		return nil, usageError("--locked builds in-process only, not with --builder docker or --frontend-image")
-	case req.dockerfile:
-		return nil, usageError("--locked builds goshfiles; %s is a Dockerfile", req.file)
 	}
 	data, err := readInput(app, "SBOM "+l.sbom, l.sbom, sbom.MaxSize)
 	if err != nil {
@@ -62,6 +60,16 @@ func (l *lockFlags) load(app *App, req *buildRequest, builder string, attest boo
 	if err := lock.CheckPlatform(platform); err != nil {
 		return nil, sbomError(err)
 	}
+	if req.dockerfile {
+		df, err := readInput(app, "Dockerfile "+req.file, req.file, maxBuildFile)
+		if err != nil {
+			return nil, err
+		}
+		if err := lock.CheckDockerfile(app.context(), df, req.convertOptions(platform), sbom.AuditOptions{}); err != nil {
+			return nil, sbomError(err)
+		}
+		return lock, nil
+	}
 	gf, err := readInput(app, "goshfile "+req.file, req.file, goshfile.MaxSize)
 	if err != nil {
 		return nil, err
@@ -77,11 +85,13 @@ func (l *lockFlags) load(app *App, req *buildRequest, builder string, attest boo
 }
 
 // lockBuild makes a build locked to lock: the base image answered from the
-// SBOM (and then by the daemon, by digest), run steps without a network.
-func lockBuild(opt *goshfile.BuildOptions, lock *sbom.Lock, daemon llb.ImageMetaResolver) {
+// SBOM (and then by the daemon, by digest), run steps without a network,
+// the LLB audited before it is solved.
+func lockBuild(opt *goshfile.BuildOptions, lock *sbom.Lock, daemon llb.ImageMetaResolver, refused *refusal) {
 	if lock == nil {
 		return
 	}
 	opt.Resolver = lock.Resolver(daemon)
 	opt.NetworkNone = true
+	opt.Check = refused.audit(lock)
 }
