@@ -147,3 +147,116 @@ func TestBuildAndSignDockerfile(t *testing.T) {
 		})
 	}
 }
+
+// diffIDs are the uncompressed layer digests of a pushed image.
+func diffIDs(t *testing.T, ref string) []string {
+	t.Helper()
+	img, err := buildkittest.Image(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, d := range cf.RootFS.DiffIDs {
+		out = append(out, d.String())
+	}
+	return out
+}
+
+// TestBuildAndSignDockerfileLocked builds a multi-stage Dockerfile locked
+// to its SBOM on a real BuildKit daemon: the image starts from exactly the
+// pinned base's layers, a moved tag is reported by sbom verify and changes
+// nothing in the locked build, what the SBOM does not allow is refused
+// before anything is built, and a run step cannot reach the network.
+func TestBuildAndSignDockerfileLocked(t *testing.T) {
+	d := buildkittest.Shared(t)
+	d.BaseImage(t) // skips without the base image's files
+	w := newWorld(t)
+	_, keyPath := w.keyFile("signer.json")
+	base, tool := dockerfileImages(t, d, "dflock", "pinned")
+	dir := dockerfileContext(t, multiStageDockerfile(tool))
+	buildArgs := []string{"--build-arg", "BASE=" + base, "--target", "final"}
+	sbomFile := filepath.Join(t.TempDir(), "sbom.spdx.json")
+	if r := runCLI(t, nil, "", append(append([]string{"sbom", "generate", "-o", sbomFile}, buildArgs...), dir)...); r.code != 0 {
+		t.Fatalf("sbom generate: %+v", r)
+	}
+	pinnedBase := base + "@" + manifestDigest(t, base)
+	build := func(ref, dir string, extra ...string) result {
+		args := []string{"build-and-sign", "--addr", d.Addr, "--secret-file", keyPath, "-t", ref, "-o", "json", "--progress", "plain"}
+		return runCLI(t, w.env(), "", append(append(append(args, buildArgs...), extra...), dir)...)
+	}
+	locked := []string{"--sbom", sbomFile, "--locked"}
+
+	// The base's tag moves: verify says so, the locked build does not care.
+	pushLockedBase(t, d, "dflock/base:1", "moved")
+	v := runCLI(t, nil, "", append(append([]string{"sbom", "verify", "--sbom", sbomFile}, buildArgs...), dir)...)
+	if v.code != exitNotVerified || !strings.HasPrefix(v.stdout, "~ ") || !strings.Contains(v.stdout, "dflock/base") {
+		t.Fatalf("sbom verify after the tag moved: %+v, want exit %d and the base changed", v, exitNotVerified)
+	}
+	ref := d.Registry.Host + "/dflock/app:1"
+	if r := build(ref, dir, locked...); r.code != 0 {
+		t.Fatalf("locked build: exit %d\nstderr:\n%s\ndaemon log:\n%s", r.code, r.stderr, d.Log())
+	}
+	want := diffIDs(t, pinnedBase)
+	if got := diffIDs(t, ref); len(got) <= len(want) || !slices.Equal(got[:len(want)], want) {
+		t.Errorf("the locked image's layers %q do not start with the pinned base's %q", got, want)
+	}
+	root := strings.Fields(readImageFile(t, ref, "/root.txt"))
+	if !slices.Contains(root, "pinned") || slices.Contains(root, "moved") {
+		t.Errorf("the locked image's root %q; want the pinned base's files, not the moved tag's", root)
+	}
+	if got := readImageFile(t, ref, "/tool.txt"); got != "tool pinned\n" {
+		t.Errorf("/tool.txt = %q, want the pinned tool image's", got)
+	}
+
+	// Refused before building: nothing pushed, nothing signed.
+	other := pushLockedBase(t, d, "dflock/other:1", "other")
+	refusals := []struct {
+		name       string
+		dockerfile string
+		args       []string
+		fragments  []string
+	}{
+		{"FROM an image the SBOM lacks", "ARG BASE\nFROM " + other + " AS final\n", nil, []string{"Dockerfile:2: image " + other + " is not pinned for linux/amd64 by the SBOM"}},
+		{"ARG in FROM set to another image", multiStageDockerfile(tool), []string{"--build-arg", "BASE=" + other}, []string{"Dockerfile:2:", "dflock/other:1 is not pinned"}},
+		{"COPY --from an image the SBOM lacks", "ARG BASE\nFROM ${BASE} AS final\nCOPY --from=" + other + " /pinned /x\n", nil, []string{"Dockerfile:3:", "dflock/other:1 is not pinned"}},
+		{"RUN --network=host", "ARG BASE\nFROM ${BASE} AS final\nRUN --network=host true\n", nil, []string{"Dockerfile:3: RUN --network=host"}},
+		{"cache mount", "ARG BASE\nFROM ${BASE} AS final\nRUN --mount=type=cache,target=/c true\n", nil, []string{"Dockerfile:3: cache mount at /c"}},
+		{"ADD of a URL", "ARG BASE\nFROM ${BASE} AS final\nADD http://" + d.Registry.Host + "/v2/ /v2\n", nil, []string{"Dockerfile:3: ADD http://", "not pinned by a checksum"}},
+	}
+	for i, tt := range refusals {
+		t.Run(tt.name, func(t *testing.T) {
+			puts := len(d.Registry.ManifestPuts())
+			extra := append(append([]string{}, locked...), tt.args...)
+			r := build(fmt.Sprintf("%s/dflock/refused:%d", d.Registry.Host, i), dockerfileContext(t, tt.dockerfile), extra...)
+			r.wantError(t, exitUsage, tt.fragments...)
+			if r.stdout != "" {
+				t.Errorf("refused build printed %q", r.stdout)
+			}
+			if got := d.Registry.ManifestPuts()[puts:]; len(got) != 0 {
+				t.Errorf("refused build pushed %q", got)
+			}
+		})
+	}
+
+	// A run step that reaches the registry on loopback: it does without
+	// --locked, and cannot with it.
+	fetch := "ARG BASE\nFROM ${BASE} AS final\nRUN wget -q -O /v2.json http://" + d.Registry.Host + "/v2/\n"
+	gen := filepath.Join(t.TempDir(), "fetch.spdx.json")
+	fetchDir := dockerfileContext(t, fetch)
+	if r := runCLI(t, nil, "", append(append([]string{"sbom", "generate", "-o", gen}, buildArgs...), fetchDir)...); r.code != 0 {
+		t.Fatalf("sbom generate: %+v", r)
+	}
+	if r := build(d.Registry.Host+"/dflock/fetch:open", fetchDir); r.code != 0 {
+		t.Fatalf("the unlocked build could not fetch (so the locked one proves nothing): exit %d\n%s", r.code, r.stderr)
+	}
+	puts := len(d.Registry.ManifestPuts())
+	r := build(d.Registry.Host+"/dflock/fetch:locked", fetchDir, "--sbom", gen, "--locked")
+	r.wantError(t, exitFailure, "wget")
+	if got := d.Registry.ManifestPuts()[puts:]; len(got) != 0 {
+		t.Errorf("the failed locked build pushed %q", got)
+	}
+}
