@@ -40,7 +40,7 @@ func dockerfileContext(t *testing.T, dockerfile string) string {
 
 // dockerfileImages pushes the base (with marker as an extra file) and the
 // tool image of multiStageDockerfile and returns their references.
-func dockerfileImages(t *testing.T, d *buildkittest.Daemon, prefix, marker string) (base, tool string) {
+func dockerfileImages(t testing.TB, d *buildkittest.Daemon, prefix, marker string) (base, tool string) {
 	t.Helper()
 	base = pushLockedBase(t, d, prefix+"/base:1", marker)
 	ref, err := d.Registry.PushImage(prefix+"/tool:1", []buildkittest.File{{Path: "/tool.txt", Data: []byte("tool " + marker + "\n")}}, v1.Config{})
@@ -166,6 +166,21 @@ func diffIDs(t *testing.T, ref string) []string {
 	return out
 }
 
+// lockedDockerfile pushes the images of multiStageDockerfile under prefix,
+// writes it into a context and generates its SBOM, for its final stage
+// with the base as build argument (buildArgs).
+func lockedDockerfile(t testing.TB, d *buildkittest.Daemon, prefix string) (base, tool, dir string, buildArgs []string, sbomFile string) {
+	t.Helper()
+	base, tool = dockerfileImages(t, d, prefix, "pinned")
+	dir = contextWith(t, "Dockerfile", multiStageDockerfile(tool))
+	buildArgs = []string{"--build-arg", "BASE=" + base, "--target", "final"}
+	sbomFile = filepath.Join(t.TempDir(), "sbom.spdx.json")
+	if r := runCLI(t, nil, "", append(append([]string{"sbom", "generate", "-o", sbomFile}, buildArgs...), dir)...); r.code != 0 {
+		t.Fatalf("sbom generate: %+v", r)
+	}
+	return base, tool, dir, buildArgs, sbomFile
+}
+
 // TestBuildAndSignDockerfileLocked builds a multi-stage Dockerfile locked
 // to its SBOM on a real BuildKit daemon: the image starts from exactly the
 // pinned base's layers, a moved tag is reported by sbom verify and changes
@@ -176,13 +191,7 @@ func TestBuildAndSignDockerfileLocked(t *testing.T) {
 	d.BaseImage(t) // skips without the base image's files
 	w := newWorld(t)
 	_, keyPath := w.keyFile("signer.json")
-	base, tool := dockerfileImages(t, d, "dflock", "pinned")
-	dir := dockerfileContext(t, multiStageDockerfile(tool))
-	buildArgs := []string{"--build-arg", "BASE=" + base, "--target", "final"}
-	sbomFile := filepath.Join(t.TempDir(), "sbom.spdx.json")
-	if r := runCLI(t, nil, "", append(append([]string{"sbom", "generate", "-o", sbomFile}, buildArgs...), dir)...); r.code != 0 {
-		t.Fatalf("sbom generate: %+v", r)
-	}
+	base, tool, dir, buildArgs, sbomFile := lockedDockerfile(t, d, "dflock")
 	pinnedBase := base + "@" + manifestDigest(t, base)
 	build := func(ref, dir string, extra ...string) result {
 		args := []string{"build-and-sign", "--addr", d.Addr, "--secret-file", keyPath, "-t", ref, "-o", "json", "--progress", "plain"}

@@ -53,7 +53,7 @@ func buildContext(t *testing.T, goshfile string) string {
 }
 
 // contextWith writes a build file into a new context directory.
-func contextWith(t *testing.T, name, content string) string {
+func contextWith(t testing.TB, name, content string) string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
