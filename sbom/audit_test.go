@@ -20,19 +20,26 @@ var (
 	arm64 = ocispecs.Platform{OS: "linux", Architecture: "arm64"}
 )
 
+// lockOf is the lock of the SBOM of a Dockerfile whose images r holds.
+func lockOf(tb testing.TB, r *testRegistry, dockerfile string) *Lock {
+	tb.Helper()
+	doc, err := r.generate(tb, "Dockerfile", dockerfile, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lock, err := NewLock(doc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return lock
+}
+
 // testLock is the lock of lockDockerfile's SBOM, with the digest it pins
 // base:1 to.
 func testLock(t *testing.T) (*testRegistry, *Lock, digest.Digest) {
 	t.Helper()
 	r := lockRegistry(t)
-	doc, err := r.generate(t, "Dockerfile", lockDockerfile, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lock, err := NewLock(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lock := lockOf(t, r, lockDockerfile)
 	pinned, err := lock.Pin(r.host+"/base:1", amd64)
 	if err != nil {
 		t.Fatal(err)
