@@ -2,7 +2,6 @@ package trustless
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -264,56 +263,19 @@ func (c *testChain) claimAccount(s txSpec) {
 	}
 }
 
-// addKeyBlocks serves n more key blocks after the first, from seq_no
-// from on, each naming the one before as its previous key block and signed
-// by the chain's validator (the one key block's validator set, carried
-// over). A key block is the first one with its header's seq_no, previous
-// key block and prev_ref rewritten: nothing else is read of it.
-func (c *testChain) addKeyBlocks(from uint32, n int) []*chain.Block {
+// addKeyBlocks serves n more key blocks, each naming the one before as its
+// previous key block and signed under it.
+func (c *testChain) addKeyBlocks(n int) []*chain.Block {
 	c.t.Helper()
 	var out []*chain.Block
-	prev := c.key.ID.SeqNo
-	val := ed25519.NewKeyFromSeed(c.seed[:])
-	var pub [32]byte
-	copy(pub[:], val.Public().(ed25519.PublicKey))
-	for i := range n {
-		seq := from + uint32(i)
-		root := c.key.Root
-		info := root.Ref(0)
-		data := info.BeginParse()
-		head := mustSlice(data.LoadSlice(80))
-		data.Skip(32)
-		mid := mustSlice(data.LoadSlice(504 - 112))
-		data.Skip(32)
-		prevRef := info.Ref(0).BeginParse()
-		endLT := mustSlice(prevRef.LoadSlice(64))
-		prevRef.Skip(32)
-		ref := must(cell.BeginCell().StoreSlice(endLT).StoreUInt(uint64(seq-1), 32).StoreSlice(prevRef).EndCell())
-		newInfo := must(cell.BeginCell().StoreSlice(head).StoreUInt(uint64(seq), 32).StoreSlice(mid).
-			StoreUInt(uint64(prev), 32).StoreSlice(mustSlice(data.LoadSlice(data.BitsLeft()))).StoreRef(ref).EndCell())
-		nb := cell.BeginCell().StoreBits(root.Data(), root.BitsSize()).StoreRef(newInfo)
-		for _, r := range root.Refs()[1:] {
-			nb.StoreRef(r)
-		}
-		newRoot := must(nb.EndCell())
-		boc := newRoot.ToBOC()
-		id := chainproof.BlockID{Shard: chainproof.MasterchainShard, SeqNo: seq, RootHash: newRoot.Hash(), FileHash: sha256.Sum256(boc)}
-		blk, err := chainproof.BlockFromBOC(boc, id.RootHash)
+	for range n {
+		c.now++
+		kb, err := c.prod.KeyBlock(c.now, c.lt)
 		if err != nil {
 			c.t.Fatal(err)
 		}
-		hdr, err := blk.Info()
-		if err != nil {
-			c.t.Fatal(err)
-		}
-		var sig chainproof.Signature
-		sig.NodeIDShort = chainproof.NodeIDShort(pub)
-		copy(sig.Sig[:], ed25519.Sign(val, chainproof.SignedData(id)))
-		kb := &chain.Block{ID: id, Root: newRoot, BOC: boc, Info: hdr, Signatures: &chainproof.Signatures{
-			ValidatorListHashShort: c.key.Info.GenValidatorListHashShort, CatchainSeqNo: c.key.Info.GenCatchainSeqNo,
-			Count: 1, Weight: 1, List: []chainproof.Signature{sig}}}
+		c.lt = kb.Info.EndLT + 1_000
 		out = append(out, kb)
-		prev = seq
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

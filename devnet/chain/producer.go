@@ -40,6 +40,10 @@ type Producer struct {
 	mc, shard           chainproof.ExtBlkRef
 	mcState, shardState *cell.Cell
 	mcUtime             uint32
+	// The shard's last block's start_lt and gen_utime, which its entry in
+	// shard_hashes repeats.
+	shardStartLT uint64
+	shardUtime   uint32
 }
 
 // NewProducer starts a chain signed by the validator whose Ed25519 seed
@@ -95,6 +99,15 @@ func (p *Producer) PublicKey() [32]byte { return p.validator.PublicKey }
 // KeyBlockSeqNo is the seq_no of the key block the chain's blocks name.
 func (p *Producer) KeyBlockSeqNo() uint32 { return p.keyBlock }
 
+// KeyBlock makes the next masterchain block a key block: the same
+// validator set again, signed under the key block before it, and named as
+// the previous key block by the blocks after it. The network makes one at
+// every validator election; the devnet only when asked, so that a client
+// can be tested walking key blocks from an older anchor.
+func (p *Producer) KeyBlock(utime uint32, lt uint64) (*Block, error) {
+	return p.masterBlock(utime, lt, nil, true)
+}
+
 // Produce makes the blocks of one batch of transactions of workchain 0:
 // a shard block holding them and a masterchain block that names it,
 // signed, both at utime; endLT is past every lt the batch used, and the
@@ -132,11 +145,11 @@ func (p *Producer) Produce(utime uint32, endLT uint64, txs []Tx) (shard, master 
 	if err != nil {
 		return nil, nil, err
 	}
-	prevShard, prevState := p.shard, p.shardState
-	p.shard, p.shardState = shard.Ref(), next
+	prevShard, prevState, prevStart, prevUtime := p.shard, p.shardState, p.shardStartLT, p.shardUtime
+	p.shard, p.shardState, p.shardStartLT, p.shardUtime = shard.Ref(), next, start, utime
 	master, err = p.masterBlock(utime, endLT, shard, false)
 	if err != nil {
-		p.shard, p.shardState = prevShard, prevState
+		p.shard, p.shardState, p.shardStartLT, p.shardUtime = prevShard, prevState, prevStart, prevUtime
 		return nil, nil, err
 	}
 	return shard, master, nil
@@ -153,7 +166,7 @@ func (p *Producer) masterBlock(utime uint32, lt uint64, shard *Block, key bool) 
 	if err != nil {
 		return nil, err
 	}
-	custom, err := p.mcExtra(utime, shard, key)
+	custom, err := p.mcExtra(utime, key)
 	if err != nil {
 		return nil, err
 	}
@@ -195,8 +208,8 @@ func (p *Producer) sign(id chainproof.BlockID) *chainproof.Signatures {
 // mcExtra builds `masterchain_block_extra#cca5 key_block:(## 1)
 // shard_hashes:ShardHashes shard_fees:ShardFees ^[ prev_blk_signatures
 // recover_create_msg mint_msg ] config:key_block?ConfigParams`.
-func (p *Producer) mcExtra(utime uint32, shard *Block, key bool) (*cell.Cell, error) {
-	descr, err := p.shardDescr(utime, shard)
+func (p *Producer) mcExtra(utime uint32, key bool) (*cell.Cell, error) {
+	descr, err := p.shardDescr(utime)
 	if err != nil {
 		return nil, err
 	}
@@ -223,11 +236,12 @@ func (p *Producer) mcExtra(utime uint32, shard *Block, key bool) (*cell.Cell, er
 }
 
 // shardDescr is the shard's entry in shard_hashes, a `bt_leaf$0` of
-// `shard_descr#b`: the shard's last block (its zerostate before any).
-func (p *Producer) shardDescr(utime uint32, shard *Block) (*cell.Cell, error) {
-	var startLT uint64
-	if shard != nil {
-		startLT, utime = shard.Info.StartLT, shard.Info.GenUtime
+// `shard_descr#b`: the shard's last block (its zerostate, at the
+// masterchain block's utime, before any).
+func (p *Producer) shardDescr(utime uint32) (*cell.Cell, error) {
+	startLT := p.shardStartLT
+	if p.shard.SeqNo > 0 {
+		utime = p.shardUtime
 	}
 	r := p.shard
 	b := cell.BeginCell().StoreBool(false).StoreUInt(tagShardDescr, 4).
@@ -328,6 +342,9 @@ func (p *Producer) follow(boc []byte) (*Block, error) {
 		return nil, fmt.Errorf("block %s: state update is a %s cell: %w", id, upd.Type(), ErrBadChain)
 	}
 	*last, *state = b.Ref(), upd.Ref(1)
+	if info.Shard == Shard {
+		p.shardStartLT, p.shardUtime = info.StartLT, info.GenUtime
+	}
 	if info.Shard == chainproof.MasterchainShard {
 		b.Signatures = p.sign(id)
 		p.mcUtime = info.GenUtime

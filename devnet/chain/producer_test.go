@@ -196,3 +196,62 @@ func TestResume(t *testing.T) {
 		t.Fatalf("a chain without its key block: %v", err)
 	}
 }
+
+// TestKeyBlocksChain checks that later key blocks are verified by the one
+// before, name it, keep naming the shard's last block, and that the blocks
+// after one name it as their key block; a resumed producer follows them.
+func TestKeyBlocksChain(t *testing.T) {
+	batch := []Tx{testTx(t, 1, 10, true)}
+	p, kb, blocks := chainOf(t, [][]Tx{batch})
+	v := anchored(t, kb)
+	saved := [][]byte{kb.BOC, blocks[0][0].BOC, blocks[0][1].BOC}
+	prev := kb.ID.SeqNo
+	for i := range 3 {
+		k, err := p.KeyBlock(1700000010+uint32(i), 100+uint64(i)*10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved = append(saved, k.BOC)
+		proof, err := k.BlockProof()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.AddKeyBlock(proof); err != nil {
+			t.Fatalf("key block %d: %v", k.ID.SeqNo, err)
+		}
+		if !k.Info.KeyBlock || k.Info.PrevKeyBlockSeqNo != prev || p.KeyBlockSeqNo() != k.ID.SeqNo {
+			t.Fatalf("key block %s names key block %d, producer at %d", k.ID, k.Info.PrevKeyBlockSeqNo, p.KeyBlockSeqNo())
+		}
+		mb, _, err := v.VerifyBlock(proof)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mb.CheckShardTop(blocks[0][0].ID); err != nil {
+			t.Fatalf("key block %d lost the shard's last block: %v", k.ID.SeqNo, err)
+		}
+		prev = k.ID.SeqNo
+	}
+	s, m, err := p.Produce(1700000020, 200, []Tx{testTx(t, 2, 150, true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	proof, err := m.BlockProof()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb, info, err := v.VerifyBlock(proof)
+	if err != nil || info.PrevKeyBlockSeqNo != prev {
+		t.Fatalf("block after the key blocks: %v, key block %d", err, info.PrevKeyBlockSeqNo)
+	}
+	if err := mb.CheckShardTop(s.ID); err != nil {
+		t.Fatal(err)
+	}
+	q, _, err := Resume(testSeed, saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, m2, err := q.Produce(1700000020, 200, []Tx{testTx(t, 2, 150, true)})
+	if err != nil || s2.ID != s.ID || m2.ID != m.ID {
+		t.Fatalf("resumed producer made %v %v (%v), the running one %s %s", s2, m2, err, s.ID, m.ID)
+	}
+}
