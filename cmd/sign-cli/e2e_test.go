@@ -60,12 +60,19 @@ func newWorld(t testing.TB) *world { return newWorldWith(t, executorGo, nil) }
 // with clk as the chain's clock (nil: the real one).
 func newWorldWith(t testing.TB, executor string, clk devnet.Clock) *world {
 	t.Helper()
+	return newWorldWallet(t, executor, clk, "")
+}
+
+// newWorldWallet is newWorldWith whose WALLET is a wallet of walletType
+// (devnet --wallet-type), owned by the giver's key.
+func newWorldWallet(t testing.TB, executor string, clk devnet.Clock, walletType string) *world {
+	t.Helper()
 	w := &world{t: t, dir: t.TempDir()}
 	var err error
 	if w.giver, err = keys.GenerateKey(nil); err != nil {
 		t.Fatal(err)
 	}
-	o := &devnetOptions{listen: "127.0.0.1:0", executor: executor, clock: clk}
+	o := &devnetOptions{listen: "127.0.0.1:0", executor: executor, clock: clk, walletType: walletType}
 	if executor == executorNekoton {
 		// One Node.js process serves every world of the test binary.
 		o.exec = nekotonexec.New(nekotontest.Start(t))
@@ -86,7 +93,7 @@ func (w *world) pushes() int { return w.reg.Count(http.MethodPut, "/manifests/")
 func (w *world) env() map[string]string {
 	return map[string]string{
 		"SIGN_CLI_NETWORK": w.chain.URL,
-		"WALLET":           w.chain.GiverAddress,
+		"WALLET":           w.chain.WalletAddress,
 		"WALLET_PUBLIC":    w.giver.Public().String(),
 		"WALLET_SECRET":    w.giver.SecretHex(),
 	}
