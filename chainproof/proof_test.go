@@ -282,7 +282,7 @@ func TestWeightThreshold(t *testing.T) {
 	weight := map[[32]byte]uint64{}
 	var total uint64
 	for _, v := range subset {
-		weight[nodeIDShort(v.PublicKey)] = v.Weight
+		weight[NodeIDShort(v.PublicKey)] = v.Weight
 		total += v.Weight
 	}
 	all := p.Signatures.List

@@ -30,7 +30,7 @@ func CheckSignatures(id BlockID, sigs *Signatures, subset []Validator) (uint64, 
 	byID := make(map[[32]byte]int, len(subset))
 	total := new(big.Int)
 	for i, v := range subset {
-		byID[nodeIDShort(v.PublicKey)] = i
+		byID[NodeIDShort(v.PublicKey)] = i
 		total.Add(total, new(big.Int).SetUint64(v.Weight))
 	}
 	data := SignedData(id)

@@ -55,7 +55,7 @@ func (g *prng) ranged(n uint64) uint64 {
 // workchainOf is the workchain a validator serves when a network has
 // several: Everscale derives it from the validator's node id.
 func workchainOf(v Validator) int32 {
-	id := nodeIDShort(v.PublicKey)
+	id := NodeIDShort(v.PublicKey)
 	return int32(id[0]%32) - 1
 }
 
@@ -123,9 +123,9 @@ func listHashShort(subset []Validator, ccSeqNo uint32) uint32 {
 // network names a node by the hash of its key.
 const keyEd25519 = 0x4813b4c6
 
-// nodeIDShort is how a signature names its validator: SHA-256 of the key's
+// NodeIDShort is how a signature names its validator: SHA-256 of the key's
 // TL type (4 bytes, little-endian) and the key.
-func nodeIDShort(pub [32]byte) [32]byte {
+func NodeIDShort(pub [32]byte) [32]byte {
 	var b [36]byte
 	binary.LittleEndian.PutUint32(b[:], keyEd25519)
 	copy(b[4:], pub[:])

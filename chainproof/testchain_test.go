@@ -128,7 +128,7 @@ func signedProof(t testing.TB, root *cell.Cell, seq, ccSeqNo, listHash uint32, s
 	sigs := &Signatures{ValidatorListHashShort: listHash, CatchainSeqNo: ccSeqNo, Count: uint32(len(signers))}
 	for _, v := range signers {
 		var s Signature
-		s.NodeIDShort = nodeIDShort(v.descr().PublicKey)
+		s.NodeIDShort = NodeIDShort(v.descr().PublicKey)
 		copy(s.Sig[:], ed25519.Sign(v.key, SignedData(id)))
 		sigs.List = append(sigs.List, s)
 		sigs.Weight += v.weight

@@ -74,6 +74,11 @@ type Transaction struct {
 	// BOC is the serialized transaction: the executor's, or else the
 	// ledger's.
 	BOC []byte `json:"boc,omitempty"`
+	// BlockID is the root hash (hex) of the shard block that holds the
+	// transaction, and MasterSeqNo the seq_no of the masterchain block
+	// that names that block; the ledger sets them when it makes the block.
+	BlockID     string `json:"block_id,omitempty"`
+	MasterSeqNo uint32 `json:"master_seq_no,omitempty"`
 
 	// inMessage and outMessages are the messages of InMsg and OutMsgs, as
 	// the ledger holds them.

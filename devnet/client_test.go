@@ -438,8 +438,8 @@ func TestStateDirSurvivesRestart(t *testing.T) {
 	srv.Close()
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if n := e.Name(); n != "everos-state.json" && n != "everos-journal.jsonl" {
-			t.Errorf("state directory holds %s, want only the state and its journal (no temporary files left)", n)
+		if n := e.Name(); n != "everos-state.json" && n != "everos-journal.jsonl" && n != "validator.key" {
+			t.Errorf("state directory holds %s, want only the state, its journal and the validator's key (no temporary files left)", n)
 		}
 	}
 	// Restarted with other genesis accounts: the saved state wins.

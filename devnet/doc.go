@@ -18,7 +18,14 @@
 // it to the account's previous transaction (prev_trans_hash and
 // prev_trans_lt of its BOC), stamps the messages it sends with their
 // creation lt and time, and serializes the transactions of executors that
-// do not (txboc.go).
+// do not (txboc.go). It also makes blocks (package devnet/chain): a
+// masterchain key block at the start, then per applied message and the
+// messages it causes (or, with WithBlockInterval, per interval) a shard
+// block holding the transactions and a masterchain block naming it,
+// signed by the devnet's one validator, whose key stays in the state
+// directory. Transactions and messages become visible with their block,
+// as on the network, and chainproof verifies the chain from the key block
+// (Ledger.Anchor).
 //
 // The Server speaks the subset of the real API that Everscale's clients
 // use, over HTTP and over websocket (the legacy graphql-ws protocol), and
@@ -30,13 +37,17 @@
 // gives); the in_message and out_messages of transactions; postRequests
 // (an external message is executed once however often it is posted, and
 // one that no contract accepted is forgotten and may be posted again, as
-// on the network); subscriptions to accounts, transactions and messages;
-// and blockchain{account(address){info}}. Each GraphQL type is a table of
-// its fields (fields.go); fields, filters, collections and arguments of
-// the schema that the emulator does not implement (blocks among them) are
-// answered with a GraphQL error naming them.
+// on the network); blocks and blocks_signatures (the fields clients walk
+// and verify a chain with, block_id and master_seq_no of transactions and
+// messages); subscriptions to accounts, transactions, messages, blocks
+// and blocks_signatures; and blockchain{account(address){info}}. Each
+// GraphQL type is a table of its fields (fields.go, blockfields.go);
+// fields, filters, collections and arguments of the schema that the
+// emulator does not implement are answered with a GraphQL error naming
+// them.
 //
 // Faults (failing or slow requests, refused connections, dropped
 // websockets, malformed JSON, lost messages, duplicate deliveries, clock
-// skew) are switched on per test with the Server's methods.
+// skew, forged accounts that no transaction made) are switched on per test
+// with the Server's methods.
 package devnet

@@ -1,7 +1,10 @@
 package devnet
 
 import (
+	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"sync"
 	"time"
 )
@@ -19,6 +22,7 @@ type faults struct {
 	loseN       int
 	duplicate   bool
 	skew        time.Duration
+	forged      map[string]*stored // accounts served in place of the ledger's
 }
 
 func take(n *int) bool {
@@ -99,11 +103,53 @@ func (s *Server) SetClockSkew(d time.Duration) {
 	s.f.mu.Unlock()
 }
 
+// ForgeAccount makes the server answer for a's address with a, as a
+// lying endpoint does: accounts queries and blockchain{account} serve it
+// (and its BOC), but no transaction made it and no block holds one, and
+// the ledger is untouched: messages to the address run on its real state.
+// A forged proof account (active, the proof contract's code, data that
+// claims a key and a content) is what a check that trusts the endpoint
+// believes and one that verifies the chain refuses.
+func (s *Server) ForgeAccount(a Account) error {
+	a.BOC = nil
+	st, err := newStored(a)
+	if err != nil {
+		return fmt.Errorf("forging account %s: %w", a.Address, err)
+	}
+	s.f.mu.Lock()
+	defer s.f.mu.Unlock()
+	if s.f.forged == nil {
+		s.f.forged = map[string]*stored{}
+	}
+	s.f.forged[st.Address] = st
+	return nil
+}
+
+// account is the account the server serves at addr: a forged one, else
+// the ledger's (nil for none); the ledger's lock is held.
+func (s *Server) account(addr string) *stored {
+	s.f.mu.Lock()
+	st := s.f.forged[addr]
+	s.f.mu.Unlock()
+	if st != nil {
+		return st
+	}
+	return s.accounts[addr]
+}
+
+// forgedAddresses are the addresses ForgeAccount serves.
+func (s *Server) forgedAddresses() []string {
+	s.f.mu.Lock()
+	defer s.f.mu.Unlock()
+	return slices.Collect(maps.Keys(s.f.forged))
+}
+
 // ResetFaults switches every fault off.
 func (s *Server) ResetFaults() {
 	s.f.mu.Lock()
 	s.f.failN, s.f.latency, s.f.refuseN, s.f.wsDropAfter = 0, 0, 0, 0
 	s.f.malformedN, s.f.loseN, s.f.duplicate, s.f.skew = 0, 0, false, 0
+	s.f.forged = nil
 	s.f.mu.Unlock()
 }
 

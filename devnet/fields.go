@@ -34,6 +34,9 @@ type field[T any] struct {
 	resolve func(v T, args map[string]any) (any, error)
 	// filter is set for the fields filters and orderBy may name.
 	filter bool
+	// nested reads an object-valued field for filters on its fields
+	// (prev_ref: {root_hash: {eq: …}}).
+	nested func(v T) fieldGetter
 }
 
 // Values that get returns and that the response carries in another form.
@@ -128,6 +131,9 @@ func (fd field[T]) value(v T, args map[string]any) (any, error) {
 func (o *objectType[T]) getter(v T) fieldGetter {
 	return func(name string) (any, bool) {
 		fd, ok := o.fields[name]
+		if ok && fd.nested != nil {
+			return fd.nested(v), true
+		}
 		if !ok || !fd.filter || fd.get == nil {
 			return nil, false
 		}
@@ -259,6 +265,8 @@ var transactionType = &objectType[*Transaction]{name: "Transaction", fields: map
 	"total_fees":       {get: func(t *Transaction) any { return t.TotalFees }},
 	"balance_delta":    {get: func(t *Transaction) any { return t.BalanceDelta }},
 	"boc":              {get: func(t *Transaction) any { return boc(t.BOC) }},
+	"block_id":         {get: func(t *Transaction) any { return optional(t.BlockID) }, filter: true},
+	"master_seq_no":    {get: func(t *Transaction) any { return masterSeqNo(t.MasterSeqNo) }, filter: true},
 	"destroyed":        {get: func(*Transaction) any { return false }},
 	"compute":          {get: func(t *Transaction) any { return computeType.resolver(t) }},
 	"action": {get: func(t *Transaction) any {
@@ -381,15 +389,26 @@ var messageType = &objectType[*Message]{name: "Message", fields: withNulls(map[s
 		}
 		return coins(m.full().Msg.ImportFee)
 	}},
-	"body":      {get: func(m *Message) any { return boc(bocOf(m.full().Msg.Body)) }},
-	"body_hash": {get: func(m *Message) any { return cellHash(m.full().Msg.Body) }},
-	"code":      {get: func(m *Message) any { return boc(bocOf(initPart(m, codeOf))) }},
-	"code_hash": {get: func(m *Message) any { return cellHash(initPart(m, codeOf)) }, filter: true},
-	"data":      {get: func(m *Message) any { return boc(bocOf(initPart(m, dataOf))) }},
-	"data_hash": {get: func(m *Message) any { return cellHash(initPart(m, dataOf)) }},
+	"block_id":      {get: func(m *Message) any { return optional(m.blockID) }, filter: true},
+	"master_seq_no": {get: func(m *Message) any { return masterSeqNo(m.masterSeqNo) }, filter: true},
+	"body":          {get: func(m *Message) any { return boc(bocOf(m.full().Msg.Body)) }},
+	"body_hash":     {get: func(m *Message) any { return cellHash(m.full().Msg.Body) }},
+	"code":          {get: func(m *Message) any { return boc(bocOf(initPart(m, codeOf))) }},
+	"code_hash":     {get: func(m *Message) any { return cellHash(initPart(m, codeOf)) }, filter: true},
+	"data":          {get: func(m *Message) any { return boc(bocOf(initPart(m, dataOf))) }},
+	"data_hash":     {get: func(m *Message) any { return cellHash(initPart(m, dataOf)) }},
 },
 	// The emulator's messages never carry these.
 	"library", "library_hash", "split_depth", "tick", "tock", "value_other")}
+
+// masterSeqNo is a master_seq_no field: null until a block holds the
+// object (masterchain blocks start at 1).
+func masterSeqNo(n uint32) any {
+	if n == 0 {
+		return nil
+	}
+	return float64(n)
+}
 
 // emptyMessage is a message with no field set, for checking filters.
 func emptyMessage() *Message { return &Message{Msg: &abi.Message{}, Value: new(big.Int)} }

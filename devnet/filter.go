@@ -31,6 +31,14 @@ func matchFilter(filter map[string]any, get fieldGetter, typ string) (bool, erro
 			}
 			return false, fmt.Errorf("filter of %s.%s is not an object", typ, name)
 		}
+		if sub, ok := v.(fieldGetter); ok {
+			m, err := matchFilter(ops, sub, typ+"."+name)
+			if err != nil {
+				return false, err
+			}
+			result = result && m
+			continue
+		}
 		for op, want := range ops {
 			m, err := matchOp(op, v, want)
 			if err != nil {

@@ -99,12 +99,12 @@ func TestGraphQLResponses(t *testing.T) {
 			"errors.0.extensions.code": `"INTERNAL_SERVER_ERROR"`,
 			"errors.0.message":         `"field Account.proof is not supported by the devnet emulator"`,
 		}},
-		{name: "unsupported filter", query: `{transactions(filter:{block_id:{gt:"0"}}){id}}`, status: 200, check: map[string]string{
+		{name: "unsupported filter", query: `{transactions(filter:{proof:{gt:"0"}}){id}}`, status: 200, check: map[string]string{
 			"data.transactions": `null`,
-			"errors.0.message":  `"filter by Transaction.block_id is not supported by the devnet emulator"`,
+			"errors.0.message":  `"filter by Transaction.proof is not supported by the devnet emulator"`,
 		}},
-		{name: "unsupported orderBy", query: `{transactions(orderBy:{path:"block_id"}){id}}`, status: 200, check: map[string]string{
-			"errors.0.message": `"orderBy Transaction.block_id is not supported by the devnet emulator"`}},
+		{name: "unsupported orderBy", query: `{transactions(orderBy:{path:"proof"}){id}}`, status: 200, check: map[string]string{
+			"errors.0.message": `"orderBy Transaction.proof is not supported by the devnet emulator"`}},
 		{name: "accounts by balance", query: `{accounts(orderBy:[{path:"balance",direction:DESC}]){id}}`, status: 200, check: map[string]string{
 			"data.accounts": `[{"id":"` + testAddr(1) + `"},{"id":"` + testAddr(2) + `"}]`}},
 		{name: "accounts by balance ascending", query: `{accounts(orderBy:[{path:"balance"}],limit:1){id}}`, status: 200, check: map[string]string{
@@ -113,7 +113,7 @@ func TestGraphQLResponses(t *testing.T) {
 			"data.accounts": `[{"id":"` + testAddr(1) + `"}]`}},
 		{name: "duplicate missing ids", query: `{accounts(filter:{id:{in:["` + testAddr(9) + `","` + testAddr(9) + `"]}}){id}}`, status: 200, check: map[string]string{
 			"data.accounts.#": `1`}},
-		{name: "unsupported collection", query: `{blocks{id}}`, status: 200, check: map[string]string{"data.blocks": `null`, "errors.0.path": `["blocks"]`}},
+		{name: "unsupported collection", query: `{zerostates{id}}`, status: 200, check: map[string]string{"data.zerostates": `null`, "errors.0.path": `["zerostates"]`}},
 		{name: "postRequests bad body", query: `mutation{postRequests(requests:[{id:"x",body:"!!"}])}`, status: 200, check: map[string]string{"errors.#": `1`}},
 	}
 	for _, tt := range tests {

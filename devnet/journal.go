@@ -32,6 +32,8 @@ type journalEntry struct {
 	Deleted      []string      `json:"deleted,omitempty"`
 	Transactions []Transaction `json:"transactions,omitempty"`
 	Messages     [][]byte      `json:"messages,omitempty"`
+	// Blocks are the BOCs of the blocks the change made.
+	Blocks [][]byte `json:"blocks,omitempty"`
 }
 
 // saveLocked appends c to the journal, or writes a new snapshot when the
@@ -50,6 +52,9 @@ func (l *Ledger) saveLocked(c change) error {
 	}
 	for _, m := range c.msgs {
 		e.Messages = append(e.Messages, m.BOC)
+	}
+	for _, b := range c.blocks {
+		e.Blocks = append(e.Blocks, b.BOC)
 	}
 	line, err := json.Marshal(e)
 	if err != nil {
@@ -155,6 +160,7 @@ func (l *Ledger) applyEntryLocked(e journalEntry) error {
 		l.addMessageLocked(m)
 	}
 	l.addTransactionsLocked(e.Transactions)
+	l.savedBlocks = append(l.savedBlocks, e.Blocks...)
 	l.lt, l.seq = e.Lt, e.Seq
 	return nil
 }

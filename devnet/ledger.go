@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"maps"
 	"math/big"
 	"os"
 	"slices"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/account"
+	"github.com/gosh-sh/sign-cli/devnet/chain"
 	"github.com/gosh-sh/sign-cli/everos"
 )
 
@@ -29,8 +29,10 @@ type Ledger struct {
 	exec  Executor
 	clock Clock
 	dir   string
-	delay time.Duration
-	logf  func(format string, args ...any)
+	// interval is the block interval: 0 makes a block for every message
+	// (and the messages it causes) as soon as it is applied.
+	interval time.Duration
+	logf     func(format string, args ...any)
 	// committed is told of every change, with the lock held.
 	committed func(c change)
 
@@ -47,6 +49,19 @@ type Ledger struct {
 	msgs    map[string]*Message
 	msgList []*Message
 	lt      uint64
+	// savedBlocks are the BOCs of the blocks read from the state
+	// directory, until the chain resumes with them.
+	savedBlocks [][]byte
+	// The chain (blocks.go): what makes blocks, the blocks by id, by the
+	// block they follow and by chain, and what the next block will hold.
+	producer    *chain.Producer
+	blocks      []*Block
+	blockByID   map[string]*Block
+	blockByPrev map[string][]*Block
+	mcBlocks    []*Block
+	shardBlocks []*Block
+	keyBlocks   []*Block
+	pending     batch
 	// The state directory: changes saved so far, and the journal they
 	// are appended to between snapshots (see journal.go).
 	seq         uint64
@@ -76,11 +91,12 @@ func NewLedger(opts ...Option) (*Ledger, error) {
 
 func newLedger(cfg config, clock Clock, committed func(change)) (*Ledger, error) {
 	l := &Ledger{
-		exec: cfg.executor, clock: clock, dir: cfg.stateDir, delay: cfg.blockDelay, logf: cfg.logf,
+		exec: cfg.executor, clock: clock, dir: cfg.stateDir, interval: cfg.blockInterval, logf: cfg.logf,
 		committed: committed,
 		accounts:  map[string]*stored{}, seen: map[[32]byte]bool{}, changed: make(chan struct{}),
 		lastTx: map[string]*Transaction{}, txByAccount: map[string][]*Transaction{},
 		txByID: map[string]*Transaction{}, txByInMsg: map[string][]*Transaction{}, msgs: map[string]*Message{},
+		blockByID: map[string]*Block{}, blockByPrev: map[string][]*Block{},
 		queue: make(chan queued, 1024), done: make(chan struct{}),
 	}
 	if err := l.load(cfg.accounts); err != nil {
@@ -123,17 +139,23 @@ func (l *Ledger) load(accounts []Account) error {
 			return err
 		}
 		if snap != nil {
-			whole := journalEntry{Seq: snap.Seq, Lt: snap.Lt, Accounts: snap.Accounts, Transactions: snap.Transactions, Messages: snap.Messages}
+			whole := journalEntry{Seq: snap.Seq, Lt: snap.Lt, Accounts: snap.Accounts, Transactions: snap.Transactions, Messages: snap.Messages, Blocks: snap.Blocks}
 			if err := l.applyEntryLocked(whole); err != nil {
 				return fmt.Errorf("loading emulator state: %w", err)
 			}
-			return l.replayJournal()
+			if err := l.replayJournal(); err != nil {
+				return err
+			}
+			return l.startChain(l.savedBlocks)
 		}
 	}
 	for _, a := range accounts {
 		if err := l.putAccount(a); err != nil {
 			return err
 		}
+	}
+	if err := l.startChain(nil); err != nil {
+		return err
 	}
 	return l.compactLocked()
 }
@@ -211,6 +233,9 @@ func (l *Ledger) snapshotLocked() *snapshot {
 	for _, m := range l.msgList {
 		snap.Messages = append(snap.Messages, m.BOC)
 	}
+	for _, b := range l.blocks {
+		snap.Blocks = append(snap.Blocks, b.BOC)
+	}
 	return snap
 }
 
@@ -275,6 +300,7 @@ func (l *Ledger) read(f func()) <-chan struct{} {
 // messages they took and sent, the accounts as they are now, and the
 // addresses of those deleted.
 type change struct {
+	blocks   []*Block
 	txs      []*Transaction
 	msgs     []*Message
 	accounts []*stored
@@ -344,20 +370,36 @@ type queued struct {
 	posted bool
 }
 
+// worker applies posted messages. Without a block interval it applies
+// each as it comes, and process makes its block. With one, the messages
+// that arrive wait for the block: the interval starts with the first
+// message after the last block, and at its end the worker applies them
+// all, in order (each checked against its expiry then), and makes one
+// block of them, as validators collate what reached them.
 func (l *Ledger) worker() {
+	var waiting []queued
+	var block <-chan time.Time
 	for {
 		select {
 		case <-l.done:
 			return
 		case q := <-l.queue:
-			if l.delay > 0 {
-				select {
-				case <-l.done:
-					return
-				case <-time.After(l.delay):
-				}
+			if l.interval == 0 {
+				l.process(q)
+				continue
 			}
-			l.process(q)
+			waiting = append(waiting, q)
+			if block == nil {
+				block = time.After(l.interval)
+			}
+		case <-block:
+			for _, q := range waiting {
+				l.process(q)
+			}
+			waiting, block = nil, nil
+			l.mu.Lock()
+			l.sealLocked()
+			l.mu.Unlock()
 		}
 	}
 }
@@ -390,6 +432,11 @@ func (l *Ledger) process(first queued) {
 				pending = append(pending, queued{msg: m})
 			}
 		}
+	}
+	if l.interval == 0 {
+		l.mu.Lock()
+		l.sealLocked()
+		l.mu.Unlock()
 	}
 }
 
@@ -452,7 +499,6 @@ func (l *Ledger) applyLocked(now time.Time, in *Message, res *Result) ([]*Messag
 		}
 		out = append(out, m)
 	}
-	msgsBefore := len(l.msgList)
 	accounts := map[string]Account{}
 	var order []string
 	for _, a := range res.Accounts {
@@ -497,10 +543,10 @@ func (l *Ledger) applyLocked(now time.Time, in *Message, res *Result) ([]*Messag
 		if err := l.commitTxLocked(&t, in, mine, a, hasAccount); err != nil {
 			return nil, fmt.Errorf("transaction on %s: %w", addr, err)
 		}
-		l.addMessageLocked(in)
+		l.pending.addMessage(in)
 		for _, m := range mine {
 			t.OutMsgs = append(t.OutMsgs, hexID(m.Hash))
-			l.addMessageLocked(m)
+			l.pending.addMessage(m)
 		}
 		sent = append(sent, mine...)
 		txs = append(txs, &t)
@@ -513,24 +559,18 @@ func (l *Ledger) applyLocked(now time.Time, in *Message, res *Result) ([]*Messag
 			}
 		}
 	}
-	ch := change{txs: txs, msgs: l.msgList[msgsBefore:]}
-	touched := map[string]bool{}
+	// The transactions are the ledger's from here (lastTx links the
+	// account's next one to them), and the world's with the next block.
+	if l.pending.touched == nil {
+		l.pending.touched = map[string]bool{}
+	}
 	for _, t := range txs {
-		l.indexLocked(t)
-		touched[t.Account] = true
+		l.lastTx[t.Account] = t
+		l.pending.txs = append(l.pending.txs, t)
+		l.pending.touched[t.Account] = true
 	}
 	for _, addr := range order {
-		touched[addr] = true
-	}
-	for _, addr := range slices.Sorted(maps.Keys(touched)) {
-		if st, ok := l.accounts[addr]; ok {
-			ch.accounts = append(ch.accounts, st)
-		} else {
-			ch.deleted = append(ch.deleted, addr)
-		}
-	}
-	if err := l.notifyLocked(ch); err != nil {
-		l.logf("devnet: %v", err)
+		l.pending.touched[addr] = true
 	}
 	return sent, nil
 }
@@ -639,6 +679,11 @@ func (l *Ledger) indexLocked(t *Transaction) {
 	for _, id := range t.OutMsgs {
 		if m := l.msgs[id]; m != nil {
 			t.outMessages = append(t.outMessages, m)
+		}
+	}
+	for _, m := range append([]*Message{t.inMessage}, t.outMessages...) {
+		if m != nil && m.blockID == "" {
+			m.blockID, m.masterSeqNo = t.BlockID, t.MasterSeqNo
 		}
 	}
 }

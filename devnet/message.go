@@ -41,6 +41,10 @@ type Message struct {
 	Init *abi.StateInit
 
 	seq int // the position in the ledger's messages
+	// blockID and masterSeqNo name the block of the transaction that
+	// first recorded the message (see indexLocked).
+	blockID     string
+	masterSeqNo uint32
 }
 
 // Body returns a fresh slice positioned at the message body (empty when

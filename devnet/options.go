@@ -3,19 +3,19 @@ package devnet
 import "time"
 
 type config struct {
-	addr       string
-	executor   Executor
-	clock      Clock
-	stateDir   string
-	accounts   []Account
-	version    string
-	secret     string
-	maxTimeout time.Duration
-	maxLimit   int
-	blockDelay time.Duration
-	keepAlive  time.Duration
-	missing    bool
-	logf       func(format string, args ...any)
+	addr          string
+	executor      Executor
+	clock         Clock
+	stateDir      string
+	accounts      []Account
+	version       string
+	secret        string
+	maxTimeout    time.Duration
+	maxLimit      int
+	blockInterval time.Duration
+	keepAlive     time.Duration
+	missing       bool
+	logf          func(format string, args ...any)
 }
 
 func defaultConfig() config {
@@ -62,9 +62,16 @@ func WithMaxTimeout(d time.Duration) Option { return func(c *config) { c.maxTime
 // real server).
 func WithMaxLimit(n int) Option { return func(c *config) { c.maxLimit = n } }
 
-// WithBlockDelay delays the execution of every posted message by d, as a
-// block interval does.
-func WithBlockDelay(d time.Duration) Option { return func(c *config) { c.blockDelay = d } }
+// WithBlockInterval makes blocks every d, as validators do: what the
+// ledger applies in an interval (every message posted, and the messages
+// they cause) becomes visible together, in one shard block and one
+// masterchain block, at its end. 0 (the default) makes a block of every
+// message as soon as it is applied.
+func WithBlockInterval(d time.Duration) Option { return func(c *config) { c.blockInterval = d } }
+
+// WithBlockDelay is WithBlockInterval: a posted message shows its effects
+// at the end of the interval it was applied in, at most d later.
+func WithBlockDelay(d time.Duration) Option { return WithBlockInterval(d) }
 
 // WithKeepAlive sets the interval of websocket "ka" messages (default 10s).
 func WithKeepAlive(d time.Duration) Option { return func(c *config) { c.keepAlive = d } }

@@ -24,6 +24,10 @@ var queryType = &objectType[*execution]{name: "Query", fields: map[string]field[
 	"accounts":     {resolve: (*execution).accounts},
 	"transactions": {resolve: (*execution).transactions},
 	"messages":     {resolve: (*execution).messages},
+	"blocks":       {resolve: (*execution).blocks},
+	"blocks_signatures": {resolve: func(e *execution, args map[string]any) (any, error) {
+		return e.blockCollection(args, blockSignaturesType, true)
+	}},
 	"blockchain": {resolve: func(e *execution, _ map[string]any) (any, error) {
 		return blockchainType.resolver(e), nil
 	}},
@@ -49,7 +53,7 @@ var blockchainAccountQueryType = &objectType[blockchainAccount]{name: "Blockchai
 			return nil, errUnsupported{"argument byBlock"}
 		}
 		var st *stored
-		b.s.read(func() { st = b.s.accounts[b.addr] })
+		b.s.read(func() { st = b.s.account(b.addr) })
 		return accountResolver(blockchainAccountType, b.addr, st), nil
 	}},
 }}
@@ -165,14 +169,14 @@ func (e *execution) accounts(args map[string]any) (any, error) {
 	byAddress := func(filter map[string]any) []*stored {
 		keys, ok := indexed(filter, "id")
 		if !ok {
-			keys = slices.Collect(maps.Keys(s.accounts))
+			keys = append(slices.Collect(maps.Keys(s.accounts)), s.forgedAddresses()...)
 		}
 		out := make([]*stored, 0, len(keys))
 		for _, k := range keys {
 			if a, err := everos.NormalizeAddress(k); err == nil {
 				k = a
 			}
-			if st := s.accounts[k]; st != nil {
+			if st := s.account(k); st != nil {
 				out = append(out, st)
 			}
 		}
@@ -186,7 +190,7 @@ func (e *execution) accounts(args map[string]any) (any, error) {
 		}
 		added := map[string]bool{}
 		for _, id := range idsFiltered(c.filter) {
-			if _, ok := s.accounts[id]; !ok && !added[id] && len(out) < c.limit {
+			if s.account(id) == nil && !added[id] && len(out) < c.limit {
 				added[id] = true
 				out = append(out, accountResolver(accountType, id, nil))
 			}

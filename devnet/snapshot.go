@@ -20,6 +20,9 @@ type snapshot struct {
 	// Messages are the BOCs of the messages the transactions took and
 	// sent, in the order they were recorded.
 	Messages [][]byte `json:"messages,omitempty"`
+	// Blocks are the BOCs of the chain's blocks, in the order they were
+	// made.
+	Blocks [][]byte `json:"blocks,omitempty"`
 }
 
 const stateFile = "everos-state.json"

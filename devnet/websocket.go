@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -248,6 +249,10 @@ var subscribables = map[string]subscribable{
 	"transactions": subscribableOf(transactionType, &Transaction{}, func(c change) []*Transaction { return c.txs }),
 	"messages":     subscribableOf(messageType, emptyMessage(), func(c change) []*Message { return c.msgs }),
 	"accounts":     subscribableOf(accountType, &stored{}, func(c change) []*stored { return c.accounts }),
+	"blocks":       subscribableOf(blockType, emptyBlock(), func(c change) []*Block { return c.blocks }),
+	"blocks_signatures": subscribableOf(blockSignaturesType, emptyBlock(), func(c change) []*Block {
+		return slices.DeleteFunc(slices.Clone(c.blocks), func(b *Block) bool { return b.Signatures == nil })
+	}),
 }
 
 func subscribableOf[T any](typ *objectType[T], empty T, of func(change) []T) subscribable {

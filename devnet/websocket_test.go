@@ -76,7 +76,7 @@ func TestWebsocketProtocol(t *testing.T) {
 	}
 	next(t, c)
 	// An unsupported subscription.
-	c.WriteJSON(start("acc", `subscription{blocks{id}}`, nil))
+	c.WriteJSON(start("acc", `subscription{zerostates{id}}`, nil))
 	if m := next(t, c); !strings.Contains(string(m.Payload), "not supported") {
 		t.Errorf("unsupported subscription %s", m.Payload)
 	}

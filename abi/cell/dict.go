@@ -69,17 +69,8 @@ func keyBit(key []byte, i int) byte { return (key[i/8] >> (7 - i%8)) & 1 }
 // with m = keyLen-pos bits left.
 func buildNode(entries []DictEntry, pos, keyLen int) (*Cell, error) {
 	m := keyLen - pos
-	first, last := entries[0].Key, entries[len(entries)-1].Key
-	// The label is the prefix shared by every key; with sorted keys it is
-	// the prefix the first and last share.
-	n := 0
-	if len(entries) == 1 {
-		n = m
-	} else {
-		for n < m && keyBit(first, pos+n) == keyBit(last, pos+n) {
-			n++
-		}
-	}
+	first := entries[0].Key
+	n := sharedLabel(entries, DictEntry.key, pos, m)
 	b := BeginCell()
 	storeLabel(b, first, pos, n, m)
 	if n == m {
@@ -90,17 +81,39 @@ func buildNode(entries []DictEntry, pos, keyLen int) (*Cell, error) {
 		}
 		return c, nil
 	}
-	split := pos + n
-	i := sort.Search(len(entries), func(i int) bool { return keyBit(entries[i].Key, split) == 1 })
-	left, err := buildNode(entries[:i], split+1, keyLen)
+	i := forkAt(entries, DictEntry.key, pos+n)
+	left, err := buildNode(entries[:i], pos+n+1, keyLen)
 	if err != nil {
 		return nil, err
 	}
-	right, err := buildNode(entries[i:], split+1, keyLen)
+	right, err := buildNode(entries[i:], pos+n+1, keyLen)
 	if err != nil {
 		return nil, err
 	}
 	return b.StoreRef(left).StoreRef(right).EndCell()
+}
+
+func (e DictEntry) key() []byte { return e.Key }
+
+// sharedLabel is the length of the label of a node over sorted entries
+// sharing their first pos bits, with m bits left: the prefix every key
+// shares, which with sorted keys is the prefix the first and last share.
+func sharedLabel[T any](entries []T, key func(T) []byte, pos, m int) int {
+	if len(entries) == 1 {
+		return m
+	}
+	first, last := key(entries[0]), key(entries[len(entries)-1])
+	n := 0
+	for n < m && keyBit(first, pos+n) == keyBit(last, pos+n) {
+		n++
+	}
+	return n
+}
+
+// forkAt is where sorted entries split at key bit split: the first whose
+// bit there is 1.
+func forkAt[T any](entries []T, key func(T) []byte, split int) int {
+	return sort.Search(len(entries), func(i int) bool { return keyBit(key(entries[i]), split) == 1 })
 }
 
 // storeLabel writes the n label bits key[pos:pos+n] of a node with m bits

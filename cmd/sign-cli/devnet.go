@@ -41,6 +41,7 @@ type devnetOptions struct {
 	executor    string
 	nodeModules string
 	walletType  string
+	interval    time.Duration
 
 	// exec, when set, runs the transactions whatever executor says (tests
 	// share one Node.js process among their devnets); clock, when set, is
@@ -73,7 +74,14 @@ endpoint, the registry and the giver's address and key (a throwaway key for
 this devnet only), and with --env-file writes them as shell export lines:
 
   SIGN_CLI_NETWORK, WALLET, WALLET_PUBLIC, WALLET_SECRET,
-  SIGN_CLI_REGISTRY, SIGN_CLI_SAMPLE_IMAGE
+  SIGN_CLI_TRUST_ANCHOR, SIGN_CLI_REGISTRY, SIGN_CLI_SAMPLE_IMAGE
+
+The devnet makes a real chain of blocks, signed by its one validator:
+SIGN_CLI_TRUST_ANCHOR is its key block, SEQ_NO:ROOT_HASH, from which a
+client verifies every block and transaction it serves. Blocks come at once
+for each message (and the messages it causes), or with --block-interval D
+one shard block and one masterchain block every D holding everything
+applied in it, so that waits resemble the network's.
 
 With --wallet-type everwallet or highloadwalletv2, WALLET is instead a
 funded wallet of that kind owned by the same key, running the wallet's real
@@ -99,6 +107,7 @@ is always in memory.`,
 	f.StringVar(&o.stateDir, "state-dir", "", "keep the chain's state in `DIR` across restarts")
 	f.BoolVar(&o.noSample, "no-sample-image", false, "do not push the sample image")
 	f.StringVar(&o.executor, "executor", executorGo, "what runs transactions: go (the contracts' rules in Go) or nekoton (Everscale's executor; needs Node.js)")
+	f.DurationVar(&o.interval, "block-interval", 0, "make a block every `D` (e.g. 2s) holding the messages applied in it; 0 makes one per message, at once")
 	f.StringVar(&o.nodeModules, "node-modules", "", "with --executor nekoton or --wallet-type, the node_modules `DIR` holding nekoton-wasm and everscale-standalone-client (default $NODE_PATH, then ./node_modules and above)")
 	f.StringVar(&o.walletType, "wallet-type", "", "make WALLET a funded wallet of this kind running its real code: "+strings.Join(devnetWalletKinds(), ", ")+" (default: the giver)")
 	return cmd
@@ -118,6 +127,9 @@ func runDevnet(ctx context.Context, app *App, o *devnetOptions) error {
 	}
 	if o.nodeModules != "" && o.executorName() != executorNekoton && o.walletType == "" {
 		return usageError("--node-modules is for --executor nekoton or --wallet-type")
+	}
+	if o.interval < 0 {
+		return usageError("--block-interval %s: want a duration of 0 or more (e.g. 2s)", o.interval)
 	}
 	giverKey, err := devnetGiverKey(o.stateDir)
 	if err != nil {
@@ -146,6 +158,7 @@ func runDevnet(ctx context.Context, app *App, o *devnetOptions) error {
 		{"WALLET", chain.WalletAddress},
 		{"WALLET_PUBLIC", giverKey.Public().String()},
 		{"WALLET_SECRET", giverKey.SecretHex()},
+		{"SIGN_CLI_TRUST_ANCHOR", chain.Anchor()},
 		{"SIGN_CLI_REGISTRY", regAddr},
 	}
 	if !o.noSample {

@@ -61,7 +61,7 @@ func startDevnetChain(o *devnetOptions, key keys.Key) (*devnetChain, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []devnet.Option{devnet.WithAddr(o.listen), devnet.WithExecutor(exec)}
+	opts := []devnet.Option{devnet.WithAddr(o.listen), devnet.WithExecutor(exec), devnet.WithBlockInterval(o.interval)}
 	if o.stateDir != "" {
 		opts = append(opts, devnet.WithStateDir(o.stateDir))
 	}

@@ -908,7 +908,11 @@ func TestDevnetCommand(t *testing.T) {
 			done := make(chan int, 1)
 			go func() {
 				app := &App{In: strings.NewReader(""), Out: &out, Err: &errOut, Getenv: func(string) string { return "" }}
-				done <- Main(ctx, []string{"devnet", "--executor", ex, "--env-file", envFile}, app)
+				args := []string{"devnet", "--executor", ex, "--env-file", envFile}
+				if ex == executorGo {
+					args = append(args, "--block-interval", "100ms")
+				}
+				done <- Main(ctx, args, app)
 			}()
 			env := map[string]string{}
 			for deadline := time.Now().Add(30 * time.Second); len(env) == 0; {
@@ -934,6 +938,7 @@ func TestDevnetCommand(t *testing.T) {
 			if r := runCLI(t, env, "", "check", "--source", "all", env["WALLET_PUBLIC"], image); r.code != 0 {
 				t.Fatalf("check: %+v", r)
 			}
+			checkTrustAnchor(t, env["SIGN_CLI_NETWORK"], env["SIGN_CLI_TRUST_ANCHOR"])
 			cancel()
 			if code := <-done; code != 0 {
 				t.Fatalf("devnet exit code %d: %s", code, errOut.String())
@@ -945,6 +950,33 @@ func TestDevnetCommand(t *testing.T) {
 	}
 }
 
+// checkTrustAnchor checks that the anchor the devnet wrote is its key
+// block, as the API serves it.
+func checkTrustAnchor(t *testing.T, url, anchor string) {
+	t.Helper()
+	seq, root, ok := strings.Cut(anchor, ":")
+	body := `{"query":"{blocks(filter:{workchain_id:{eq:-1}, key_block:{eq:true}}){id seq_no}}"}`
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Data struct {
+			Blocks []struct {
+				ID    string  `json:"id"`
+				SeqNo float64 `json:"seq_no"`
+			} `json:"blocks"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		t.Fatal(err)
+	}
+	if !ok || len(r.Data.Blocks) != 1 || r.Data.Blocks[0].ID != root || fmt.Sprint(r.Data.Blocks[0].SeqNo) != seq {
+		t.Fatalf("SIGN_CLI_TRUST_ANCHOR=%q, the devnet's key blocks %+v", anchor, r.Data.Blocks)
+	}
+}
+
 func TestDevnetExecutorUsage(t *testing.T) {
 	empty := t.TempDir()
 	tests := []struct {
@@ -952,6 +984,8 @@ func TestDevnetExecutorUsage(t *testing.T) {
 		fragments []string
 	}{
 		{[]string{"devnet", "--executor", "tvm"}, []string{"--executor", "go or nekoton"}},
+		{[]string{"devnet", "--block-interval", "-1s"}, []string{"--block-interval", "0 or more"}},
+		{[]string{"devnet", "--block-interval", "soon"}, []string{"block-interval"}},
 		{[]string{"devnet", "--node-modules", empty}, []string{"--node-modules", "--executor nekoton"}},
 		// Without nekoton-wasm (or without node) the devnet does not start.
 		{[]string{"devnet", "--executor", "nekoton", "--node-modules", empty}, []string{"--executor nekoton needs Node.js"}},
