@@ -218,8 +218,8 @@ func (d *Deployer) DeployAll(ctx context.Context, key keys.Key, contents []strin
 const maxParallel = 256
 
 // parallelism is how many proofs DeployAll deploys at a time: Parallel, or
-// as many as the wallet funds in one transaction when it funds more and
-// some address needs funding.
+// for a wallet that funds several addresses in one transaction, when some
+// address needs funding, four of its batches (at most maxParallel).
 func (d *Deployer) parallelism(ctx context.Context, accs []*everos.Account) int {
 	par := d.Parallel
 	if par <= 0 {
@@ -237,9 +237,11 @@ func (d *Deployer) parallelism(ctx context.Context, accs []*everos.Account) int 
 	if needy <= 1 {
 		return par
 	}
-	if kind, err := d.walletKind(ctx); err == nil {
-		// The wallet's error, if any, is each funding's to report.
-		par = max(par, min(kind.MaxTransfers(), maxParallel))
+	if kind, err := d.walletKind(ctx); err == nil && kind.MaxTransfers() > 1 {
+		// The wallet's error, if any, is each funding's to report. While
+		// one batch is on its way and the one before it deploys, the next
+		// fills: enough proofs at a time for several batches.
+		par = max(par, min(4*kind.MaxTransfers(), maxParallel))
 	}
 	return par
 }

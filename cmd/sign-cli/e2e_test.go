@@ -67,13 +67,18 @@ func newWorldWith(t testing.TB, executor string, clk devnet.Clock) *world {
 // (devnet --wallet-type), owned by the giver's key.
 func newWorldWallet(t testing.TB, executor string, clk devnet.Clock, walletType string) *world {
 	t.Helper()
+	return newWorldOpts(t, &devnetOptions{listen: "127.0.0.1:0", executor: executor, clock: clk, walletType: walletType})
+}
+
+// newWorldOpts is a world on the devnet o describes.
+func newWorldOpts(t testing.TB, o *devnetOptions) *world {
+	t.Helper()
 	w := &world{t: t, dir: t.TempDir()}
 	var err error
 	if w.giver, err = keys.GenerateKey(nil); err != nil {
 		t.Fatal(err)
 	}
-	o := &devnetOptions{listen: "127.0.0.1:0", executor: executor, clock: clk, walletType: walletType}
-	if executor == executorNekoton {
+	if o.executor == executorNekoton {
 		// One Node.js process serves every world of the test binary.
 		o.exec = nekotonexec.New(nekotontest.Start(t))
 	}
