@@ -63,14 +63,3 @@ func highloadMessage(wallet *cell.Address, ts []Transfer, signer crypto.Signer, 
 	}
 	return m, nil
 }
-
-// HighloadQueryID is the query id of a highload wallet v2 message (as
-// TransfersMessage builds it): the wallet's key for it in its memory of
-// recent calls.
-func HighloadQueryID(body *cell.Cell) (uint64, error) {
-	s := body.BeginParse()
-	if err := s.Skip(512 + 32); err != nil {
-		return 0, fmt.Errorf("reading the highload query id: %w", err)
-	}
-	return s.LoadUInt(64)
-}
