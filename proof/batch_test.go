@@ -188,7 +188,7 @@ func TestKilledBatchIsNotPaidAgain(t *testing.T) {
 				first.Locks, first.MessageLifetime = locks, 20*time.Second
 				ctx, kill := context.WithCancel(t.Context())
 				first.Progress = func(line string) {
-					if strings.HasPrefix(line, "funding proof") {
+					if strings.HasPrefix(line, "funding ") {
 						go func() { time.Sleep(100 * time.Millisecond); kill() }()
 					}
 				}

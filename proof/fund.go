@@ -223,7 +223,11 @@ func (d *Deployer) sendBatch(ctx context.Context, kind contract.WalletKind, batc
 	if len(batch) == 1 {
 		d.progress("funding proof %s with %s from wallet %s (waiting for its transaction)", addrs[0], FormatTokens(d.topUp()), d.Wallet.Address)
 	} else {
-		d.progress("funding proofs %s with %s each from wallet %s in one transaction (waiting for it)", strings.Join(addrs, ", "), FormatTokens(d.topUp()), d.Wallet.Address)
+		named := strings.Join(addrs[:min(len(addrs), 3)], ", ")
+		if len(addrs) > 3 {
+			named += fmt.Sprintf(" and %d more", len(addrs)-3)
+		}
+		d.progress("funding %d proofs (%s) with %s each from wallet %s in one transaction (waiting for it)", len(addrs), named, FormatTokens(d.topUp()), d.Wallet.Address)
 	}
 	m := everos.Message{BOC: msg.ToBOC(), Hash: msg.Hash(), ExpireAt: expire}
 	for _, r := range batch {
