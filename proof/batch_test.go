@@ -40,6 +40,7 @@ func newWalletWorld(t *testing.T, executor string, kind contract.WalletKind, opt
 	if kind == contract.LocalGiver {
 		return w
 	}
+	nekotontest.Start(t) // skips without Node.js and the npm packages, unless CI is set
 	nm, err := nekoton.FindNodeModules("", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -78,6 +78,11 @@ func newWorldOpts(t testing.TB, o *devnetOptions) *world {
 	if w.giver, err = keys.GenerateKey(nil); err != nil {
 		t.Fatal(err)
 	}
+	if o.walletType != "" {
+		// The wallet's real code comes from the npm packages: skipped
+		// without them, unless CI is set.
+		nekotontest.Start(t)
+	}
 	if o.executor == executorNekoton {
 		// One Node.js process serves every world of the test binary.
 		o.exec = nekotonexec.New(nekotontest.Start(t))
