@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"net/url"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,6 +43,18 @@ func newWalletWorld(t *testing.T, executor string, kind contract.WalletKind, opt
 	if kind == contract.LocalGiver {
 		return w
 	}
+	acc := realWallet(t, kind, w.giver)
+	if err := w.chain.SetAccount(acc); err != nil {
+		t.Fatal(err)
+	}
+	w.wallet = acc.Address
+	return w
+}
+
+// realWallet is a wallet of kind on its real code owned by key, holding a
+// thousand tokens.
+func realWallet(t *testing.T, kind contract.WalletKind, key keys.Key) devnet.Account {
+	t.Helper()
 	nekotontest.Start(t) // skips without Node.js and the npm packages, unless CI is set
 	nm, err := nekoton.FindNodeModules("", nil)
 	if err != nil {
@@ -49,15 +64,11 @@ func newWalletWorld(t *testing.T, executor string, kind contract.WalletKind, opt
 	if err != nil {
 		t.Fatal(err)
 	}
-	acc, err := contracts.RealWalletAccount(kind, code, w.giver.Public().Ed25519(), new(big.Int).Mul(big.NewInt(1000), big.NewInt(1e9)))
+	acc, err := contracts.RealWalletAccount(kind, code, key.Public().Ed25519(), new(big.Int).Mul(big.NewInt(1000), big.NewInt(1e9)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.chain.SetAccount(acc); err != nil {
-		t.Fatal(err)
-	}
-	w.wallet = acc.Address
-	return w
+	return acc
 }
 
 func (w *walletWorld) deployer(c *everos.Client) *proof.Deployer {
@@ -204,6 +215,73 @@ func TestKilledBatchIsNotPaidAgain(t *testing.T) {
 				second := w.deployer(w.client())
 				second.Locks, second.MessageLifetime = locks, 20*time.Second
 				deps, errs := second.DeployAll(t.Context(), signer, contents)
+				for i := range contents {
+					if errs[i] != nil || deps[i].State == nil {
+						t.Fatalf("proof %d: %+v %v", i, deps[i], errs[i])
+					}
+				}
+				w.checkOnce(t, signer, contents)
+			})
+		}
+	}
+}
+
+// TestBatchAcrossDevnetRestart: the devnet stops while a batch is on its
+// way and starts again from its state directory; the next run funds every
+// address once and deploys every proof once, on both executors.
+func TestBatchAcrossDevnetRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for blocks; skipped with -short")
+	}
+	for _, ex := range executorNames {
+		for _, kind := range []contract.WalletKind{contract.EverWallet, contract.HighloadWalletV2} {
+			t.Run(ex+"/"+kind.String(), func(t *testing.T) {
+				key := newKey(t)
+				wallet := realWallet(t, kind, key)
+				dir := filepath.Join(t.TempDir(), "state")
+				start := func(addr string) *devnet.Server {
+					opts := append(contracts.ServerOptions(wallet), devnet.WithStateDir(dir), devnet.WithAddr(addr), devnet.WithBlockInterval(700*time.Millisecond))
+					if ex == "nekoton" {
+						opts = append(opts, devnet.WithExecutor(nekotonexec.New(nekotontest.Start(t))))
+					}
+					srv, err := devnet.Start(opts...)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return srv
+				}
+				first := start("127.0.0.1:0")
+				u, err := url.Parse(first.URL)
+				if err != nil {
+					t.Fatal(err)
+				}
+				w := &walletWorld{world: &world{t: t, chain: first, giver: key, giverAddr: wallet.Address}, wallet: wallet.Address, kind: kind}
+				signer := newKey(t)
+				contents := contentsFor(t.Name(), 6)
+				locks := lockDir(t)
+
+				d := w.deployer(w.client())
+				d.Locks, d.MessageLifetime = locks, 20*time.Second
+				ctx, kill := context.WithCancel(t.Context())
+				var stop sync.Once
+				d.Progress = func(line string) {
+					if strings.HasPrefix(line, "funding ") {
+						go stop.Do(func() { time.Sleep(100 * time.Millisecond); first.Close(); kill() })
+					}
+				}
+				if _, errs := d.DeployAll(ctx, signer, contents); errs[0] == nil {
+					t.Fatal("the run completed though the devnet stopped")
+				}
+				stop.Do(func() { first.Close(); kill() })
+				if w.walletTxs() != 0 {
+					t.Fatal("the batch landed before the devnet stopped: the test proves nothing")
+				}
+
+				w.chain = start(u.Host)
+				t.Cleanup(w.chain.Close)
+				again := w.deployer(w.client())
+				again.Locks, again.MessageLifetime = locks, 20*time.Second
+				deps, errs := again.DeployAll(t.Context(), signer, contents)
 				for i := range contents {
 					if errs[i] != nil || deps[i].State == nil {
 						t.Fatalf("proof %d: %+v %v", i, deps[i], errs[i])
