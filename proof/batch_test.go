@@ -195,32 +195,8 @@ func TestKilledBatchIsNotPaidAgain(t *testing.T) {
 				contents := contentsFor(t.Name(), 6)
 				locks := lockDir(t)
 
-				// Blocks come slowly: messages live long enough for all six.
-				first := w.deployer(w.client())
-				first.Locks, first.MessageLifetime = locks, 20*time.Second
-				ctx, kill := context.WithCancel(t.Context())
-				first.Progress = func(line string) {
-					if strings.HasPrefix(line, "funding ") {
-						go func() { time.Sleep(100 * time.Millisecond); kill() }()
-					}
-				}
-				_, errs := first.DeployAll(ctx, signer, contents)
-				if errs[0] == nil {
-					t.Fatal("the killed run completed")
-				}
-				if w.walletTxs() != 0 {
-					t.Fatal("the batch landed before the run was killed: the test proves nothing")
-				}
-
-				second := w.deployer(w.client())
-				second.Locks, second.MessageLifetime = locks, 20*time.Second
-				deps, errs := second.DeployAll(t.Context(), signer, contents)
-				for i := range contents {
-					if errs[i] != nil || deps[i].State == nil {
-						t.Fatalf("proof %d: %+v %v", i, deps[i], errs[i])
-					}
-				}
-				w.checkOnce(t, signer, contents)
+				w.interrupted(t, locks, signer, contents, func(kill func()) { kill() })
+				w.resumed(t, locks, signer, contents)
 			})
 		}
 	}
@@ -260,35 +236,51 @@ func TestBatchAcrossDevnetRestart(t *testing.T) {
 				contents := contentsFor(t.Name(), 6)
 				locks := lockDir(t)
 
-				d := w.deployer(w.client())
-				d.Locks, d.MessageLifetime = locks, 20*time.Second
-				ctx, kill := context.WithCancel(t.Context())
-				var stop sync.Once
-				d.Progress = func(line string) {
-					if strings.HasPrefix(line, "funding ") {
-						go stop.Do(func() { time.Sleep(100 * time.Millisecond); first.Close(); kill() })
-					}
-				}
-				if _, errs := d.DeployAll(ctx, signer, contents); errs[0] == nil {
-					t.Fatal("the run completed though the devnet stopped")
-				}
-				stop.Do(func() { first.Close(); kill() })
-				if w.walletTxs() != 0 {
-					t.Fatal("the batch landed before the devnet stopped: the test proves nothing")
-				}
-
+				w.interrupted(t, locks, signer, contents, func(kill func()) { first.Close(); kill() })
 				w.chain = start(u.Host)
 				t.Cleanup(w.chain.Close)
-				again := w.deployer(w.client())
-				again.Locks, again.MessageLifetime = locks, 20*time.Second
-				deps, errs := again.DeployAll(t.Context(), signer, contents)
-				for i := range contents {
-					if errs[i] != nil || deps[i].State == nil {
-						t.Fatalf("proof %d: %+v %v", i, deps[i], errs[i])
-					}
-				}
-				w.checkOnce(t, signer, contents)
+				w.resumed(t, locks, signer, contents)
 			})
 		}
 	}
+}
+
+// interrupted runs DeployAll with locks until the wallet's first batch is
+// on its way, then calls stop (which must end the run) 100 ms later; the
+// run must fail, and no batch may have landed by then. Blocks come slowly:
+// messages live long enough for all the proofs.
+func (w *walletWorld) interrupted(t *testing.T, locks proof.Locks, signer keys.Key, contents []string, stop func(kill func())) {
+	t.Helper()
+	d := w.deployer(w.client())
+	d.Locks, d.MessageLifetime = locks, 20*time.Second
+	ctx, kill := context.WithCancel(t.Context())
+	var once sync.Once
+	end := func() { once.Do(func() { stop(kill) }) }
+	d.Progress = func(line string) {
+		if strings.HasPrefix(line, "funding ") {
+			go func() { time.Sleep(100 * time.Millisecond); end() }()
+		}
+	}
+	if _, errs := d.DeployAll(ctx, signer, contents); errs[0] == nil {
+		t.Fatal("the interrupted run completed")
+	}
+	end()
+	if w.walletTxs() != 0 {
+		t.Fatal("the batch landed before the run was interrupted: the test proves nothing")
+	}
+}
+
+// resumed runs DeployAll again with the same locks: every proof is
+// deployed once and its address funded once.
+func (w *walletWorld) resumed(t *testing.T, locks proof.Locks, signer keys.Key, contents []string) {
+	t.Helper()
+	d := w.deployer(w.client())
+	d.Locks, d.MessageLifetime = locks, 20*time.Second
+	deps, errs := d.DeployAll(t.Context(), signer, contents)
+	for i := range contents {
+		if errs[i] != nil || deps[i].State == nil {
+			t.Fatalf("proof %d: %+v %v", i, deps[i], errs[i])
+		}
+	}
+	w.checkOnce(t, signer, contents)
 }
