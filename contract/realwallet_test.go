@@ -13,6 +13,7 @@ import (
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 // realKinds are the wallets whose real code the tests run: read at test
@@ -22,11 +23,7 @@ var realKinds = []WalletKind{EverWallet, HighloadWalletV2}
 // walletCode is the kind's real code from node_modules.
 func walletCode(t testing.TB, k WalletKind) *cell.Cell {
 	t.Helper()
-	nm, err := nekoton.FindNodeModules("", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := k.WalletCode(nm)
+	code, err := k.WalletCode(nekotontest.NodeModules(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,6 @@ import (
 	"github.com/gosh-sh/sign-cli/devnet/contracts"
 	"github.com/gosh-sh/sign-cli/devnet/nekotonexec"
 	"github.com/gosh-sh/sign-cli/everos"
-	"github.com/gosh-sh/sign-cli/internal/nekoton"
 	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 	"github.com/gosh-sh/sign-cli/keys"
 	"github.com/gosh-sh/sign-cli/proof"
@@ -55,12 +54,8 @@ func newWalletWorld(t *testing.T, executor string, kind contract.WalletKind, opt
 // thousand tokens.
 func realWallet(t *testing.T, kind contract.WalletKind, key keys.Key) devnet.Account {
 	t.Helper()
-	nekotontest.Start(t) // skips without Node.js and the npm packages, unless CI is set
-	nm, err := nekoton.FindNodeModules("", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := kind.WalletCode(nm)
+	// Skipped without Node.js and the npm packages, unless CI is set.
+	code, err := kind.WalletCode(nekotontest.NodeModules(t))
 	if err != nil {
 		t.Fatal(err)
 	}

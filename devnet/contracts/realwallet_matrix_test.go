@@ -13,17 +13,14 @@ import (
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/internal/nekoton"
+	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
 // realCode is the real code of kind, read from node_modules at test time
 // (never committed: see contract/wallets/README.md).
 func realCode(t testing.TB, kind contract.WalletKind) *cell.Cell {
 	t.Helper()
-	nm, err := nekoton.FindNodeModules("", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := kind.WalletCode(nm)
+	code, err := kind.WalletCode(nekotontest.NodeModules(t))
 	if err != nil {
 		t.Fatal(err)
 	}
