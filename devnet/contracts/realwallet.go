@@ -128,12 +128,7 @@ func everWalletArgs(b *reader) (*transfer, *ExitError) {
 	}
 	argsCell, _ := b.s.PreloadRef()
 	a := newReader(argsCell.BeginParse(), "arguments")
-	dest, ex := loadAddress(a)
-	if ex != nil {
-		return nil, ex
-	}
-	value := new(big.Int).SetBytes(a.bits(128))
-	bounce := a.uint(1) == 1
+	dest, value, bounce := loadTransferArgs(a)
 	mode := a.uint(8)
 	if a.err != nil {
 		return nil, a.err

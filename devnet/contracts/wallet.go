@@ -81,12 +81,7 @@ func runGiver(addr *cell.Address, data *cell.Cell, body *cell.Slice, now uint32)
 		return nil, exitf(exitTrailingData, "%d bits and %d references follow the arguments' reference", b.s.BitsLeft(), b.s.RefsLeft())
 	}
 	a := newReader(argsCell.BeginParse(), "arguments")
-	dest, ex := loadAddress(a)
-	if ex != nil {
-		return nil, ex
-	}
-	value := new(big.Int).SetBytes(a.bits(128))
-	bounce := a.uint(1) == 1
+	dest, value, bounce := loadTransferArgs(a)
 	if a.err != nil {
 		return nil, a.err
 	}
@@ -179,6 +174,16 @@ func hashOf(addr *cell.Address, signed *cell.Slice) ([32]byte, error) {
 		return [32]byte{}, err
 	}
 	return c.Hash(), nil
+}
+
+// loadTransferArgs reads (address dest, uint128 value, bool bounce), the
+// arguments a giver's and EverWallet's sendTransaction start with; a
+// failure is left in a.err.
+func loadTransferArgs(a *reader) (*cell.Address, *big.Int, bool) {
+	dest, _ := loadAddress(a)
+	value := new(big.Int).SetBytes(a.bits(128))
+	bounce := a.uint(1) == 1
+	return dest, value, bounce
 }
 
 // loadAddress is LDMSGADDR: any MsgAddress that parses (giver.fc's
