@@ -152,6 +152,21 @@ func TestEverWalletMatrix(t *testing.T) {
 		}
 		nk, goo = w.expect(name("nekoton-built sendTransaction"), a, mustB64(t, m.BOC), later, vAccepted)
 		w.deliver(name("nekoton-built"), nk, goo, later)
+		// A wallet that was never deployed: its address holds tokens, and
+		// the first call carries the StateInit (as the EVER Wallet
+		// extension sends it).
+		fresh := randKey(r)
+		init, faddr, err := contract.EverWallet.NewStateInit(realCode(t, contract.EverWallet), pubOf(fresh))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fa := faddr.String()
+		w.expect(name("tokens to an undeployed wallet"), fa, w.internalMessage("", fa, 5e9, false, nil), later, vAborted)
+		call := signed(t, faddr, fresh, everHeaders(pubOf(fresh), uint64(later)*1000, later+60, everSendTransaction).StoreRef(args))
+		w.expect(name("first call without its StateInit"), fa, extMsg(t, faddr, nil, call), later, nodeRejected)
+		nk, goo = w.expect(name("first call with its StateInit"), fa, extMsg(t, faddr, init, call), later, vAccepted)
+		w.deliver(name("first call"), nk, goo, later)
+
 		// The package's own batches.
 		ts := make([]contract.Transfer, contract.EverWalletMaxTransfers)
 		for i := range ts {
