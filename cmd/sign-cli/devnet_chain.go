@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/gosh-sh/sign-cli/contract"
@@ -106,9 +108,14 @@ func devnetWallet(o *devnetOptions, key keys.Key) (*devnet.Account, error) {
 	if err != nil || !kind.HasCode() {
 		return nil, usageError("--wallet-type %q: expected %s", o.walletType, strings.Join(devnetWalletKinds(), ", "))
 	}
-	dir, err := nekoton.FindNodeModules(o.nodeModules, nil)
-	if err != nil {
-		return nil, usageError("--wallet-type %s runs the wallet's real code, read from the npm package %s: %v", kind, contract.StandaloneClientPackage, err)
+	dir := o.nodeModules
+	if dir == "" {
+		// node_modules of a clone of sign-cli holds both packages.
+		if dir, err = nekoton.FindNodeModules("", nil); err != nil {
+			return nil, usageError("--wallet-type %s reads the wallet's code from the npm package %s, and no node_modules was found: run `npm ci` in the sign-cli repository or give --node-modules DIR", kind, contract.StandaloneClientPackage)
+		}
+	} else if fi, err := os.Stat(filepath.Join(dir, "node_modules")); err == nil && fi.IsDir() {
+		dir = filepath.Join(dir, "node_modules")
 	}
 	code, err := kind.WalletCode(dir)
 	if err != nil {
