@@ -14,7 +14,7 @@ func TestEmbedded(t *testing.T) {
 		{"proof.abi.json", func() bool { return proofABI() != nil }},
 		{"proof constructor", func() bool { return constructor() != nil }},
 		{"giver.abi.json", func() bool { return giverABI() != nil }},
-		{"wallets/*.abi.json", func() bool { return len(walletSpecs()) == int(LocalGiver-SafeMultisig+1) }},
+		{"wallets/*.abi.json", func() bool { return len(walletSpecs()) == len(WalletKinds()) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -51,6 +51,27 @@ func signedCall(f *abi.Function, dst *cell.Address, args map[string]any, signer 
 	return body, nil
 }
 
+// signedExternal is the external message to dst whose body is the
+// signature of signed's hash (after a 1 bit that says it is there, when
+// flagged, as ABI headers have it) followed by unsigned's bits and refs:
+// the layout of wallets that check a signature by hand.
+func signedExternal(dst *cell.Address, signer crypto.Signer, signed *cell.Cell, flagged bool, unsigned *cell.Cell) (*cell.Cell, error) {
+	h := signed.Hash()
+	sig, err := signer.Sign(nil, h[:], crypto.Hash(0))
+	if err != nil {
+		return nil, fmt.Errorf("signing: %w", err)
+	}
+	b := cell.BeginCell()
+	if flagged {
+		b.StoreBool(true)
+	}
+	body, err := b.StoreBytes(sig).StoreSlice(unsigned.BeginParse()).EndCell()
+	if err != nil {
+		return nil, err
+	}
+	return externalMessage(dst, nil, body)
+}
+
 // externalMessage wraps body, and the StateInit init if not nil, in an
 // inbound external message to dst.
 func externalMessage(dst *cell.Address, init *cell.Cell, body *cell.Cell) (*cell.Cell, error) {

@@ -8,9 +8,10 @@ import (
 )
 
 // OwnerKey reads the public key a wallet of this kind answers to from its
-// data (a bag of cells): every known kind keeps it in the first 256 bits,
-// as TVM Solidity keeps a contract's tvm.pubkey() and as giver.fc keeps its
-// owner. A multisig also accepts calls signed by its other custodians,
+// data (a bag of cells): every known kind but the highload wallet keeps it
+// in the first 256 bits, as TVM Solidity keeps a contract's tvm.pubkey()
+// and as giver.fc and EverWallet keep their owner; the highload wallet
+// keeps it after its wallet id and last cleaning time. A multisig also accepts calls signed by its other custodians,
 // which this does not read.
 func (k WalletKind) OwnerKey(data []byte) (ed25519.PublicKey, error) {
 	if _, ok := walletSpecs()[k]; !ok {
@@ -20,7 +21,11 @@ func (k WalletKind) OwnerKey(data []byte) (ed25519.PublicKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s data: %w", k, err)
 	}
-	b, err := root.BeginParse().LoadBytes(ed25519.PublicKeySize)
+	s := root.BeginParse()
+	if err := s.Skip(ownerKeyOffset(k)); err != nil {
+		return nil, fmt.Errorf("reading the key in %s data: %w", k, err)
+	}
+	b, err := s.LoadBytes(ed25519.PublicKeySize)
 	if err != nil {
 		return nil, fmt.Errorf("reading the key in %s data: %w", k, err)
 	}

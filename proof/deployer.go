@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -79,6 +80,11 @@ type Deployer struct {
 	// one it accepted, and calls racing to it would arrive in any order.
 	walletMu   sync.Mutex
 	lastTimeMs uint64
+	// queue holds the addresses waiting for the wallet's next transfer.
+	queueMu sync.Mutex
+	queue   []*fundRequest
+	// walletTxs counts the wallet messages sent (WalletTransactions).
+	walletTxs atomic.Int64
 
 	progressMu sync.Mutex
 }
@@ -186,11 +192,9 @@ func (d *Deployer) DeployAll(ctx context.Context, key keys.Key, contents []strin
 		return deps, errs
 	}
 	// Proofs are separate accounts, so they are deployed side by side; only
-	// the wallet's transfers wait for each other (see fund).
-	par := d.Parallel
-	if par <= 0 {
-		par = DefaultParallelism
-	}
+	// the wallet's transfers wait for each other (see fund), and a wallet
+	// that funds many addresses in one transaction gets as many at a time.
+	par := d.parallelism(ctx, accs)
 	var g errgroup.Group
 	g.SetLimit(par)
 	j := 0
@@ -208,6 +212,44 @@ func (d *Deployer) DeployAll(ctx context.Context, key keys.Key, contents []strin
 	g.Wait()
 	return deps, errs
 }
+
+// maxParallel bounds the proofs deployed at a time whatever the wallet:
+// each holds a lock file and a request to the network.
+const maxParallel = 256
+
+// parallelism is how many proofs DeployAll deploys at a time: Parallel, or
+// for a wallet that funds several addresses in one transaction, when some
+// address needs funding, four of its batches (at most maxParallel).
+func (d *Deployer) parallelism(ctx context.Context, accs []*everos.Account) int {
+	par := d.Parallel
+	if par <= 0 {
+		par = DefaultParallelism
+	}
+	if d.Wallet == nil || len(accs) <= par {
+		return par
+	}
+	needy := 0
+	for _, a := range accs {
+		if balance(a).Cmp(new(big.Int).SetUint64(d.topUp()/2)) < 0 {
+			needy++
+		}
+	}
+	if needy <= 1 {
+		return par
+	}
+	if kind, err := d.walletKind(ctx); err == nil && kind.MaxTransfers() > 1 {
+		// The wallet's error, if any, is each funding's to report. While
+		// one batch is on its way and the one before it deploys, the next
+		// fills: enough proofs at a time for several batches.
+		par = max(par, min(4*kind.MaxTransfers(), maxParallel))
+	}
+	return par
+}
+
+// WalletTransactions is how many messages the Deployer has sent the
+// wallet: each is one wallet transaction that funds one proof address or,
+// for wallets that carry several transfers, many.
+func (d *Deployer) WalletTransactions() int { return int(d.walletTxs.Load()) }
 
 // messageMaker makes the deploy message to send at the server time now,
 // with its expiry.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"strings"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
@@ -138,12 +139,70 @@ func (d *Deployer) awaitPending(ctx context.Context, addr string, before *big.In
 	}
 }
 
-// transfer sends one top-up of p's address from the wallet and waits for
-// the wallet's transaction, while no other transfer is under way. The
-// message is noted in lock before it is sent.
+// fundRequest is a proof address waiting for its top-up in the wallet's
+// next batch.
+type fundRequest struct {
+	p    *contract.Proof
+	lock Lock
+	done chan fundResult // buffered: the sender never waits on it
+}
+
+type fundResult struct {
+	tx     *everos.Transaction
+	expire time.Time
+	err    error
+}
+
+// transfer has p's address funded by the wallet in its next transaction
+// and waits for that transaction. Requests queue up while the wallet is
+// busy; whoever takes the wallet next sends as many of them as one message
+// of its kind carries (kind.MaxTransfers: one for a multisig or a giver,
+// up to 4 for EverWallet, 254 for the highload wallet), in the order they
+// came. The message is noted in the lock of every proof it pays before it
+// is sent.
 func (d *Deployer) transfer(ctx context.Context, kind contract.WalletKind, p *contract.Proof, lock Lock) (*everos.Transaction, time.Time, error) {
-	d.walletMu.Lock()
-	defer d.walletMu.Unlock()
+	req := &fundRequest{p: p, lock: lock, done: make(chan fundResult, 1)}
+	d.queueMu.Lock()
+	d.queue = append(d.queue, req)
+	d.queueMu.Unlock()
+	for {
+		select {
+		case r := <-req.done:
+			return r.tx, r.expire, r.err
+		default:
+		}
+		d.walletMu.Lock()
+		select {
+		case r := <-req.done: // sent by the previous holder
+			d.walletMu.Unlock()
+			return r.tx, r.expire, r.err
+		default:
+		}
+		batch := d.takeBatch(kind.MaxTransfers())
+		tx, expire, err := d.sendBatch(ctx, kind, batch)
+		for _, b := range batch {
+			b.done <- fundResult{tx, expire, err}
+		}
+		d.walletMu.Unlock()
+	}
+}
+
+// takeBatch takes up to n requests off the queue, the oldest first.
+func (d *Deployer) takeBatch(n int) []*fundRequest {
+	d.queueMu.Lock()
+	defer d.queueMu.Unlock()
+	n = min(max(n, 1), len(d.queue))
+	batch := d.queue[:n:n]
+	d.queue = d.queue[n:]
+	return batch
+}
+
+// sendBatch sends one wallet message that tops up every address of batch
+// and waits for the wallet's transaction. It runs while no other transfer
+// is under way: the wallets refuse a call whose time is not later than
+// the last one they accepted, and calls racing to them would arrive in any
+// order.
+func (d *Deployer) sendBatch(ctx context.Context, kind contract.WalletKind, batch []*fundRequest) (*everos.Transaction, time.Time, error) {
 	now, err := d.Client.ServerTime(ctx)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("reading the network's clock: %w", err)
@@ -151,15 +210,32 @@ func (d *Deployer) transfer(ctx context.Context, kind contract.WalletKind, p *co
 	expire := now.Add(d.lifetime())
 	timeMs := max(uint64(now.UnixMilli()), d.lastTimeMs+1)
 	d.lastTimeMs = timeMs
-	msg, err := kind.FundProofMessage(d.Wallet.Address, p, d.topUp(), d.Wallet.Key.Ed25519(), timeMs, uint32(expire.Unix()))
+	ts := make([]contract.Transfer, len(batch))
+	addrs := make([]string, len(batch))
+	for i, r := range batch {
+		ts[i] = kind.FundProofTransfer(r.p, d.topUp())
+		addrs[i] = r.p.Address().String()
+	}
+	msg, err := kind.TransfersMessage(d.Wallet.Address, ts, d.Wallet.Key.Ed25519(), timeMs, uint32(expire.Unix()))
 	if err != nil {
 		return nil, expire, fmt.Errorf("building the transfer from wallet %s: %w", d.Wallet.Address, err)
 	}
-	d.progress("funding proof %s with %s from wallet %s (waiting for its transaction)", p.Address(), FormatTokens(d.topUp()), d.Wallet.Address)
-	m := everos.Message{BOC: msg.ToBOC(), Hash: msg.Hash(), ExpireAt: expire}
-	if err := recordTransfer(lock, m); err != nil {
-		return nil, expire, fmt.Errorf("noting the transfer to %s: %w", p.Address(), err)
+	if len(batch) == 1 {
+		d.progress("funding proof %s with %s from wallet %s (waiting for its transaction)", addrs[0], FormatTokens(d.topUp()), d.Wallet.Address)
+	} else {
+		named := strings.Join(addrs[:min(len(addrs), 3)], ", ")
+		if len(addrs) > 3 {
+			named += fmt.Sprintf(" and %d more", len(addrs)-3)
+		}
+		d.progress("funding %d proofs (%s) with %s each from wallet %s in one transaction (waiting for it)", len(addrs), named, FormatTokens(d.topUp()), d.Wallet.Address)
 	}
+	m := everos.Message{BOC: msg.ToBOC(), Hash: msg.Hash(), ExpireAt: expire}
+	for _, r := range batch {
+		if err := recordTransfer(r.lock, m, addrs); err != nil {
+			return nil, expire, fmt.Errorf("noting the transfer to %s: %w", r.p.Address(), err)
+		}
+	}
+	d.walletTxs.Add(1)
 	tx, err := d.Client.SendAndWait(ctx, m)
 	return tx, expire, err
 }

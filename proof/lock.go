@@ -31,6 +31,9 @@ type pendingTransfer struct {
 	BOC      string    `json:"boc"` // base64
 	Hash     string    `json:"hash"`
 	ExpireAt time.Time `json:"expire_at"`
+	// Batch lists every proof address the message tops up: one wallet
+	// transaction may fund many proofs, and each of their locks holds it.
+	Batch []string `json:"batch,omitempty"`
 }
 
 // lock takes p's lock when the Deployer has Locks; acc is re-read when
@@ -57,12 +60,13 @@ func (d *Deployer) lock(ctx context.Context, p *contract.Proof, acc *everos.Acco
 	return l, acc, nil
 }
 
-// recordTransfer notes a transfer about to be sent.
-func recordTransfer(l Lock, m everos.Message) error {
+// recordTransfer notes a transfer about to be sent, which tops up the
+// proof addresses batch.
+func recordTransfer(l Lock, m everos.Message, batch []string) error {
 	if l == nil {
 		return nil
 	}
-	b, err := json.Marshal(pendingTransfer{BOC: base64.StdEncoding.EncodeToString(m.BOC), Hash: hex.EncodeToString(m.Hash[:]), ExpireAt: m.ExpireAt})
+	b, err := json.Marshal(pendingTransfer{BOC: base64.StdEncoding.EncodeToString(m.BOC), Hash: hex.EncodeToString(m.Hash[:]), ExpireAt: m.ExpireAt, Batch: batch})
 	if err != nil {
 		return err
 	}

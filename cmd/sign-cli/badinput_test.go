@@ -153,6 +153,9 @@ func TestBadInput(t *testing.T) {
 		{"devnet off loopback", nil, "", []string{"devnet", "--listen", "0.0.0.0:0"}, []string{"loopback"}},
 		{"devnet on a port past 65535", nil, "", []string{"devnet", "--listen", "127.0.0.1:99999"}, []string{"127.0.0.1:99999", "65535"}},
 		{"devnet registry on a port past 65535", nil, "", []string{"devnet", "--registry", "127.0.0.1:70000"}, []string{"65535"}},
+		{"devnet with a stand-in wallet type", nil, "", []string{"devnet", "--wallet-type", "safemultisig"}, []string{"safemultisig", "everwallet, highloadwalletv2"}},
+		{"devnet with an unknown wallet type", nil, "", []string{"devnet", "--wallet-type", "paper"}, []string{"paper", "everwallet"}},
+		{"devnet wallet type without its package", nil, "", []string{"devnet", "--wallet-type", "everwallet", "--node-modules", "/nonexistent"}, []string{"everscale-standalone-client", "npm"}},
 		{"unknown command", nil, "", []string{"verify"}, []string{"unknown command"}},
 	}
 	if len(tests) < 40 {

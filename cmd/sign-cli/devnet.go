@@ -40,6 +40,7 @@ type devnetOptions struct {
 	noSample    bool
 	executor    string
 	nodeModules string
+	walletType  string
 	interval    time.Duration
 
 	// exec, when set, runs the transactions whatever executor says (tests
@@ -82,6 +83,13 @@ for each message (and the messages it causes), or with --block-interval D
 one shard block and one masterchain block every D holding everything
 applied in it, so that waits resemble the network's.
 
+With --wallet-type everwallet or highloadwalletv2, WALLET is instead a
+funded wallet of that kind owned by the same key, running the wallet's real
+code (on either executor), which sign can pay from with several proofs per
+wallet transaction. Its code is read from the npm package
+everscale-standalone-client 3.0.3 (npm ci in a clone of sign-cli installs
+it), found as --node-modules describes.
+
 It runs until interrupted (Ctrl-C) and then shuts down cleanly. With
 --state-dir the chain (and the giver's key) survive a restart; the registry
 is always in memory.`,
@@ -100,7 +108,8 @@ is always in memory.`,
 	f.BoolVar(&o.noSample, "no-sample-image", false, "do not push the sample image")
 	f.StringVar(&o.executor, "executor", executorGo, "what runs transactions: go (the contracts' rules in Go) or nekoton (Everscale's executor; needs Node.js)")
 	f.DurationVar(&o.interval, "block-interval", 0, "make a block every `D` (e.g. 2s) holding the messages applied in it; 0 makes one per message, at once")
-	f.StringVar(&o.nodeModules, "node-modules", "", "with --executor nekoton, the node_modules `DIR` holding nekoton-wasm (default $NODE_PATH, then ./node_modules and above)")
+	f.StringVar(&o.nodeModules, "node-modules", "", "with --executor nekoton or --wallet-type, the node_modules `DIR` holding nekoton-wasm and everscale-standalone-client (default $NODE_PATH, then ./node_modules and above)")
+	f.StringVar(&o.walletType, "wallet-type", "", "make WALLET a funded wallet of this kind running its real code: "+strings.Join(devnetWalletKinds(), ", ")+" (default: the giver)")
 	return cmd
 }
 
@@ -116,8 +125,8 @@ func runDevnet(ctx context.Context, app *App, o *devnetOptions) error {
 	if o.executorName() != executorGo && o.executorName() != executorNekoton {
 		return usageError("--executor %q: want %s or %s", o.executor, executorGo, executorNekoton)
 	}
-	if o.nodeModules != "" && o.executorName() != executorNekoton {
-		return usageError("--node-modules is for --executor nekoton")
+	if o.nodeModules != "" && o.executorName() != executorNekoton && o.walletType == "" {
+		return usageError("--node-modules is for --executor nekoton or --wallet-type")
 	}
 	if o.interval < 0 {
 		return usageError("--block-interval %s: want a duration of 0 or more (e.g. 2s)", o.interval)
@@ -146,7 +155,7 @@ func runDevnet(ctx context.Context, app *App, o *devnetOptions) error {
 
 	settings := [][2]string{
 		{"SIGN_CLI_NETWORK", chain.URL},
-		{"WALLET", chain.GiverAddress},
+		{"WALLET", chain.WalletAddress},
 		{"WALLET_PUBLIC", giverKey.Public().String()},
 		{"WALLET_SECRET", giverKey.SecretHex()},
 		{"SIGN_CLI_TRUST_ANCHOR", chain.Anchor()},

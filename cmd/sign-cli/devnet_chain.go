@@ -4,7 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
 
+	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/devnet/contracts"
 	"github.com/gosh-sh/sign-cli/devnet/nekotonexec"
@@ -26,6 +30,9 @@ const (
 type devnetChain struct {
 	*devnet.Server
 	GiverAddress string
+	// WalletAddress is the wallet the env file names: the giver, or the
+	// wallet of --wallet-type.
+	WalletAddress string
 	// Executor names what runs the transactions: executorGo or
 	// executorNekoton.
 	Executor  string
@@ -48,6 +55,10 @@ func startDevnetChain(o *devnetOptions, key keys.Key) (*devnetChain, error) {
 	if err != nil {
 		return nil, err
 	}
+	wallet, err := devnetWallet(o, key)
+	if err != nil {
+		return nil, err
+	}
 	exec, closeExec, err := devnetExecutor(o)
 	if err != nil {
 		return nil, err
@@ -66,14 +77,67 @@ func startDevnetChain(o *devnetOptions, key keys.Key) (*devnetChain, error) {
 		}
 		return nil, err
 	}
-	chain := &devnetChain{Server: srv, GiverAddress: giver.Address, Executor: o.executorName(), closeExec: closeExec}
-	if acc, ok := srv.Account(giver.Address); !ok || acc.Type != everos.Active {
-		if err := srv.SetAccount(giver); err != nil {
-			chain.Close()
-			return nil, fmt.Errorf("creating the giver: %w", err)
+	chain := &devnetChain{Server: srv, GiverAddress: giver.Address, WalletAddress: giver.Address, Executor: o.executorName(), closeExec: closeExec}
+	accounts := []devnet.Account{giver}
+	if wallet != nil {
+		accounts = append(accounts, *wallet)
+		chain.WalletAddress = wallet.Address
+	}
+	for _, a := range accounts {
+		if acc, ok := srv.Account(a.Address); !ok || acc.Type != everos.Active {
+			if err := srv.SetAccount(a); err != nil {
+				chain.Close()
+				return nil, fmt.Errorf("creating the wallet %s: %w", a.Address, err)
+			}
 		}
 	}
 	return chain, nil
+}
+
+// devnetWallet is the funded wallet of --wallet-type owned by key, with
+// the real code read from the npm package that carries it; nil when no
+// kind is given or it is the giver.
+func devnetWallet(o *devnetOptions, key keys.Key) (*devnet.Account, error) {
+	if o.walletType == "" {
+		return nil, nil
+	}
+	kind, err := contract.ParseWalletKind(o.walletType)
+	if kind == contract.LocalGiver {
+		return nil, nil
+	}
+	if err != nil || !kind.HasCode() {
+		return nil, usageError("--wallet-type %q: expected %s", o.walletType, strings.Join(devnetWalletKinds(), ", "))
+	}
+	dir := o.nodeModules
+	if dir == "" {
+		// node_modules of a clone of sign-cli holds both packages.
+		if dir, err = nekoton.FindNodeModules("", nil); err != nil {
+			return nil, usageError("--wallet-type %s reads the wallet's code from the npm package %s, and no node_modules was found: run `npm ci` in the sign-cli repository or give --node-modules DIR", kind, contract.StandaloneClientPackage)
+		}
+	} else if fi, err := os.Stat(filepath.Join(dir, "node_modules")); err == nil && fi.IsDir() {
+		dir = filepath.Join(dir, "node_modules")
+	}
+	code, err := kind.WalletCode(dir)
+	if err != nil {
+		return nil, usageError("--wallet-type %s: %v", kind, err)
+	}
+	acc, err := contracts.RealWalletAccount(kind, code, key.Public().Ed25519(), new(big.Int).Set(devnetGiverBalance))
+	if err != nil {
+		return nil, fmt.Errorf("creating the %s wallet: %w", kind, err)
+	}
+	return &acc, nil
+}
+
+// devnetWalletKinds are the kinds --wallet-type takes: those whose real
+// code the devnet runs.
+func devnetWalletKinds() []string {
+	var names []string
+	for _, k := range contract.WalletKinds() {
+		if k.HasCode() {
+			names = append(names, strings.ToLower(k.String()))
+		}
+	}
+	return names
 }
 
 // giverAccount is the active account of the package contract's giver

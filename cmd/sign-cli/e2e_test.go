@@ -60,13 +60,30 @@ func newWorld(t testing.TB) *world { return newWorldWith(t, executorGo, nil) }
 // with clk as the chain's clock (nil: the real one).
 func newWorldWith(t testing.TB, executor string, clk devnet.Clock) *world {
 	t.Helper()
+	return newWorldWallet(t, executor, clk, "")
+}
+
+// newWorldWallet is newWorldWith whose WALLET is a wallet of walletType
+// (devnet --wallet-type), owned by the giver's key.
+func newWorldWallet(t testing.TB, executor string, clk devnet.Clock, walletType string) *world {
+	t.Helper()
+	return newWorldOpts(t, &devnetOptions{listen: "127.0.0.1:0", executor: executor, clock: clk, walletType: walletType})
+}
+
+// newWorldOpts is a world on the devnet o describes.
+func newWorldOpts(t testing.TB, o *devnetOptions) *world {
+	t.Helper()
 	w := &world{t: t, dir: t.TempDir()}
 	var err error
 	if w.giver, err = keys.GenerateKey(nil); err != nil {
 		t.Fatal(err)
 	}
-	o := &devnetOptions{listen: "127.0.0.1:0", executor: executor, clock: clk}
-	if executor == executorNekoton {
+	if o.walletType != "" {
+		// The wallet's real code comes from the npm packages: skipped
+		// without them, unless CI is set.
+		nekotontest.Start(t)
+	}
+	if o.executor == executorNekoton {
 		// One Node.js process serves every world of the test binary.
 		o.exec = nekotonexec.New(nekotontest.Start(t))
 	}
@@ -86,7 +103,7 @@ func (w *world) pushes() int { return w.reg.Count(http.MethodPut, "/manifests/")
 func (w *world) env() map[string]string {
 	return map[string]string{
 		"SIGN_CLI_NETWORK": w.chain.URL,
-		"WALLET":           w.chain.GiverAddress,
+		"WALLET":           w.chain.WalletAddress,
 		"WALLET_PUBLIC":    w.giver.Public().String(),
 		"WALLET_SECRET":    w.giver.SecretHex(),
 	}

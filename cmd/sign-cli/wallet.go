@@ -95,7 +95,7 @@ func (k *walletFlags) key(app *App) (keys.Key, error) {
 
 func walletKindNames() []string {
 	var names []string
-	for k := contract.SafeMultisig; k <= contract.LocalGiver; k++ {
+	for _, k := range contract.WalletKinds() {
 		names = append(names, k.String())
 	}
 	return names

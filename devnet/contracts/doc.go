@@ -16,6 +16,15 @@
 //     contract writes, bit for bit. The tests run one message matrix through
 //     this executor and through Everscale's own executor (nekoton-wasm) and
 //     compare verdicts, exit codes, data hashes and sent messages.
+//   - EverWallet and the highload wallet v2 run their real code on Everscale's
+//     executor (its code is read at run time: contract.WalletKind.WalletCode)
+//     and are emulated check for check from their sources (Wallet.fc of
+//     broxus/ever-wallet-contract, TON's highload-wallet-v2-code.fc): the same
+//     checks, exit codes and data, one transfer or several per call (up to
+//     four raw messages, up to 254 dictionary entries; more than 255 actions
+//     fail the action phase with result code 33). RealWalletAccount makes
+//     one. Of the send modes only 1 (fees apart) and 2 (ignore errors) are
+//     emulated; 64 and 128 are not.
 //   - The multisig wallets and Everscale's givers (GiverV2, GiverV3) run
 //     code that is not available here. WalletAccount makes a stand-in for
 //     them: an account whose code is a marker naming the kind and whose data

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"sync"
 
+	"github.com/gosh-sh/sign-cli/abi"
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/account"
 	"github.com/gosh-sh/sign-cli/contract"
@@ -32,9 +33,13 @@ type program struct {
 	proof   bool
 	giver   bool
 	standIn *standIn
+	// real is EverWallet or HighloadWalletV2, run check for check.
+	real contract.WalletKind
 }
 
-func (p program) known() bool { return p.proof || p.giver || p.standIn != nil }
+func (p program) known() bool {
+	return p.proof || p.giver || p.standIn != nil || p.real != contract.WalletUnknown
+}
 
 // standInByHash is built on first use: programs that link the emulator
 // without running it do not pay for it at init.
@@ -56,6 +61,9 @@ func programOf(code *cell.Cell) program {
 	case contract.GiverCodeHash():
 		return program{giver: true}
 	default:
+		if k, ok := realKindOf(h); ok {
+			return program{real: k}
+		}
 		return program{standIn: standInByHash()[h]}
 	}
 }
@@ -175,9 +183,14 @@ func (e *Executor) external(env devnet.Env, in devnet.Inbound, st devnet.State) 
 
 	var acc *accepted
 	var ex *ExitError
-	if prog.giver {
+	switch {
+	case prog.giver:
 		acc, ex = runGiver(l.addr, data, in.Body(), now)
-	} else {
+	case prog.real == contract.EverWallet:
+		acc, ex = runEverWallet(l.addr, data, in.Body(), now)
+	case prog.real == contract.HighloadWalletV2:
+		acc, ex = runHighload(data, in.Body(), now)
+	default:
 		acc, ex = runStandIn(prog.standIn, l.addr, data, in.Body(), now)
 	}
 	if ex != nil {
@@ -196,7 +209,7 @@ func (e *Executor) external(env devnet.Env, in devnet.Inbound, st devnet.State) 
 	case acc.aborted != nil:
 		tx.Aborted, tx.ExitCode = true, acc.aborted.Code
 	default:
-		msg, fwd, result, err := e.send(l, acc.send)
+		msgs, fwd, result, err := e.sendAll(l, acc.sends)
 		if err != nil {
 			return nil, err
 		}
@@ -207,9 +220,7 @@ func (e *Executor) external(env devnet.Env, in devnet.Inbound, st devnet.State) 
 		}
 		l.setState(code, acc.data)
 		tx.TotalFees.Add(tx.TotalFees, fwd)
-		if msg != nil {
-			out = append(out, msg)
-		}
+		out = msgs
 	}
 	tx.BalanceDelta = new(big.Int).Sub(l.Balance, before)
 	return l.result(tx, out...), nil
@@ -224,6 +235,36 @@ func (l *loaded) setState(code, data *cell.Cell) {
 	l.code, l.data = code, data
 	l.Code, l.Data = code.ToBOC(), data.ToBOC()
 	l.BOC = nil
+}
+
+// maxActions is how many actions one transaction may make: a longer
+// action list fails the action phase with resultTooManyActions.
+const maxActions = 255
+
+// sendAll is the action phase of a wallet call: the transfers in order.
+// One that fails without mode 2 fails the phase: no message leaves and the
+// balance is as before it.
+func (e *Executor) sendAll(l *loaded, ts []*transfer) (out [][]byte, fwd *big.Int, result int, err error) {
+	if len(ts) > maxActions {
+		return nil, nil, resultTooManyActions, nil
+	}
+	start := new(big.Int).Set(l.Balance)
+	fwd = new(big.Int)
+	for _, t := range ts {
+		msg, f, r, err := e.send(l, t)
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		if r != 0 {
+			l.Balance.Set(start)
+			return nil, nil, r, nil
+		}
+		fwd.Add(fwd, f)
+		if msg != nil {
+			out = append(out, msg)
+		}
+	}
+	return out, fwd, 0, nil
 }
 
 // send is the action phase of one outgoing transfer: it takes the value
@@ -249,12 +290,27 @@ func (e *Executor) send(l *loaded, t *transfer) (msg []byte, fwd *big.Int, resul
 		}
 		return nil, nil, result, nil
 	}
-	msg, err = devnet.BuildInternalMessage(l.Address, dst, value, t.bounce, false, t.body)
+	msg, err = buildMessage(l.addr, dst, value, t)
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("sending from %s: %w", l.Address, err)
 	}
 	l.Balance.Sub(l.Balance, need)
 	return msg, fwd, 0, nil
+}
+
+// buildMessage is the internal message the action phase sends for t, from
+// src, with its StateInit when it carries one.
+func buildMessage(src *cell.Address, dst string, value *big.Int, t *transfer) ([]byte, error) {
+	if t.init == nil {
+		return devnet.BuildInternalMessage(src.String(), dst, value, t.bounce, false, t.body)
+	}
+	d, err := cell.ParseAddress(dst)
+	if err != nil {
+		return nil, err
+	}
+	m := abi.NewInternalMessage(d, value, t.bounce, t.init, t.body)
+	m.Src = src
+	return m.ToBOC()
 }
 
 // destination is where the action phase delivers a message sent to a: an

@@ -28,6 +28,7 @@ var ErrCannotPay = fmt.Errorf("%w: the account cannot pay for importing this ext
 
 // Exit codes of the virtual machine and of the contracts.
 const (
+	exitRangeCheck    = 5  // an integer out of its range
 	exitCellUnderflow = 9  // a load past the end of a slice
 	exitDict          = 10 // a malformed dictionary
 	exitBadSignature  = 40
@@ -45,6 +46,7 @@ const (
 	resultBadDestination = 34 // not an internal address
 	resultAnycast        = 50 // an anycast destination
 	resultNotEnoughValue = 37 // not enough balance for the message
+	resultTooManyActions = 33 // more than maxActions actions
 )
 
 func exitf(code int, format string, args ...any) *ExitError {

@@ -57,30 +57,92 @@ func FuzzExecutor(f *testing.F) {
 		} else {
 			dst = w.add(WalletAccount(k, pubOf(owner), big.NewInt(1e9)))
 		}
-		before := w.goAcc[dst.String()]
-		m, err := devnet.ParseMessage(extMsg(t, dst, init, body))
-		if err != nil {
-			return
+		w.checkExternal(t, dst, init, body)
+	})
+}
+
+// checkExternal runs an external message with body (and init) to dst on
+// the emulator: it is rejected, or its one transaction leaves a balance
+// that is not negative, moved by what the transaction says, down.
+func (w *worlds) checkExternal(t *testing.T, dst *cell.Address, init, body *cell.Cell) {
+	before := w.goAcc[dst.String()]
+	m, err := devnet.ParseMessage(extMsg(t, dst, init, body))
+	if err != nil {
+		return
+	}
+	res, err := w.ex.Execute(devnet.Env{Now: time.Unix(chainTime, 0)}, devnet.Inbound{Message: m}, w)
+	if err != nil {
+		if !errors.Is(err, devnet.ErrRejected) || res != nil {
+			t.Fatalf("not a rejection: %v (result %v)", err, res)
 		}
-		res, err := w.ex.Execute(devnet.Env{Now: time.Unix(chainTime, 0)}, devnet.Inbound{Message: m}, w)
+		return
+	}
+	if len(res.Transactions) != 1 || len(res.Accounts) != 1 {
+		t.Fatalf("%d transactions and %d accounts for one message", len(res.Transactions), len(res.Accounts))
+	}
+	after := res.Accounts[0]
+	if after.Balance.Sign() < 0 {
+		t.Fatalf("negative balance %s", after.Balance)
+	}
+	if d := new(big.Int).Sub(after.Balance, before.Balance); d.Cmp(res.Transactions[0].BalanceDelta) != 0 {
+		t.Fatalf("the balance moved by %s, the transaction says %s", d, res.Transactions[0].BalanceDelta)
+	}
+	if d := new(big.Int).Neg(res.Transactions[0].BalanceDelta); d.Sign() <= 0 {
+		t.Fatalf("an external message gained the account %s", res.Transactions[0].BalanceDelta)
+	}
+}
+
+// FuzzRealWallets sends EverWallet and the highload wallet arbitrary calls
+// signed by their owner (the fuzzed bytes are everything after the
+// signature, so the checks after it and after ACCEPT are reached too). The
+// executor must never fail other than by rejecting, never leave a negative
+// balance, and report what the balance did.
+func FuzzRealWallets(f *testing.F) {
+	owner := ed25519.NewKeyFromSeed(make([]byte, 32))
+	codes := map[contract.WalletKind]*cell.Cell{}
+	for _, k := range []contract.WalletKind{contract.EverWallet, contract.HighloadWalletV2} {
+		codes[k] = realCode(f, k)
+		a, err := RealWalletAccount(k, codes[k], pubOf(owner), big.NewInt(1e12))
 		if err != nil {
-			if !errors.Is(err, devnet.ErrRejected) || res != nil {
-				t.Fatalf("not a rejection: %v (result %v)", err, res)
+			f.Fatal(err)
+		}
+		ts := []contract.Transfer{{Dest: cell.MustParseAddress(a.Address), Value: 1e6, Flags: 3}, {Dest: cell.NewStdAddress(0, [32]byte{1}), Value: 2e6, Flags: 2}}
+		m, err := k.TransfersMessage(cell.MustParseAddress(a.Address), ts, owner, chainTime*1000, chainTime+60)
+		if err != nil {
+			f.Fatal(err)
+		}
+		body := bodyOf(f, m).BeginParse()
+		if k == contract.EverWallet {
+			body.Skip(1)
+		}
+		body.Skip(512)
+		after, err := body.ToCell()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(uint8(k), after.ToBOC())
+	}
+	f.Fuzz(func(t *testing.T, target uint8, unsignedBOC []byte) {
+		unsigned, err := cell.FromBOC(unsignedBOC)
+		if err != nil || unsigned.BitsSize() > cell.MaxBits-513 {
+			return // not a body after a signature
+		}
+		k := contract.EverWallet
+		if target%2 == 1 {
+			k = contract.HighloadWalletV2
+		}
+		w := emulator(t)
+		dst := w.add(RealWalletAccount(k, codes[k], pubOf(owner), big.NewInt(1e12)))
+		var body *cell.Cell
+		if k == contract.EverWallet {
+			body = signed(t, dst, owner, unsigned.BeginParse().ToBuilder())
+		} else {
+			h := unsigned.Hash()
+			b := cell.BeginCell().StoreBytes(ed25519.Sign(owner, h[:])).StoreSlice(unsigned.BeginParse())
+			if body, err = b.EndCell(); err != nil {
+				return
 			}
-			return
 		}
-		if len(res.Transactions) != 1 || len(res.Accounts) != 1 {
-			t.Fatalf("%d transactions and %d accounts for one message", len(res.Transactions), len(res.Accounts))
-		}
-		after := res.Accounts[0]
-		if after.Balance.Sign() < 0 {
-			t.Fatalf("negative balance %s", after.Balance)
-		}
-		if d := new(big.Int).Sub(after.Balance, before.Balance); d.Cmp(res.Transactions[0].BalanceDelta) != 0 {
-			t.Fatalf("the balance moved by %s, the transaction says %s", d, res.Transactions[0].BalanceDelta)
-		}
-		if d := new(big.Int).Neg(res.Transactions[0].BalanceDelta); d.Sign() <= 0 {
-			t.Fatalf("an external message gained the account %s", res.Transactions[0].BalanceDelta)
-		}
+		w.checkExternal(t, dst, nil, body)
 	})
 }

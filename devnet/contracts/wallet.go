@@ -22,13 +22,15 @@ type transfer struct {
 	// value, 2 ignores errors of the action.
 	mode uint8
 	body *cell.Cell // nil for none
+	// init is the StateInit a raw message carries, nil for none.
+	init *abi.StateInit
 }
 
 // accepted is what a wallet call does once its contract has accepted it:
-// the transfer and the new data, or an exception after ACCEPT, which aborts
-// the transaction.
+// the transfers, in order, and the new data, or an exception after ACCEPT,
+// which aborts the transaction.
 type accepted struct {
-	send    *transfer
+	sends   []*transfer
 	data    *cell.Cell
 	aborted *ExitError
 }
@@ -57,11 +59,10 @@ func mustFunction(a *abi.ABI, name string) *abi.Function {
 
 // runGiver is recv_external of contract/giver.fc, check for check.
 func runGiver(addr *cell.Address, data *cell.Cell, body *cell.Slice, now uint32) (*accepted, *ExitError) {
-	b := newReader(body, "message body")
-	if b.uint(1) == 0 && b.err == nil {
-		return nil, exitf(exitNoSignature, "the call is not signed")
+	b, sig, ex := readSignature(body)
+	if ex != nil {
+		return nil, ex
 	}
-	sig := b.bits(512)
 	signed := b.s.Copy()
 	b.uint(64)
 	expire := uint32(b.uint(32))
@@ -80,12 +81,7 @@ func runGiver(addr *cell.Address, data *cell.Cell, body *cell.Slice, now uint32)
 		return nil, exitf(exitTrailingData, "%d bits and %d references follow the arguments' reference", b.s.BitsLeft(), b.s.RefsLeft())
 	}
 	a := newReader(argsCell.BeginParse(), "arguments")
-	dest, ex := loadAddress(a)
-	if ex != nil {
-		return nil, ex
-	}
-	value := new(big.Int).SetBytes(a.bits(128))
-	bounce := a.uint(1) == 1
+	dest, value, bounce := loadTransferArgs(a)
 	if a.err != nil {
 		return nil, a.err
 	}
@@ -108,15 +104,39 @@ func runGiver(addr *cell.Address, data *cell.Cell, body *cell.Slice, now uint32)
 	if d.err != nil {
 		return nil, d.err
 	}
-	if !onCurve(owner) {
-		return nil, exitf(exitBadPublicKey, "the owner's key %x is not a public key", owner)
-	}
-	if !verify(owner, addr, signed, sig) {
-		return nil, exitf(exitBadSignature, "the signature is not the owner's over this address and call")
+	if ex := checkOwnerSignature(owner, addr, signed, sig); ex != nil {
+		return nil, ex
 	}
 	h, _ := hashOf(addr, signed)
 	return afterSignature(&walletData{owner: owner}, dict, h, expire, now,
 		&transfer{dest: dest, value: value, bounce: bounce, mode: 1})
+}
+
+// checkOwnerSignature is CHKSIGNU of the owner's key over the wallet's
+// address and the body after the signature (the ABI 2.3 rule): exit code
+// 12 for a key that is not a curve point, 40 for a signature that fails.
+func checkOwnerSignature(owner []byte, addr *cell.Address, signed *cell.Slice, sig []byte) *ExitError {
+	if !onCurve(owner) {
+		return exitf(exitBadPublicKey, "the owner's key %x is not a public key", owner)
+	}
+	if !verify(owner, addr, signed, sig) {
+		return exitf(exitBadSignature, "the signature is not the owner's over this address and call")
+	}
+	return nil
+}
+
+// readSignature reads an ABI body's signature: the flag that says it is
+// there (exit code 58 when it is not) and its 512 bits.
+func readSignature(body *cell.Slice) (*reader, []byte, *ExitError) {
+	b := newReader(body, "message body")
+	if b.uint(1) == 0 && b.err == nil {
+		return nil, nil, exitf(exitNoSignature, "the call is not signed")
+	}
+	sig := b.bits(512)
+	if b.err != nil {
+		return nil, nil, b.err
+	}
+	return b, sig, nil
 }
 
 // checkExpiry is the giver's window: later than now, at most maxLifetime
@@ -145,7 +165,7 @@ func afterSignature(w *walletData, dict *cell.Cell, hash [32]byte, expire, now u
 	if ex != nil {
 		return &accepted{aborted: ex}, nil
 	}
-	return &accepted{send: t, data: nd}, nil
+	return &accepted{sends: []*transfer{t}, data: nd}, nil
 }
 
 func hashOf(addr *cell.Address, signed *cell.Slice) ([32]byte, error) {
@@ -154,6 +174,16 @@ func hashOf(addr *cell.Address, signed *cell.Slice) ([32]byte, error) {
 		return [32]byte{}, err
 	}
 	return c.Hash(), nil
+}
+
+// loadTransferArgs reads (address dest, uint128 value, bool bounce), the
+// arguments a giver's and EverWallet's sendTransaction start with; a
+// failure is left in a.err.
+func loadTransferArgs(a *reader) (*cell.Address, *big.Int, bool) {
+	dest, _ := loadAddress(a)
+	value := new(big.Int).SetBytes(a.bits(128))
+	bounce := a.uint(1) == 1
+	return dest, value, bounce
 }
 
 // loadAddress is LDMSGADDR: any MsgAddress that parses (giver.fc's

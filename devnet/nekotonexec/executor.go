@@ -23,8 +23,9 @@
 // lt.go), and the emulator links each to the account's previous one, as a
 // collator does.
 //
-// Only real code runs here: the proof contract, the local giver, and any
-// other compiled contract an account holds. The wallet stand-ins of package
+// Only real code runs here: the proof contract, the local giver, EverWallet
+// and the highload wallet (contracts.RealWalletAccount, whose code is read at
+// run time), and any other compiled contract an account holds. The wallet stand-ins of package
 // contracts (multisigs, GiverV2 and GiverV3) are marker cells, not programs,
 // so a devnet or test that pays with them needs package contracts' executor.
 //

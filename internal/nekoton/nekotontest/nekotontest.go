@@ -37,3 +37,17 @@ func Start(tb testing.TB) *nekoton.Bridge {
 	}
 	return shared
 }
+
+// NodeModules is the node_modules directory the shared bridge loads its
+// packages from, for tests that read other npm packages installed beside
+// them (the wallets' code of everscale-standalone-client); skipped or
+// failed as Start is.
+func NodeModules(tb testing.TB) string {
+	tb.Helper()
+	Start(tb)
+	dir, err := nekoton.FindNodeModules("", nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
