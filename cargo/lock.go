@@ -54,10 +54,10 @@ func (c Crate) FileName() string { return c.Name + "-" + c.Version + ".crate" }
 
 // ParseLock reads a Cargo.lock of format version 3 or 4. Names, versions
 // and checksums are checked here, since they become file names and URL
-// paths later.
+// paths later. Errors do not name the file: the caller knows its name.
 func ParseLock(data []byte) (*Lock, error) {
 	if len(data) > MaxLockSize {
-		return nil, errorf(ErrInvalid, "Cargo.lock is larger than %d MiB", MaxLockSize>>20)
+		return nil, errorf(ErrInvalid, "larger than %d MiB", MaxLockSize>>20)
 	}
 	var f struct {
 		Version int `toml:"version"`
@@ -71,30 +71,30 @@ func ParseLock(data []byte) (*Lock, error) {
 	}
 	dec := toml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&f); err != nil {
-		return nil, errorf(ErrInvalid, "Cargo.lock is not TOML: %s", oneLine(err.Error()))
+		return nil, errorf(ErrInvalid, "not TOML: %s", oneLine(err.Error()))
 	}
 	switch f.Version {
 	case 3, 4:
 	case 0:
-		return nil, errorf(ErrInvalid, "Cargo.lock has no version field (a version 1 or 2 lock): versions 3 and 4 are read; regenerate it with cargo 1.53 or later")
+		return nil, errorf(ErrInvalid, "no version field (a version 1 or 2 lock): versions 3 and 4 are read; regenerate it with cargo 1.53 or later")
 	default:
-		return nil, errorf(ErrInvalid, "Cargo.lock version %d: expected 3 or 4", f.Version)
+		return nil, errorf(ErrInvalid, "version %d: expected 3 or 4", f.Version)
 	}
 	l := &Lock{Version: f.Version}
 	seen := map[string]bool{}
 	for i, p := range f.Package {
 		if err := checkName(p.Name); err != nil {
-			return nil, errorf(ErrInvalid, "Cargo.lock package %d: %v", i+1, err)
+			return nil, errorf(ErrInvalid, "package %d: %v", i+1, err)
 		}
 		if err := checkVersion(p.Version); err != nil {
-			return nil, errorf(ErrInvalid, "Cargo.lock package %s: %v", p.Name, err)
+			return nil, errorf(ErrInvalid, "package %s: %v", p.Name, err)
 		}
 		if p.Checksum != "" && !isSHA256(p.Checksum) {
-			return nil, errorf(ErrInvalid, "Cargo.lock package %s %s: checksum %q is not 64 lowercase hex digits", p.Name, p.Version, p.Checksum)
+			return nil, errorf(ErrInvalid, "package %s %s: checksum %q is not 64 lowercase hex digits", p.Name, p.Version, p.Checksum)
 		}
 		id := p.Name + " " + p.Version + " " + p.Source
 		if seen[id] {
-			return nil, errorf(ErrInvalid, "Cargo.lock lists %s %s twice", p.Name, p.Version)
+			return nil, errorf(ErrInvalid, "%s %s is listed twice", p.Name, p.Version)
 		}
 		seen[id] = true
 		l.Packages = append(l.Packages, Package{
@@ -128,7 +128,7 @@ func (l *Lock) Crates() ([]Crate, error) {
 		case !IsCratesIO(p.Source):
 			return nil, fmt.Errorf("%w: %s %s comes from %s; a locked build takes crates.io crates only", ErrNotLocked, p.Name, p.Version, p.Source)
 		case p.Checksum == "":
-			return nil, fmt.Errorf("%w: %s %s has no checksum in Cargo.lock", ErrNotLocked, p.Name, p.Version)
+			return nil, fmt.Errorf("%w: %s %s has no checksum", ErrNotLocked, p.Name, p.Version)
 		}
 		out = append(out, Crate{Name: p.Name, Version: p.Version, Checksum: p.Checksum})
 	}
@@ -210,7 +210,7 @@ func (l *Lock) resolve(dep string) (*Package, error) {
 		found = p
 	}
 	if found == nil {
-		return nil, fmt.Errorf("no such package in Cargo.lock")
+		return nil, fmt.Errorf("no such package")
 	}
 	return found, nil
 }

@@ -78,17 +78,17 @@ func TestParseLock(t *testing.T) {
 	}, {
 		name: "no version (1 or 2)",
 		data: strings.Replace(lockV3, "version = 3\n", "", 1),
-		err:  "Cargo.lock has no version field (a version 1 or 2 lock): versions 3 and 4 are read",
+		err:  "no version field (a version 1 or 2 lock): versions 3 and 4 are read",
 		kind: cargo.ErrInvalid,
 	}, {
 		name: "version 5",
 		data: strings.Replace(lockV3, "version = 3", "version = 5", 1),
-		err:  "Cargo.lock version 5: expected 3 or 4",
+		err:  "version 5: expected 3 or 4",
 		kind: cargo.ErrInvalid,
 	}, {
 		name: "not TOML",
 		data: "version = 3\n[[package]\n",
-		err:  "Cargo.lock is not TOML",
+		err:  "not TOML",
 		kind: cargo.ErrInvalid,
 	}, {
 		name: "a name that leaves its directory",
@@ -98,7 +98,7 @@ func TestParseLock(t *testing.T) {
 	}, {
 		name: "a bad version",
 		data: strings.Replace(lockV3, `version = "0.3.1"`, `version = "0.3.1/../x"`, 1),
-		err:  `Cargo.lock package mid: version "0.3.1/../x": expected a semantic version`,
+		err:  `package mid: version "0.3.1/../x": expected a semantic version`,
 		kind: cargo.ErrInvalid,
 	}, {
 		name: "a bad checksum",
@@ -123,12 +123,12 @@ func TestParseLock(t *testing.T) {
 	}, {
 		name: "no checksum",
 		data: strings.Replace(lockV3, "checksum = \""+sumC+"\"\n", "", 1),
-		err:  "mid 0.3.1 has no checksum in Cargo.lock",
+		err:  "mid 0.3.1 has no checksum",
 		kind: cargo.ErrNotLocked,
 	}, {
 		name: "listed twice",
 		data: lockV3 + "\n[[package]]\nname = \"mid\"\nversion = \"0.3.1\"\nsource = \"sparse+https://index.crates.io/\"\nchecksum = \"" + sumC + "\"\n",
-		err:  "Cargo.lock lists mid 0.3.1 twice",
+		err:  "mid 0.3.1 is listed twice",
 		kind: cargo.ErrInvalid,
 	}, {
 		name: "an ambiguous dependency",
@@ -138,7 +138,7 @@ func TestParseLock(t *testing.T) {
 	}, {
 		name: "a dependency on nothing",
 		data: strings.Replace(lockV3, ` "mid",`, ` "gone",`, 1),
-		err:  `app 0.1.0 depends on "gone": no such package in Cargo.lock`,
+		err:  `app 0.1.0 depends on "gone": no such package`,
 		kind: cargo.ErrInvalid,
 	}}
 	for _, tt := range tests {

@@ -17,6 +17,7 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spdx/tools-golang/spdx"
 
+	"github.com/gosh-sh/sign-cli/cargo"
 	"github.com/gosh-sh/sign-cli/goshfile"
 )
 
@@ -50,6 +51,14 @@ type Options struct {
 	Tool string
 	// Resolver answers every image the build reads. Required.
 	Resolver Resolver
+	// CargoLock is the build's Cargo.lock, if it has one: every crate it
+	// pins is recorded (see sbom/cargo.go). CargoLockName is its name
+	// relative to the context.
+	CargoLock     []byte
+	CargoLockName string
+	// CargoRegistry gives the crates' download locations; crates.io's
+	// sparse index when nil.
+	CargoRegistry *cargo.Registry
 }
 
 // IsGoshfile reports whether a build file of this name is a goshfile.
@@ -101,7 +110,11 @@ func Generate(ctx context.Context, opt Options) (*spdx.Document, error) {
 			images = append(images, im)
 		}
 	}
-	return newDocument(opt, plats, images), nil
+	doc := newDocument(opt, plats, images)
+	if err := addCrates(ctx, doc, opt); err != nil {
+		return nil, err
+	}
+	return doc, nil
 }
 
 func normalizePlatforms(ps []ocispecs.Platform) ([]ocispecs.Platform, error) {

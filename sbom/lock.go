@@ -25,6 +25,7 @@ var ErrNotLocked = &wrapped{msg: "not locked by the SBOM", kind: ErrInvalid}
 type Lock struct {
 	pins      map[string]digest.Digest // by Entry.Key
 	platforms []string
+	crates    []Entry // the crates and the dependencies between them
 }
 
 // NewLock reads the pins of doc, a document Read accepts.
@@ -39,6 +40,10 @@ func NewLock(doc *spdx.Document) (*Lock, error) {
 	}
 	l := &Lock{pins: map[string]digest.Digest{}, platforms: plats}
 	for _, e := range es {
+		if isCrate(e) {
+			l.crates = append(l.crates, e)
+			continue
+		}
 		d := digest.Digest(e.Digest)
 		if old, ok := l.pins[e.Key]; ok && old != d {
 			return nil, invalidf("the SBOM pins %s to both %s and %s", e.Key, old, d)

@@ -16,11 +16,13 @@ import (
 type lockFlags struct {
 	sbom   string
 	locked bool
+	cargo  cargoFlags
 }
 
 func (l *lockFlags) add(f *pflag.FlagSet) {
 	f.StringVar(&l.sbom, "sbom", "", "the SBOM (sign-cli sbom generate) that --locked builds from and --attest attests")
 	f.BoolVar(&l.locked, "locked", false, "build only what --sbom FILE pins: images by its digests, run steps without a network; refuse anything else before building")
+	l.cargo.add(f, false)
 }
 
 // load checks the flags against the build request and reads the lock.
@@ -70,6 +72,9 @@ func (l *lockFlags) load(app *App, req *buildRequest, builder string, attest boo
 	}
 	if err := lock.CheckGoshfile(f, req.file, platform); err != nil {
 		return nil, sbomError(err)
+	}
+	if err := checkCargoLock(app, lock, req.contextDir, &l.cargo); err != nil {
+		return nil, err
 	}
 	return lock, nil
 }

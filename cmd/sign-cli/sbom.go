@@ -31,6 +31,7 @@ type sbomFlags struct {
 	buildArgs []string
 	target    string
 	name      string
+	cargo     cargoFlags
 }
 
 func (s *sbomFlags) add(cmd *cobra.Command) {
@@ -40,6 +41,7 @@ func (s *sbomFlags) add(cmd *cobra.Command) {
 	f.StringArrayVar(&s.buildArgs, "build-arg", nil, "a Dockerfile build argument NAME=VALUE; repeat for more")
 	f.StringVar(&s.target, "target", "", "the Dockerfile stage to build (default the last)")
 	f.StringVar(&s.name, "name", "", "the name of the image built, recorded as the SBOM's root package (default the context directory's name)")
+	s.cargo.add(f, true)
 	s.reg.add(cmd)
 }
 
@@ -100,6 +102,9 @@ func (s *sbomFlags) options(app *App, args []string) (sbom.Options, error) {
 		opt.BuildArgs[k] = v
 	}
 	if opt.Created, err = sourceDateEpoch(app); err != nil {
+		return sbom.Options{}, err
+	}
+	if err := s.cargo.cargoOptions(app, contextDir, s.reg.insecure, &opt); err != nil {
 		return sbom.Options{}, err
 	}
 	return opt, nil
