@@ -50,6 +50,7 @@ type buildRequest struct {
 	frontend   string // image of the goshfile frontend; empty builds in-process
 	addr       string
 	lock       *sbom.Lock // --locked: build only what this SBOM pins
+	cargoDir   string     // the crates prepared for cargo: true steps
 }
 
 // NewCmdBuildAndSign builds an image from a goshfile with BuildKit, pushes it
@@ -143,6 +144,12 @@ func runBuildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags,
 	}
 	req.labels[image.WalletPublicLabel] = pub
 	req.insecure = o.reg.insecure || loopback.IsAddr(req.image.RegistryStr())
+
+	cleanup, err := b.lock.prepareCargo(ctx, app, req, b.builder, o.reg.insecure)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
 
 	// Builds take as long as they take (Ctrl-C stops one); --timeout bounds
 	// the signing, as it does for sign.

@@ -64,6 +64,9 @@ func buildWithBuildkit(ctx context.Context, app *App, req *buildRequest) (string
 			},
 		}},
 	}
+	if err := req.mountCargo(opt.LocalMounts); err != nil {
+		return "", err
+	}
 	var build gateway.BuildFunc
 	if req.frontend != "" {
 		// The frontend image reads the same options and locals.

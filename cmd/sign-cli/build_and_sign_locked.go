@@ -22,7 +22,7 @@ type lockFlags struct {
 func (l *lockFlags) add(f *pflag.FlagSet) {
 	f.StringVar(&l.sbom, "sbom", "", "the SBOM (sign-cli sbom generate) that --locked builds from and --attest attests")
 	f.BoolVar(&l.locked, "locked", false, "build only what --sbom FILE pins: images by its digests, run steps without a network; refuse anything else before building")
-	l.cargo.add(f, false)
+	l.cargo.add(f, true)
 }
 
 // load checks the flags against the build request and reads the lock.
@@ -62,13 +62,9 @@ func (l *lockFlags) load(app *App, req *buildRequest, builder string, attest boo
 	if err := lock.CheckPlatform(platform); err != nil {
 		return nil, sbomError(err)
 	}
-	gf, err := readInput(app, "goshfile "+req.file, req.file, goshfile.MaxSize)
+	f, err := readGoshfile(app, req.file)
 	if err != nil {
 		return nil, err
-	}
-	f, err := goshfile.Parse(req.file, gf)
-	if err != nil {
-		return nil, usageError("%v", err)
 	}
 	if err := lock.CheckGoshfile(f, req.file, platform); err != nil {
 		return nil, sbomError(err)

@@ -1,14 +1,19 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/spf13/pflag"
+	"github.com/tonistiigi/fsutil"
 
 	"github.com/gosh-sh/sign-cli/cargo"
+	"github.com/gosh-sh/sign-cli/goshfile"
 	"github.com/gosh-sh/sign-cli/image"
 	"github.com/gosh-sh/sign-cli/sbom"
 )
@@ -104,4 +109,99 @@ func (c *cargoFlags) cargoOptions(app *App, contextDir string, insecure bool, op
 	}
 	opt.CargoLock, opt.CargoLockName, opt.CargoRegistry = data, name, reg
 	return nil
+}
+
+// prepareCargo lays out the crates for a goshfile whose run steps say
+// cargo: true, in a fresh directory that cleanup removes: with --locked the
+// crates the SBOM pins (checked against Cargo.lock already), otherwise
+// those of the context's Cargo.lock. Each crate comes from the cache or
+// --cargo-registry and is checked against its checksum; one that does not
+// match stops the command before anything is built.
+func (l *lockFlags) prepareCargo(ctx context.Context, app *App, req *buildRequest, builder string, insecure bool) (cleanup func(), err error) {
+	cleanup = func() {}
+	f, err := readGoshfile(app, req.file)
+	if err != nil {
+		return cleanup, err
+	}
+	if !slices.ContainsFunc(f.Steps, func(s goshfile.Step) bool { return s.Cargo }) {
+		return cleanup, nil
+	}
+	if builder != "buildkit" {
+		return cleanup, usageError("%s: steps with cargo: true build with --builder buildkit only", req.file)
+	}
+	var crates []cargo.Crate
+	if req.lock != nil {
+		crates = req.lock.Crates()
+	} else {
+		name, lockData, err := l.cargo.read(app, req.contextDir)
+		if err != nil {
+			return cleanup, err
+		}
+		if lockData == nil {
+			return cleanup, usageError("%s has steps with cargo: true and the build context has no %s (give it with --cargo-lock FILE)", req.file, cargoLockName)
+		}
+		lock, err := cargo.ParseLock(lockData)
+		if err == nil {
+			crates, err = lock.Crates()
+		}
+		if err != nil {
+			return cleanup, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	reg, err := l.cargo.newRegistry(app, insecure)
+	if err != nil {
+		return cleanup, err
+	}
+	dir, err := os.MkdirTemp("", "sign-cli-cargo-")
+	if err != nil {
+		return cleanup, fmt.Errorf("preparing crates: %w", err)
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	p := &cargo.Preparer{Registry: reg, MountPoint: goshfile.CargoMountPoint}
+	if base := app.cacheDir(); base != "" {
+		p.Cache = &cargo.Cache{Dir: filepath.Join(base, "sign-cli", "cargo")}
+	} else {
+		app.progress("no cache directory ($XDG_CACHE_HOME, $HOME): every crate is downloaded")
+	}
+	step := max(1, len(crates)/10)
+	p.Progress = func(done, total int) {
+		if done%step == 0 || done == total {
+			app.progress("preparing crates: %d/%d", done, total)
+		}
+	}
+	res, err := p.Prepare(ctx, crates, dir)
+	if err != nil {
+		cleanup()
+		return func() {}, fmt.Errorf("preparing crates: %w", err)
+	}
+	app.progress("prepared %d crates (%d downloaded, %d from the cache)", res.Crates, res.Downloaded, res.Cached)
+	req.cargoDir = dir
+	return cleanup, nil
+}
+
+// mountCargo adds the prepared crates to the locals of a build that has
+// cargo steps.
+func (r *buildRequest) mountCargo(locals map[string]fsutil.FS) error {
+	if r.cargoDir == "" {
+		return nil
+	}
+	local, err := fsutil.NewFS(r.cargoDir)
+	if err != nil {
+		return fmt.Errorf("prepared crates: %w", err)
+	}
+	locals[goshfile.LocalCargo] = local
+	return nil
+}
+
+// readGoshfile reads and parses the goshfile at file.
+func readGoshfile(app *App, file string) (*goshfile.File, error) {
+	data, err := readInput(app, "goshfile "+file, file, goshfile.MaxSize)
+	if err != nil {
+		return nil, err
+	}
+	f, err := goshfile.Parse(file, data)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return f, nil
 }

@@ -13,16 +13,26 @@ import (
 // directory ($XDG_CACHE_HOME/sign-cli/locks, else ~/.cache/sign-cli/locks).
 // Without a cache directory runs do not coordinate, as on two machines.
 func (a *App) proofLocks() proof.Locks {
-	base := a.Getenv("XDG_CACHE_HOME")
-	if base == "" || !filepath.IsAbs(base) {
-		home := a.Getenv("HOME")
-		if home == "" {
-			return nil
-		}
-		base = filepath.Join(home, ".cache")
+	base := a.cacheDir()
+	if base == "" {
+		return nil
 	}
 	dir := runlock.Dir(filepath.Join(base, "sign-cli", "locks"))
 	return func(ctx context.Context, name string, waiting func()) (proof.Lock, error) {
 		return dir.Acquire(ctx, name, waiting)
 	}
+}
+
+// cacheDir is the user's cache directory, $XDG_CACHE_HOME or ~/.cache;
+// empty when there is none.
+func (a *App) cacheDir() string {
+	base := a.Getenv("XDG_CACHE_HOME")
+	if base == "" || !filepath.IsAbs(base) {
+		home := a.Getenv("HOME")
+		if home == "" {
+			return ""
+		}
+		base = filepath.Join(home, ".cache")
+	}
+	return base
 }
