@@ -187,6 +187,11 @@ func Build(ctx context.Context, c gwclient.Client, opt BuildOptions) (*gwclient.
 	if err != nil {
 		return nil, fmt.Errorf("goshfile: marshaling the build of %s: %w", filename, err)
 	}
+	if opt.Check != nil {
+		if err := opt.Check(def, img.Platform); err != nil {
+			return nil, err
+		}
+	}
 	res, err := c.Solve(ctx, gwclient.SolveRequest{Definition: def.ToPB()})
 	if err != nil {
 		return nil, fmt.Errorf("goshfile: building %s: %w", filename, err)

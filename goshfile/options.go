@@ -51,6 +51,10 @@ type BuildOptions struct {
 	// NetworkNone runs every run step without a network, so that a step can
 	// fetch nothing that was not locked.
 	NetworkNone bool
+	// Check, when set, sees the build's LLB before it is solved; an error
+	// stops the build before the daemon runs anything of it. A locked
+	// build audits the LLB this way.
+	Check func(def *llb.Definition, platform ocispecs.Platform) error
 }
 
 // TranslateOptions control Translate.

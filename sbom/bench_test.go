@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/gosh-sh/sign-cli/dockerbuild"
 )
 
 // tenSources is a Dockerfile that reads ten images: a base, and nine copied
@@ -38,4 +40,37 @@ func BenchmarkGenerateTenImages(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(r.requests.Load())/float64(b.N), "requests/op")
+}
+
+// BenchmarkCheckDockerfile is what a locked build adds on the client before
+// the daemon is asked: the translation of a Dockerfile of ten image
+// sources with every image answered from the lock (check), against the
+// same translation with stand-in images and no lock (convert), its peer.
+func BenchmarkCheckDockerfile(b *testing.B) {
+	r := newTestRegistry(b)
+	dockerfile := tenSources(b, r)
+	doc, err := r.generate(b, "Dockerfile", dockerfile, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lock, err := NewLock(doc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := []byte(strings.ReplaceAll(dockerfile, "REG", r.host))
+	opt := dockerbuild.ConvertOptions{Filename: "Dockerfile"}
+	b.Run("convert", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := dockerbuild.Convert(b.Context(), data, opt); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("check", func(b *testing.B) {
+		for b.Loop() {
+			if err := lock.CheckDockerfile(b.Context(), data, opt, AuditOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -14,6 +16,7 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spdx/tools-golang/spdx"
 
+	"github.com/gosh-sh/sign-cli/dockerbuild"
 	"github.com/gosh-sh/sign-cli/goshfile"
 )
 
@@ -26,6 +29,9 @@ type Lock struct {
 	pins      map[string]digest.Digest // by Entry.Key
 	platforms []string
 	crates    []Entry // the crates and the dependencies between them
+	// sources are the pinned images as BuildKit's image sources name
+	// them, docker-image://REPOSITORY[:TAG]@DIGEST, sorted.
+	sources []string
 }
 
 // NewLock reads the pins of doc, a document Read accepts.
@@ -49,8 +55,35 @@ func NewLock(doc *spdx.Document) (*Lock, error) {
 			return nil, invalidf("the SBOM pins %s to both %s and %s", e.Key, old, d)
 		}
 		l.pins[e.Key] = d
+		src, err := imageSourceID(e.Key, d)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(l.sources, src) {
+			l.sources = append(l.sources, src)
+		}
 	}
+	slices.Sort(l.sources)
 	return l, nil
+}
+
+// imageSourceID is the identifier of the image source of the image whose
+// purl key is key, pinned to d.
+func imageSourceID(key string, d digest.Digest) (string, error) {
+	_, query, _ := strings.Cut(key, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil || q.Get("repository_url") == "" {
+		return "", invalidf("package URL %s names no repository_url", key)
+	}
+	named, err := reference.ParseNormalizedNamed(q.Get("repository_url"))
+	if err != nil {
+		return "", invalidf("package URL %s: repository_url: %v", key, err)
+	}
+	ref := named.Name()
+	if tag := q.Get("tag"); tag != "" {
+		ref += ":" + tag
+	}
+	return "docker-image://" + ref + "@" + d.String(), nil
 }
 
 // CheckPlatform refuses a platform the SBOM was not made for.
@@ -153,4 +186,56 @@ func (l *Lock) CheckGoshfile(f *goshfile.File, filename string, platform ocispec
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// BuildLocals are the local directories a build reads, by BuildKit's
+// names: its context, the directory of its Dockerfile or goshfile, and
+// the crates prepared from the SBOM for run steps that mount them (their
+// every file checked against the checksum the SBOM pins).
+var BuildLocals = []string{goshfile.LocalContext, goshfile.LocalDockerfile, goshfile.LocalCargo}
+
+// CheckDockerfile lists what keeps a Dockerfile from being built locked to
+// l, before any daemon or registry is asked: it translates data with
+// dockerbuild.Convert, every image answered from the SBOM alone (with a
+// stand-in config) and run steps without a network by default, and audits
+// the result (Audit, with BuildLocals). An image the SBOM does not pin
+// is named at its Dockerfile line.
+func (l *Lock) CheckDockerfile(ctx context.Context, data []byte, opt dockerbuild.ConvertOptions, audit AuditOptions) error {
+	platform := DefaultPlatform
+	if opt.Platform != nil {
+		platform = platforms.Normalize(*opt.Platform)
+	}
+	opt.Platform = &platform
+	opt.Resolver = lockStub{l}
+	opt.NetworkNone = true
+	def, err := dockerbuild.Convert(ctx, data, opt)
+	if err != nil {
+		if errors.Is(err, ErrNotLocked) {
+			return err
+		}
+		return invalidf("%v", err)
+	}
+	if audit.Locals == nil {
+		audit.Locals = BuildLocals
+	}
+	return l.Audit(def, platform, audit)
+}
+
+// lockStub answers images from the SBOM alone: the digest it pins and a
+// stand-in config.
+type lockStub struct{ lock *Lock }
+
+func (s lockStub) ResolveImageConfig(_ context.Context, ref string, opt sourceresolver.Opt) (string, digest.Digest, []byte, error) {
+	platform := DefaultPlatform
+	if opt.ImageOpt != nil && opt.ImageOpt.Platform != nil {
+		platform = *opt.ImageOpt.Platform
+	}
+	d, err := s.lock.Pin(ref, platform)
+	if errors.Is(err, ErrNotLocked) {
+		return "", "", nil, &kindError{kind: ErrNotLocked, err: fmt.Errorf("image %s is not pinned for %s by the SBOM", ref, platforms.FormatAll(platforms.Normalize(platform)))}
+	}
+	if err != nil {
+		return "", "", nil, err
+	}
+	return ref, d, dockerbuild.StubConfig(opt), nil
 }

@@ -27,6 +27,8 @@ type buildFlags struct {
 	labels        []string
 	noCache       bool
 	platform      string
+	buildArgs     []string
+	target        string
 	progress      string
 	lock          lockFlags
 	attest        bool // --attest (attest.go)
@@ -40,7 +42,10 @@ const (
 // buildRequest is one build, whichever builder runs it.
 type buildRequest struct {
 	contextDir string
-	file       string // path of the goshfile
+	file       string // path of the goshfile or Dockerfile
+	dockerfile bool   // file is a Dockerfile (sbom.IsGoshfile says no)
+	buildArgs  map[string]string
+	target     string
 	image      name.Tag
 	labels     map[string]string
 	insecure   bool // push over plain HTTP
@@ -59,29 +64,40 @@ func NewCmdBuildAndSign(app *App) *cobra.Command {
 	o := &signFlags{}
 	b := &buildFlags{}
 	cmd := &cobra.Command{
-		Use:   "build-and-sign [CONTEXT] -f goshfile.yaml -t IMAGE",
-		Short: "Build an image from a goshfile with BuildKit, push it and sign its digest",
-		Long: `Build the goshfile (-f, default CONTEXT/goshfile.yaml) with BuildKit, push
-the image to IMAGE (-t) with the label WALLET_PUBLIC=<signer's public key>
-and any --label, and sign the pushed manifest digest exactly as 'sign' does:
-a proof contract on chain and a cosign signature next to the image.
+		Use:   "build-and-sign [CONTEXT] [-f goshfile.yaml|Dockerfile] -t IMAGE",
+		Short: "Build an image from a goshfile or Dockerfile with BuildKit, push it and sign its digest",
+		Long: `Build the goshfile or Dockerfile (-f, default CONTEXT/goshfile.yaml when it
+exists, else CONTEXT/Dockerfile; a name ending in .yaml or .yml is a
+goshfile, anything else a Dockerfile) with BuildKit, push the image to IMAGE
+(-t) with the label WALLET_PUBLIC=<signer's public key> and any --label, and
+sign the pushed manifest digest exactly as 'sign' does: a proof contract on
+chain and a cosign signature next to the image.
 
 The digest comes from the build itself, so nothing is pulled. A build that
 fails signs nothing and exits with code 3. --timeout bounds the signing, not
 the build.
 
-By default the goshfile is built in-process through the BuildKit daemon at
---addr ($BUILDKIT_HOST, default ` + defaultBuildkitAddr + `); unix://,
-tcp://, docker-container://, podman-container://, nerdctl-container://,
-kube-pod:// and ssh:// addresses work. --frontend-image REF builds through
-the goshfile frontend image instead (BuildKit's gateway.v0 frontend).
+By default the build runs in-process through the BuildKit daemon at --addr
+($BUILDKIT_HOST, default ` + defaultBuildkitAddr + `); unix://, tcp://,
+docker-container://, podman-container://, nerdctl-container://, kube-pod://
+and ssh:// addresses work. A Dockerfile is translated by BuildKit's own
+Dockerfile frontend compiled into sign-cli (a '# syntax=' line is not
+followed), with --build-arg and --target. --frontend-image REF builds a
+goshfile through the goshfile frontend image instead (BuildKit's gateway.v0
+frontend).
 
 --builder docker runs 'docker buildx build --push' with Docker's own BuildKit;
-the goshfile then needs a '# syntax=REF' first line, or --frontend-image.`,
+a goshfile then needs a '# syntax=REF' first line, or --frontend-image.
+
+--sbom FILE --locked builds only what the SBOM (sign-cli sbom generate)
+pins: every image by its digest, every run step without a network; see
+docs/sbom.md.`,
 		Example: `  export SIGN_CLI_NETWORK=https://mainnet.evercloud.dev/<project-id>/graphql
   export WALLET=0:... WALLET_SECRET=...
   sign-cli build-and-sign -t registry.example.com/team/app:1.4 .
   sign-cli build-and-sign --addr docker-container://buildkitd -f app/goshfile.yaml -t registry.example.com/team/app:1.4 app
+  sign-cli build-and-sign -f Dockerfile --build-arg VERSION=1.4 --target runtime -t registry.example.com/team/app:1.4 .
+  sign-cli build-and-sign --sbom sbom.spdx.json --locked -t registry.example.com/team/app:1.4 .
   sign-cli build-and-sign --builder docker --frontend-image registry.example.com/goshfile-frontend -t registry.example.com/team/app:1.4 .`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -96,14 +112,16 @@ the goshfile then needs a '# syntax=REF' first line, or --frontend-image.`,
 	}
 	o.add(cmd)
 	f := cmd.Flags()
-	f.StringVarP(&b.file, "file", "f", "", "the goshfile (default CONTEXT/"+goshfileName+")")
+	f.StringVarP(&b.file, "file", "f", "", "the goshfile (*.yaml, *.yml) or Dockerfile (default CONTEXT/"+goshfileName+", else CONTEXT/Dockerfile)")
 	f.StringVarP(&b.tag, "tag", "t", "", "the image to push, `registry/repo:tag` (required)")
 	f.StringVar(&b.addr, "addr", "", "BuildKit daemon address (default $BUILDKIT_HOST or "+defaultBuildkitAddr+")")
 	f.StringVar(&b.builder, "builder", "buildkit", "what builds: buildkit (a BuildKit daemon) or docker (docker buildx build)")
-	f.StringVar(&b.frontendImage, "frontend-image", "", "build through this goshfile frontend image (gateway.v0) instead of in-process")
+	f.StringVar(&b.frontendImage, "frontend-image", "", "build a goshfile through this goshfile frontend image (gateway.v0) instead of in-process")
 	f.StringArrayVar(&b.labels, "label", nil, "`key=value` label of the image (repeatable)")
 	f.BoolVar(&b.noCache, "no-cache", false, "do not use BuildKit's cache")
 	f.StringVar(&b.platform, "platform", "", "target platform, such as linux/amd64")
+	f.StringArrayVar(&b.buildArgs, "build-arg", nil, "a Dockerfile build argument NAME=VALUE; repeat for more")
+	f.StringVar(&b.target, "target", "", "the Dockerfile stage to build (default the last)")
 	f.StringVar(&b.progress, "progress", "auto", "progress display: auto, plain, tty or quiet")
 	b.lock.add(f)
 	addAttestBuildFlag(cmd, &b.attest)
@@ -192,10 +210,14 @@ func (b *buildFlags) request(app *App, args []string) (*buildRequest, error) {
 	}
 	req.file = b.file
 	if req.file == "" {
-		req.file = filepath.Join(req.contextDir, goshfileName)
+		req.file = defaultBuildFile(req.contextDir)
 	}
 	if fi, err := os.Stat(req.file); err != nil || fi.IsDir() {
-		return nil, usageError("goshfile %q: not a readable file (give it with -f)", req.file)
+		return nil, usageError("build file %q: not a readable file (give the goshfile or Dockerfile with -f)", req.file)
+	}
+	req.dockerfile = !sbom.IsGoshfile(req.file)
+	if err := b.dockerfileFlags(req); err != nil {
+		return nil, err
 	}
 	if b.tag == "" {
 		return nil, usageError("build-and-sign needs the image to push: -t registry/repo:tag")
@@ -248,10 +270,59 @@ func (b *buildFlags) request(app *App, args []string) (*buildRequest, error) {
 	return req, nil
 }
 
-// frontendAttrs are the options of the goshfile frontend, in BuildKit's
-// Dockerfile frontend's conventions.
+// defaultBuildFile is the build file of a context, as sbom generate finds
+// it: goshfile.yaml when there is one, else the Dockerfile.
+func defaultBuildFile(contextDir string) string {
+	file := filepath.Join(contextDir, goshfileName)
+	if _, err := os.Stat(file); err != nil {
+		file = filepath.Join(contextDir, "Dockerfile")
+	}
+	return file
+}
+
+// dockerfileFlags reads the flags that only a Dockerfile takes.
+func (b *buildFlags) dockerfileFlags(req *buildRequest) error {
+	if !req.dockerfile {
+		if len(b.buildArgs) > 0 || b.target != "" {
+			return usageError("--build-arg and --target apply to a Dockerfile; %s is a goshfile", req.file)
+		}
+		return nil
+	}
+	if b.frontendImage != "" {
+		return usageError("--frontend-image builds goshfiles; %s is a Dockerfile (a name not ending in .yaml or .yml)", req.file)
+	}
+	req.target = b.target
+	var err error
+	req.buildArgs, err = parseBuildArgs(b.buildArgs)
+	return err
+}
+
+// parseBuildArgs reads --build-arg NAME=VALUE flags; nil for none.
+func parseBuildArgs(list []string) (map[string]string, error) {
+	var args map[string]string
+	for _, a := range list {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok || k == "" {
+			return nil, usageError("--build-arg %q: expected NAME=VALUE", a)
+		}
+		if args == nil {
+			args = map[string]string{}
+		}
+		args[k] = v
+	}
+	return args, nil
+}
+
+// frontendAttrs are the options of the goshfile frontend or the Dockerfile
+// frontend, in BuildKit's Dockerfile frontend's conventions.
 func (r *buildRequest) frontendAttrs() map[string]string {
 	attrs := map[string]string{"filename": filepath.Base(r.file)}
+	for k, v := range r.buildArgs {
+		attrs["build-arg:"+k] = v
+	}
+	if r.target != "" {
+		attrs["target"] = r.target
+	}
 	for k, v := range r.labels {
 		attrs["label:"+k] = v
 	}

@@ -21,6 +21,7 @@ import (
 	_ "github.com/moby/buildkit/client/connhelper/ssh"
 
 	"github.com/gosh-sh/sign-cli/goshfile"
+	"github.com/gosh-sh/sign-cli/sbom"
 )
 
 // exporterDigestKey is where the image exporter reports the pushed
@@ -46,7 +47,7 @@ func buildWithBuildkit(ctx context.Context, app *App, req *buildRequest) (string
 	}
 	fileFS, err := fsutil.NewFS(filepath.Dir(req.file))
 	if err != nil {
-		return "", usageError("goshfile directory %s: %v", filepath.Dir(req.file), err)
+		return "", usageError("build file directory %s: %v", filepath.Dir(req.file), err)
 	}
 	attrs := req.frontendAttrs()
 	opt := client.SolveOpt{
@@ -68,12 +69,23 @@ func buildWithBuildkit(ctx context.Context, app *App, req *buildRequest) (string
 		return "", err
 	}
 	var build gateway.BuildFunc
+	// refused is the lock's audit's verdict on the LLB, when it refused it.
+	var refused refusal
+	if req.lock != nil {
+		// The daemon enforces the pins too: a source the audit missed
+		// is still refused.
+		opt.SourcePolicy = req.lock.SourcePolicy(sbom.BuildLocals...)
+	}
 	if req.frontend != "" {
 		// The frontend image reads the same options and locals.
 		opt.Frontend = "gateway.v0"
 		opt.FrontendAttrs["source"] = req.frontend
+	} else if req.dockerfile {
+		if build, err = dockerfileBuildFunc(ctx, req, &refused); err != nil {
+			return "", err
+		}
 	} else {
-		if build, err = goshfileBuildFunc(ctx, req.file, attrs, req.lock); err != nil {
+		if build, err = goshfileBuildFunc(ctx, req.file, attrs, req.lock, &refused); err != nil {
 			return "", err
 		}
 	}
@@ -93,6 +105,9 @@ func buildWithBuildkit(ctx context.Context, app *App, req *buildRequest) (string
 		resp, err = c.Solve(ctx, nil, opt, status)
 	}
 	<-shown
+	if err := refused.get(); err != nil {
+		return "", sbomError(err)
+	}
 	if err != nil {
 		return "", fmt.Errorf("building %s with BuildKit at %s: %w", req.file, req.addr, err)
 	}

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gosh-sh/sign-cli/internal/tailbuf"
@@ -24,7 +26,7 @@ func buildWithDocker(ctx context.Context, app *App, req *buildRequest) (string, 
 	if err != nil {
 		return "", err
 	}
-	if syntax == "" && req.frontend == "" {
+	if !req.dockerfile && syntax == "" && req.frontend == "" {
 		return "", usageError("%s has no '# syntax=FRONTEND-IMAGE' first line: docker needs it (or --frontend-image) to build a goshfile", req.file)
 	}
 	dir, err := os.MkdirTemp("", "sign-cli-build-")
@@ -77,6 +79,12 @@ func dockerArgs(req *buildRequest, meta string) []string {
 	}
 	if req.frontend != "" {
 		args = append(args, "--build-arg", "BUILDKIT_SYNTAX="+req.frontend)
+	}
+	for _, k := range slices.Sorted(maps.Keys(req.buildArgs)) {
+		args = append(args, "--build-arg", k+"="+req.buildArgs[k])
+	}
+	if req.target != "" {
+		args = append(args, "--target", req.target)
 	}
 	if req.noCache {
 		args = append(args, "--no-cache")

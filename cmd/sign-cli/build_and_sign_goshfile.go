@@ -14,7 +14,7 @@ import (
 // the frontend options attrs: the same code the frontend image runs. The
 // goshfile is parsed here first, so that its mistakes are reported with
 // their lines (exit code 2) before the daemon is asked for anything.
-func goshfileBuildFunc(ctx context.Context, path string, attrs map[string]string, lock *sbom.Lock) (gateway.BuildFunc, error) {
+func goshfileBuildFunc(ctx context.Context, path string, attrs map[string]string, lock *sbom.Lock, refused *refusal) (gateway.BuildFunc, error) {
 	data, err := inputfile.Read(ctx, path, goshfile.MaxSize, nil)
 	if err != nil {
 		return nil, usageError("reading goshfile: %v", err)
@@ -27,7 +27,7 @@ func goshfileBuildFunc(ctx context.Context, path string, attrs map[string]string
 		return nil, usageError("build options: %v", err)
 	}
 	return func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
-		lockBuild(&opt, lock, c)
+		lockBuild(&opt, lock, c, refused)
 		return goshfile.Build(ctx, c, opt)
 	}, nil
 }

@@ -62,12 +62,22 @@ func (l *lockFlags) load(app *App, req *buildRequest, builder string, attest boo
 	if err := lock.CheckPlatform(platform); err != nil {
 		return nil, sbomError(err)
 	}
-	f, err := readGoshfile(app, req.file)
-	if err != nil {
-		return nil, err
-	}
-	if err := lock.CheckGoshfile(f, req.file, platform); err != nil {
-		return nil, sbomError(err)
+	if req.dockerfile {
+		df, err := readInput(app, "Dockerfile "+req.file, req.file, maxBuildFile)
+		if err != nil {
+			return nil, err
+		}
+		if err := lock.CheckDockerfile(app.context(), df, req.convertOptions(platform), sbom.AuditOptions{}); err != nil {
+			return nil, sbomError(err)
+		}
+	} else {
+		f, err := readGoshfile(app, req.file)
+		if err != nil {
+			return nil, err
+		}
+		if err := lock.CheckGoshfile(f, req.file, platform); err != nil {
+			return nil, sbomError(err)
+		}
 	}
 	if err := checkCargoLock(app, lock, req.contextDir, &l.cargo); err != nil {
 		return nil, err
@@ -76,11 +86,13 @@ func (l *lockFlags) load(app *App, req *buildRequest, builder string, attest boo
 }
 
 // lockBuild makes a build locked to lock: the base image answered from the
-// SBOM (and then by the daemon, by digest), run steps without a network.
-func lockBuild(opt *goshfile.BuildOptions, lock *sbom.Lock, daemon llb.ImageMetaResolver) {
+// SBOM (and then by the daemon, by digest), run steps without a network,
+// the LLB audited before it is solved.
+func lockBuild(opt *goshfile.BuildOptions, lock *sbom.Lock, daemon llb.ImageMetaResolver, refused *refusal) {
 	if lock == nil {
 		return
 	}
 	opt.Resolver = lock.Resolver(daemon)
 	opt.NetworkNone = true
+	opt.Check = refused.audit(lock)
 }

@@ -27,7 +27,7 @@ steps:
 
 // pushLockedBase pushes the busybox base image, with marker as an extra
 // file, to repo:tag in the daemon's registry.
-func pushLockedBase(t *testing.T, d *buildkittest.Daemon, repoTag, marker string) string {
+func pushLockedBase(t testing.TB, d *buildkittest.Daemon, repoTag, marker string) string {
 	t.Helper()
 	files, err := buildkittest.BaseFiles()
 	if err != nil {

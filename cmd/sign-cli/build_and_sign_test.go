@@ -49,8 +49,14 @@ const seedScript = `(date +'%s %H:%M:%S %Z'; echo "Hi there") | tee /message.txt
 // buildContext writes a goshfile into a new context directory.
 func buildContext(t *testing.T, goshfile string) string {
 	t.Helper()
+	return contextWith(t, "goshfile.yaml", goshfile)
+}
+
+// contextWith writes a build file into a new context directory.
+func contextWith(t testing.TB, name, content string) string {
+	t.Helper()
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "goshfile.yaml"), []byte(goshfile), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return dir

@@ -119,6 +119,11 @@ func (c *cargoFlags) cargoOptions(app *App, contextDir string, insecure bool, op
 // match stops the command before anything is built.
 func (l *lockFlags) prepareCargo(ctx context.Context, app *App, req *buildRequest, builder string, insecure bool) (cleanup func(), err error) {
 	cleanup = func() {}
+	if req.dockerfile {
+		// A Dockerfile would read the crates as a named context, which
+		// sign-cli's client-side translation cannot serve yet.
+		return cleanup, nil
+	}
 	f, err := readGoshfile(app, req.file)
 	if err != nil {
 		return cleanup, err

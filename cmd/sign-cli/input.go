@@ -12,11 +12,7 @@ import (
 // limit bytes. A file that cannot be read as one is bad input (exit 2); an
 // interrupted read of standard input is not (exit 3).
 func readInput(app *App, what, path string, limit int64) ([]byte, error) {
-	ctx := app.ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	data, err := inputfile.Read(ctx, path, limit, app.In)
+	data, err := inputfile.Read(app.context(), path, limit, app.In)
 	switch {
 	case err == nil:
 		return data, nil
@@ -25,4 +21,13 @@ func readInput(app *App, what, path string, limit int64) ([]byte, error) {
 	default:
 		return nil, usageError("%s: %v", what, err)
 	}
+}
+
+// context is the command line's context, or the background one for an App
+// that was not started by Main.
+func (app *App) context() context.Context {
+	if app.ctx == nil {
+		return context.Background()
+	}
+	return app.ctx
 }

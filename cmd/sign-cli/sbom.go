@@ -53,10 +53,7 @@ func (s *sbomFlags) options(app *App, args []string) (sbom.Options, error) {
 	}
 	file := s.file
 	if file == "" {
-		file = filepath.Join(contextDir, goshfileName)
-		if _, err := os.Stat(file); err != nil {
-			file = filepath.Join(contextDir, "Dockerfile")
-		}
+		file = defaultBuildFile(contextDir)
 	}
 	data, err := readInput(app, "build file "+file, file, maxBuildFile)
 	if err != nil {
@@ -91,15 +88,8 @@ func (s *sbomFlags) options(app *App, args []string) (sbom.Options, error) {
 			opt.Platforms = append(opt.Platforms, plat)
 		}
 	}
-	for _, a := range s.buildArgs {
-		k, v, ok := strings.Cut(a, "=")
-		if !ok || k == "" {
-			return sbom.Options{}, usageError("--build-arg %q: expected NAME=VALUE", a)
-		}
-		if opt.BuildArgs == nil {
-			opt.BuildArgs = map[string]string{}
-		}
-		opt.BuildArgs[k] = v
+	if opt.BuildArgs, err = parseBuildArgs(s.buildArgs); err != nil {
+		return sbom.Options{}, err
 	}
 	if opt.Created, err = sourceDateEpoch(app); err != nil {
 		return sbom.Options{}, err
