@@ -1,0 +1,254 @@
+package anytree
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrGit is a git command that failed for another reason than the input:
+// a repository that cannot be reached, above all.
+var ErrGit = errors.New("git")
+
+// Source is what anytree builds: a directory of a repository at a commit,
+// or a local directory.
+type Source struct {
+	// Repo is what git clones (an https://, ssh://, file:// or gosh://
+	// URL, or a path); empty for a local directory.
+	Repo string
+	// Commit is the commit to check out, as written.
+	Commit string
+	// Dir is the directory in the repository (slash-separated, "." for
+	// its root), or the local directory.
+	Dir string
+}
+
+// Local reports whether the source is a local directory, built as it is.
+func (s Source) Local() bool { return s.Repo == "" }
+
+func (s Source) String() string {
+	if s.Local() {
+		return s.Dir
+	}
+	return s.Repo + "#" + s.Commit + ":" + s.Dir
+}
+
+// ParseSource reads REPO_URL#COMMIT[:DIR], or a local directory (anything
+// without a '#').
+func ParseSource(s string) (Source, error) {
+	repo, rest, ok := cutLast(s, "#")
+	if !ok {
+		if s == "" {
+			return Source{}, fmt.Errorf("%w: an empty source", ErrInvalid)
+		}
+		return Source{Dir: s}, nil
+	}
+	commit, dir, _ := strings.Cut(rest, ":")
+	if dir == "" {
+		dir = "."
+	}
+	switch {
+	case repo == "":
+		return Source{}, fmt.Errorf("%w: %q names no repository before '#'", ErrInvalid, s)
+	case commit == "":
+		return Source{}, fmt.Errorf("%w: %q names no commit after '#'", ErrInvalid, s)
+	case strings.Contains(repo, "::") || strings.HasPrefix(repo, "-"):
+		return Source{}, fmt.Errorf("%w: repository %q: expected an https://, ssh://, file:// or gosh:// URL or a path", ErrInvalid, repo)
+	case strings.HasPrefix(repo, "http://"):
+		return Source{}, fmt.Errorf("%w: repository %q: plain HTTP is not used for sources (https://)", ErrInvalid, repo)
+	}
+	clean := path.Clean(dir)
+	if path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
+		return Source{}, fmt.Errorf("%w: directory %q must be inside the repository", ErrInvalid, dir)
+	}
+	return Source{Repo: repo, Commit: commit, Dir: clean}, nil
+}
+
+func cutLast(s, sep string) (string, string, bool) {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+len(sep):], true
+}
+
+// IsCommitID reports whether s is written as a commit id (at least 7 hex
+// digits), which names one commit for ever, unlike a branch or a tag.
+func IsCommitID(s string) bool {
+	if len(s) < 7 || len(s) > 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Checkout is a source on disk.
+type Checkout struct {
+	// Root is the repository's work tree ("" for a local source that is
+	// not in one).
+	Root string
+	// Dir is the source's directory.
+	Dir string
+	// Commit is the full id of the commit checked out ("" when none).
+	Commit string
+	// Time is the commit's time, the build's SOURCE_DATE_EPOCH (zero when
+	// there is no commit).
+	Time time.Time
+	// clone is the directory Remove deletes, for a fresh clone.
+	clone string
+}
+
+// Remove deletes the clone, if Git made one.
+func (c *Checkout) Remove() error {
+	if c.clone == "" {
+		return nil
+	}
+	return os.RemoveAll(c.clone)
+}
+
+// Git clones sources.
+type Git struct {
+	// Dir holds the clones, each in a fresh directory.
+	Dir string
+	// Locked refuses a commit that is not written as a commit id.
+	Locked bool
+	// Progress receives git's own progress, if set.
+	Progress io.Writer
+}
+
+// Checkout clones src.Repo into a fresh directory below g.Dir and checks
+// out exactly src.Commit; a local source is only looked at.
+func (g *Git) Checkout(ctx context.Context, src Source) (*Checkout, error) {
+	if src.Local() {
+		return g.local(ctx, src.Dir)
+	}
+	if g.Locked && !IsCommitID(src.Commit) {
+		return nil, fmt.Errorf("%w: %q is not a commit id: a branch or a tag moves, a locked build takes the commit itself", ErrInvalid, src.Commit)
+	}
+	if strings.HasPrefix(src.Repo, "gosh://") {
+		if _, err := exec.LookPath("git-remote-gosh"); err != nil {
+			return nil, fmt.Errorf("%w: %s: gosh:// repositories are cloned through git-remote-gosh, which is not installed", ErrInvalid, src.Repo)
+		}
+	}
+	if err := os.MkdirAll(g.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("making a directory for the clone: %w", err)
+	}
+	clone, err := os.MkdirTemp(g.Dir, "clone-")
+	if err != nil {
+		return nil, fmt.Errorf("making a directory for the clone: %w", err)
+	}
+	c := &Checkout{Root: clone, clone: clone}
+	fail := func(err error) (*Checkout, error) {
+		c.Remove()
+		return nil, err
+	}
+	if _, err := g.git(ctx, "", g.Progress, "clone", "--no-checkout", "--", src.Repo, clone); err != nil {
+		return fail(fmt.Errorf("%w: cloning %s: %v", ErrGit, src.Repo, err))
+	}
+	candidates := []string{src.Commit}
+	if !g.Locked {
+		candidates = append(candidates, "origin/"+src.Commit)
+	}
+	for _, rev := range candidates {
+		if out, err := g.git(ctx, clone, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}"); err == nil {
+			c.Commit = strings.TrimSpace(out)
+			break
+		}
+	}
+	if c.Commit == "" || (g.Locked && !strings.HasPrefix(c.Commit, src.Commit)) {
+		return fail(fmt.Errorf("%w: commit %s is not in %s", ErrInvalid, src.Commit, src.Repo))
+	}
+	if _, err := g.git(ctx, clone, nil, "checkout", "--quiet", "--detach", c.Commit); err != nil {
+		return fail(fmt.Errorf("%w: checking out %s: %v", ErrGit, c.Commit, err))
+	}
+	if c.Time, err = g.commitTime(ctx, clone); err != nil {
+		return fail(err)
+	}
+	c.Dir = filepath.Join(clone, filepath.FromSlash(src.Dir))
+	if fi, err := os.Stat(c.Dir); err != nil || !fi.IsDir() {
+		return fail(fmt.Errorf("%w: %s has no directory %s at %s", ErrInvalid, src.Repo, src.Dir, c.Commit))
+	}
+	return c, nil
+}
+
+// local is a local directory, with its repository's HEAD commit when it
+// is in one.
+func (g *Git) local(ctx context.Context, dir string) (*Checkout, error) {
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("%w: %s is not a directory", ErrInvalid, dir)
+	}
+	c := &Checkout{Dir: dir}
+	root, err := g.git(ctx, dir, nil, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return c, nil // not a repository: no commit, no time
+	}
+	c.Root = strings.TrimSpace(root)
+	if out, err := g.git(ctx, dir, nil, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"); err == nil {
+		c.Commit = strings.TrimSpace(out)
+		if c.Time, err = g.commitTime(ctx, dir); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func (g *Git) commitTime(ctx context.Context, dir string) (time.Time, error) {
+	out, err := g.git(ctx, dir, nil, "show", "-s", "--format=%ct", "HEAD")
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: reading the commit's time: %v", ErrGit, err)
+	}
+	sec, err := strconv.ParseInt(strings.TrimSpace(out), 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: the commit's time %q", ErrGit, strings.TrimSpace(out))
+	}
+	return time.Unix(sec, 0), nil
+}
+
+// git runs git in dir with no prompts and only the transports a source may
+// use, and returns its output; the error carries the end of its standard
+// error on one line.
+func (g *Git) git(ctx context.Context, dir string, progress io.Writer, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(),
+		"GIT_TERMINAL_PROMPT=0",
+		"GIT_ALLOW_PROTOCOL=file:https:ssh:gosh",
+		"GIT_CONFIG_NOSYSTEM=1",
+		"LC_ALL=C",
+	)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	if progress != nil {
+		cmd.Stderr = io.MultiWriter(&stderr, progress)
+	}
+	if err := cmd.Run(); err != nil {
+		msg := strings.Join(strings.Fields(lastLines(stderr.String(), 2)), " ")
+		if msg == "" {
+			msg = err.Error()
+		}
+		return "", errors.New(msg)
+	}
+	return stdout.String(), nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
