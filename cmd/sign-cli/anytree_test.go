@@ -107,4 +107,20 @@ func TestAnytreeBuild(t *testing.T) {
 		})
 	}
 	build("file:///nonexistent/repo#"+c1).wantError(t, exitFailure, "cloning file:///nonexistent/repo")
+
+	// A working directory without its SBOM: refused, and --dev writes it.
+	work := t.TempDir()
+	os.WriteFile(filepath.Join(work, "Gosh.yaml"), []byte(files["app/Gosh.yaml"]), 0o644)
+	os.WriteFile(filepath.Join(work, "goshfile.yaml"), []byte(files["app/goshfile.yaml"]), 0o644)
+	build(work).wantError(t, exitUsage, "sbom.spdx.json")
+	if r := build("-q", "--dev", work); r.code != 0 || strings.TrimSpace(r.stdout) == "" {
+		t.Fatalf("anytree build --dev: %+v", r)
+	}
+	written, err := os.ReadFile(filepath.Join(work, "sbom.spdx.json"))
+	if err != nil || !strings.Contains(string(written), "repository_url="+d.Registry.Host+"/anytree/base&tag=1") {
+		t.Errorf("--dev wrote no SBOM pinning the base (%v)", err)
+	}
+	if r := build("-q", work); r.code != 0 {
+		t.Errorf("a locked build with the SBOM --dev wrote: %+v", r)
+	}
 }
