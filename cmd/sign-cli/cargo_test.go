@@ -1,12 +1,15 @@
 package main
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gosh-sh/sign-cli/cargo/cargotest"
+	"github.com/gosh-sh/sign-cli/keys"
 )
 
 // TestSBOMCargo records a context's Cargo.lock in its SBOM, verifies it,
@@ -91,4 +94,49 @@ func TestSBOMCargo(t *testing.T) {
 		wantError(t, exitFailure, "127.0.0.1:1/config.json")
 	runCLI(t, nil, "", "sbom", "generate", "--cargo-lock", filepath.Join(w.dir, "missing.lock"), w.dir).
 		wantError(t, exitUsage, "missing.lock")
+}
+
+// TestBuildAndSignCargoRefusals: a goshfile whose steps mount the crates
+// needs a Cargo.lock the crates can be prepared from, and crates that
+// match it; each refusal comes before the daemon is asked for anything
+// (there is none at --addr).
+func TestBuildAndSignCargoRefusals(t *testing.T) {
+	leaf := cargotest.NewCrate("leaf", "1.0.0")
+	crates := cargotest.NewRegistry(t, leaf)
+	tampered := slices.Clone(leaf.Data)
+	tampered[10] ^= 1
+	crates.Override(cargotest.DownloadPath(leaf), http.HandlerFunc(func(rw http.ResponseWriter, _ *http.Request) { rw.Write(tampered) }))
+	k, err := keys.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPath := filepath.Join(t.TempDir(), "signer.json")
+	if err := keys.WriteKeyFile(keyPath, k, false); err != nil {
+		t.Fatal(err)
+	}
+	goshfile := "apiVersion: 1\nimage: scratch\nsteps:\n  - cargo: true\n    run: {command: [cargo, build]}\n"
+	lock := cargotest.Lock(3, "app", []cargotest.Dep{{Name: "leaf", Version: "1.0.0"}}, leaf)
+	git := lock + "\n[[package]]\nname = \"gitdep\"\nversion = \"0.1.0\"\nsource = \"git+https://example.com/gitdep.git#0123456789abcdef\"\n"
+	tests := []struct {
+		name      string
+		lock      string
+		code      int
+		fragments []string
+	}{
+		{"no Cargo.lock", "", exitUsage, []string{"goshfile.yaml has steps with cargo: true and the build context has no Cargo.lock"}},
+		{"a git dependency", git, exitUsage, []string{"Cargo.lock: not locked: gitdep 0.1.0 is a git dependency"}},
+		{"a tampered crate", lock, exitFailure, []string{"preparing crates: crate leaf 1.0.0", leaf.Checksum, cargotest.Sum(tampered)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := buildContext(t, goshfile)
+			if tt.lock != "" {
+				os.WriteFile(filepath.Join(dir, "Cargo.lock"), []byte(tt.lock), 0o644)
+			}
+			env := map[string]string{"XDG_CACHE_HOME": t.TempDir()}
+			r := runCLI(t, env, "", "build-and-sign", "--no-chain", "--secret-file", keyPath, "--addr", "tcp://127.0.0.1:1",
+				"--cargo-registry", crates.URL, "-t", "127.0.0.1:1/app:1", dir)
+			r.wantError(t, tt.code, tt.fragments...)
+		})
+	}
 }
