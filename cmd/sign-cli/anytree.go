@@ -13,9 +13,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
 
 	"github.com/gosh-sh/sign-cli/anytree"
+	"github.com/gosh-sh/sign-cli/goshfile"
 	"github.com/gosh-sh/sign-cli/internal/atomicfile"
+	"github.com/gosh-sh/sign-cli/keys"
 	"github.com/gosh-sh/sign-cli/sbom"
 	"github.com/gosh-sh/sign-cli/signature"
 )
@@ -94,47 +97,187 @@ func runAnytreeBuild(ctx context.Context, app *App, o *signFlags, b *buildFlags,
 	if !app.quiet {
 		git.Progress = app.Err
 	}
-	co, err := git.Checkout(ctx, src)
+	read := func(dir string) ([]byte, error) {
+		return readInput(app, anytree.FileName, filepath.Join(dir, anytree.FileName), anytree.MaxFileSize)
+	}
+	// Every source is checked out, and its Gosh.yaml read, before the
+	// first build: a cycle or a bad Gosh.yaml anywhere builds nothing.
+	tree, err := git.Resolve(ctx, src, read)
 	if err != nil {
 		return anytreeError(err)
 	}
-	if a.keep && !src.Local() {
-		app.warn("kept the clone of %s at %s", src, co.Root)
+	if a.keep {
+		for _, n := range tree.Order() {
+			if n.Checkout.Root != "" && !n.Source.Local() {
+				app.warn("kept the clone of %s at %s", n.Source, n.Checkout.Root)
+			}
+		}
 	} else {
-		defer co.Remove()
+		defer tree.Remove()
 	}
-	if co.Commit != "" {
-		app.progress("building %s at %s", src, co.Commit)
-	}
-	data, err := readInput(app, anytree.FileName, filepath.Join(co.Dir, anytree.FileName), anytree.MaxFileSize)
+	tmp, err := os.MkdirTemp("", "sign-cli-anytree-")
 	if err != nil {
 		return err
 	}
-	gosh, err := anytree.Parse(data)
-	if err != nil {
-		return usageError("%v", err)
-	}
-	if len(gosh.Images) > 0 {
-		return usageError("%s: images: building images from other sources first is not supported yet", anytree.FileName)
-	}
-	applyGosh(b, gosh, co)
-	if !co.Time.IsZero() {
-		b.epoch = strconv.FormatInt(co.Time.Unix(), 10)
-	}
-	if a.dev {
-		if err := writeSBOM(ctx, app, b, co, o.reg.insecure); err != nil {
-			return err
+	defer os.RemoveAll(tmp)
+
+	// So is a goshfile that does not read the images built for it.
+	for i, n := range tree.Order() {
+		if len(n.Images) > 0 {
+			var nb buildFlags
+			applyGosh(&nb, n.File, n.Checkout)
+			if err := useBuiltImages(app, &nb, n, nil, filepath.Join(tmp, "check", strconv.Itoa(i))); err != nil {
+				return err
+			}
 		}
 	}
-	results, pub, err := buildAndSign(ctx, app, o, b, []string{co.Dir})
-	if err != nil {
-		return err
+
+	built := map[*anytree.Node]builtImage{}
+	var results []signature.Signed
+	var pub keys.PublicKey
+	for i, n := range tree.Order() {
+		nb := *b
+		nb.labels, nb.buildArgs = slices.Clone(b.labels), nil
+		results, pub, err = buildNode(ctx, app, o, &nb, a, n, built, filepath.Join(tmp, strconv.Itoa(i)))
+		if err != nil {
+			return err
+		}
+		if n == tree {
+			break
+		}
+		if built[n], err = builtFrom(ctx, app, o, n, results); err != nil {
+			return err
+		}
 	}
 	if !app.quiet || slices.ContainsFunc(results, func(r signature.Signed) bool { return r.Err != nil }) {
 		return printSigned(app, o.output, pub, results)
 	}
 	for _, r := range results {
 		fmt.Fprintln(app.Out, r.Target.Digest)
+	}
+	return nil
+}
+
+// builtImage is an image anytree built from source for another build.
+type builtImage struct {
+	ref      string // REPOSITORY@DIGEST, as pushed
+	identity string // image.Identity
+}
+
+// builtFrom reads what the build of n pushed.
+func builtFrom(ctx context.Context, app *App, o *signFlags, n *anytree.Node, results []signature.Signed) (builtImage, error) {
+	r := results[0]
+	if r.Err != nil {
+		return builtImage{}, &exitError{code: exitCode(r.Err), err: fmt.Errorf("%s: signing %s: %w", n.Source, r.Target, r.Err)}
+	}
+	id, err := o.reg.registry(app).Identity(ctx, r.Target)
+	if err != nil {
+		return builtImage{}, fmt.Errorf("%s: %w", n.Source, err)
+	}
+	app.progress("built %s: %s (identity %s)", n.Source, r.Target, id)
+	return builtImage{ref: r.Target.String(), identity: id}, nil
+}
+
+// buildNode builds, pushes and signs one source, its images already built.
+func buildNode(ctx context.Context, app *App, o *signFlags, b *buildFlags, a *anytreeFlags, n *anytree.Node, built map[*anytree.Node]builtImage, tmp string) ([]signature.Signed, keys.PublicKey, error) {
+	co := n.Checkout
+	applyGosh(b, n.File, co)
+	if !co.Time.IsZero() {
+		b.epoch = strconv.FormatInt(co.Time.Unix(), 10)
+	}
+	identities := map[string]string{}
+	if len(n.Images) > 0 {
+		for name, child := range n.Images {
+			identities[name] = built[child].identity
+		}
+		if err := useBuiltImages(app, b, n, built, tmp); err != nil {
+			return nil, keys.PublicKey{}, err
+		}
+	}
+	if a.dev {
+		if err := writeSBOM(ctx, app, b, co, o.reg.insecure, identities); err != nil {
+			return nil, keys.PublicKey{}, err
+		}
+	} else if err := checkBuiltImages(app, b, n, identities); err != nil {
+		return nil, keys.PublicKey{}, err
+	}
+	if co.Commit != "" {
+		app.progress("building %s at %s", n.Source, co.Commit)
+	}
+	return buildAndSign(ctx, app, o, b, []string{co.Dir})
+}
+
+// useBuiltImages makes the goshfile of n read the image it names by one of
+// its images: names from the image built for it, by digest. The goshfile
+// is written anew in tmp; the build context stays the checkout.
+func useBuiltImages(app *App, b *buildFlags, n *anytree.Node, built map[*anytree.Node]builtImage, tmp string) error {
+	file := b.file
+	if file == "" {
+		file = defaultBuildFile(n.Checkout.Dir)
+	}
+	if !sbom.IsGoshfile(file) {
+		return usageError("%s: images: only a goshfile can read the images built first (image: NAME)", n.Source)
+	}
+	data, err := readInput(app, "goshfile "+file, file, goshfile.MaxSize)
+	if err != nil {
+		return err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return usageError("%s: not a goshfile", file)
+	}
+	used := ""
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != "image" {
+			continue
+		}
+		v := m.Content[i+1]
+		if child, ok := n.Images[v.Value]; ok {
+			used, v.Value = v.Value, built[child].ref
+			if v.Value == "" {
+				v.Value = "scratch" // checked before the images are built
+			}
+		}
+	}
+	for name := range n.Images {
+		if name != used {
+			return usageError("%s: images: %s is built but the goshfile's image: does not name it", n.Source, name)
+		}
+	}
+	out, err := yaml.Marshal(&doc)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return err
+	}
+	b.file = filepath.Join(tmp, filepath.Base(file))
+	return os.WriteFile(b.file, out, 0o644)
+}
+
+// checkBuiltImages holds the images built first to the identities the
+// SBOM records for them: another identity is exit code 1.
+func checkBuiltImages(app *App, b *buildFlags, n *anytree.Node, identities map[string]string) error {
+	if len(identities) == 0 {
+		return nil
+	}
+	data, err := readInput(app, "SBOM "+b.lock.sbom, b.lock.sbom, sbom.MaxSize)
+	if err != nil {
+		return err
+	}
+	doc, err := sbom.Read(bytes.NewReader(data))
+	if err != nil {
+		return sbomError(fmt.Errorf("%s: %w", b.lock.sbom, err))
+	}
+	recorded := sbom.Built(doc)
+	for _, name := range slices.Sorted(maps.Keys(identities)) {
+		switch rec, ok := recorded[name]; {
+		case !ok:
+			return usageError("%s: the SBOM records no identity for image %s (generate it with --dev)", n.Source, name)
+		case rec != identities[name]:
+			return &exitError{code: exitNotVerified, err: fmt.Errorf("%s: image %s built from %s is %s, the SBOM records %s", n.Source, name, n.Images[name].Source, identities[name], rec)}
+		}
 	}
 	return nil
 }
@@ -170,7 +313,7 @@ func applyGosh(b *buildFlags, g *anytree.File, co *anytree.Checkout) {
 
 // writeSBOM generates the SBOM of the build b describes and writes it
 // where the locked build reads it (--dev).
-func writeSBOM(ctx context.Context, app *App, b *buildFlags, co *anytree.Checkout, insecure bool) error {
+func writeSBOM(ctx context.Context, app *App, b *buildFlags, co *anytree.Checkout, insecure bool, built map[string]string) error {
 	s := &sbomFlags{file: b.file, buildArgs: b.buildArgs, cargo: b.lock.cargo, name: b.tag}
 	s.reg.insecure = insecure
 	if b.platform != "" {
@@ -187,6 +330,9 @@ func writeSBOM(ctx context.Context, app *App, b *buildFlags, co *anytree.Checkou
 	doc, err := sbom.Generate(ctx, opt)
 	if err != nil {
 		return sbomError(fmt.Errorf("generating the SBOM of %s: %w", opt.Filename, err))
+	}
+	for _, name := range slices.Sorted(maps.Keys(built)) {
+		sbom.RecordBuilt(doc, name, built[name])
 	}
 	var buf bytes.Buffer
 	if err := sbom.Write(&buf, doc); err != nil {

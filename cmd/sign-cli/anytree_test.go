@@ -90,7 +90,7 @@ func TestAnytreeBuild(t *testing.T) {
 	}{
 		{"a stale SBOM", repo.URL() + "#" + stale + ":app", []string{"goshfile.yaml:2:8", "anytree/base:2", "not pinned"}},
 		{"a Gosh.yaml error", repo.URL() + "#" + badYAML + ":app", []string{`Gosh.yaml:2:1: unknown field "install"`}},
-		{"images", repo.URL() + "#" + images + ":app", []string{"images: building images from other sources first is not supported yet"}},
+		{"images the goshfile does not read", repo.URL() + "#" + images + ":app", []string{"images: base is built but the goshfile's image: does not name it"}},
 		{"a commit that does not exist", repo.URL() + "#0123456789abcdef0123456789abcdef01234567:app", []string{"commit 0123456789abcdef0123456789abcdef01234567 is not in"}},
 		{"a branch", repo.URL() + "#main:app", []string{`"main" is not a commit id`}},
 		{"a directory that does not exist", repo.URL() + "#" + c1 + ":gone", []string{"has no directory gone"}},
