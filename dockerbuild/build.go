@@ -30,8 +30,11 @@ type Options struct {
 	Check func(def *llb.Definition, platform ocispecs.Platform) error
 }
 
-// ErrCheck wraps the error of Options.Check, so that a caller tells a
-// refused build from a failed one.
+// ErrCheck wraps the error of Options.Check in what Build returns, so that
+// a caller of Build tells a refused build from a failed one. A BuildKit
+// client's Build reports the daemon's account of the failure instead (the
+// message survives, the error's identity does not), so a caller there
+// keeps Check's verdict itself.
 var ErrCheck = errors.New("dockerbuild: the build was refused")
 
 // checkError is Options.Check's error, read as itself and matching

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/containerd/platforms"
+	"github.com/distribution/reference"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
 	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
@@ -60,7 +61,8 @@ var llbCaps = pb.Caps.CapSet(pb.Caps.All())
 // A Dockerfile the frontend refuses is an error matching ErrInvalid; an
 // error of the Resolver keeps its kind. Both read "FILE:LINE: what".
 func Convert(ctx context.Context, data []byte, opt ConvertOptions) (*llb.Definition, error) {
-	if _, err := parser.Parse(bytes.NewReader(data)); err != nil {
+	ast, err := parser.Parse(bytes.NewReader(data))
+	if err != nil {
 		return nil, lineErr(ErrInvalid, opt.Filename, err)
 	}
 	target := DefaultPlatform
@@ -93,10 +95,17 @@ func Convert(ctx context.Context, data []byte, opt ConvertOptions) (*llb.Definit
 		LLBCaps:        &llbCaps,
 	})
 	if err != nil {
-		if e := resolver.failed(err); e != nil {
+		if f := resolver.failed(err); f != nil {
+			if line(err) == nil {
+				// BuildKit gives no line for the image of RUN
+				// --mount=from: the instruction that names it has it.
+				if n := naming(ast.AST, f.ref); n != nil {
+					err = parser.WithLocation(err, n.Location())
+				}
+			}
 			// The resolver names the image itself, better than the
 			// frontend's wrapping does.
-			return nil, located(nil, opt.Filename, err, e)
+			return nil, located(nil, opt.Filename, err, f.err)
 		}
 		return nil, lineErr(ErrInvalid, opt.Filename, err)
 	}
@@ -121,11 +130,26 @@ func lineErr(kind error, filename string, err error) error {
 // message of shown (err or an error it wraps) after the line err points
 // at.
 func located(kind error, filename string, err, shown error) error {
-	var le *parser.LocationError
-	if !errors.As(err, &le) || len(le.Locations) == 0 || len(le.Locations[0]) == 0 {
+	r := line(err)
+	if r == nil {
 		return &lineError{kind: kind, err: err, msg: filename + ": " + oneLine(shown, false)}
 	}
-	return &lineError{kind: kind, err: err, msg: fmt.Sprintf("%s:%d: %s", filename, le.Locations[0][0].Start.Line, oneLine(shown, true))}
+	return &lineError{kind: kind, err: err, msg: fmt.Sprintf("%s:%d: %s", filename, r.Start.Line, oneLine(shown, true))}
+}
+
+// line is the first place of the Dockerfile err points at, nil for none.
+// (The frontend gives some errors an empty place.)
+func line(err error) *parser.Range {
+	var le *parser.LocationError
+	if !errors.As(err, &le) {
+		return nil
+	}
+	for _, loc := range le.Locations {
+		if len(loc) > 0 {
+			return &loc[0]
+		}
+	}
+	return nil
 }
 
 type lineError struct {
@@ -186,29 +210,57 @@ func StubConfig(opt sourceresolver.Opt) []byte {
 // recordingResolver remembers the errors of the resolver it wraps, so
 // that Convert tells them from the frontend's own.
 type recordingResolver struct {
-	inner llb.ImageMetaResolver
-	mu    sync.Mutex
-	errs  []error
+	inner    llb.ImageMetaResolver
+	mu       sync.Mutex
+	failures []failure
+}
+
+// failure is an image the resolver did not answer, and why.
+type failure struct {
+	ref string
+	err error
 }
 
 func (r *recordingResolver) ResolveImageConfig(ctx context.Context, ref string, opt sourceresolver.Opt) (string, digest.Digest, []byte, error) {
 	name, d, config, err := r.inner.ResolveImageConfig(ctx, ref, opt)
 	if err != nil {
 		r.mu.Lock()
-		r.errs = append(r.errs, err)
+		r.failures = append(r.failures, failure{ref: ref, err: err})
 		r.mu.Unlock()
 	}
 	return name, d, config, err
 }
 
-// failed returns the error of the resolver that err is or wraps, nil for
-// none.
-func (r *recordingResolver) failed(err error) error {
+// failed returns the failure of the resolver that err is or wraps, nil
+// for none.
+func (r *recordingResolver) failed(err error) *failure {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, e := range r.errs {
-		if errors.Is(err, e) {
-			return e
+	for i := range r.failures {
+		if errors.Is(err, r.failures[i].err) {
+			return &r.failures[i]
+		}
+	}
+	return nil
+}
+
+// naming is the one instruction of the Dockerfile that names the image
+// ref, as the resolver was asked for it or as people write it; nil when
+// none or several do.
+func naming(root *parser.Node, ref string) *parser.Node {
+	names := []string{ref}
+	if named, err := reference.ParseNormalizedNamed(ref); err == nil {
+		names = append(names, reference.FamiliarString(named), reference.FamiliarString(reference.TrimNamed(named)))
+	}
+	for _, name := range names {
+		var found []*parser.Node
+		for _, n := range root.Children {
+			if strings.Contains(n.Original, name) {
+				found = append(found, n)
+			}
+		}
+		if len(found) == 1 {
+			return found[0]
 		}
 	}
 	return nil

@@ -11,10 +11,17 @@ import (
 	digest "github.com/opencontainers/go-digest"
 )
 
-// refusingResolver refuses every image with err.
-type refusingResolver struct{ err error }
+// refusingResolver refuses with err every image whose reference contains
+// only, and answers the others as StubResolver does.
+type refusingResolver struct {
+	err  error
+	only string
+}
 
-func (r refusingResolver) ResolveImageConfig(context.Context, string, sourceresolver.Opt) (string, digest.Digest, []byte, error) {
+func (r refusingResolver) ResolveImageConfig(ctx context.Context, ref string, opt sourceresolver.Opt) (string, digest.Digest, []byte, error) {
+	if !strings.Contains(ref, r.only) {
+		return StubResolver{}.ResolveImageConfig(ctx, ref, opt)
+	}
 	return "", "", nil, r.err
 }
 
@@ -31,7 +38,9 @@ func TestConvertErrors(t *testing.T) {
 		{"bad mount", "FROM a\nRUN --mount=type=nonsense true\n", ConvertOptions{}, "Dockerfile:2:", ErrInvalid},
 		{"no such target", "FROM a AS one\n", ConvertOptions{Target: "two"}, "Dockerfile: target stage \"two\" could not be found", ErrInvalid},
 		{"no FROM", "RUN true\n", ConvertOptions{}, "Dockerfile:", ErrInvalid},
-		{"resolver's error keeps its kind", "FROM a\n\nFROM b\nCOPY --from=c / /\n", ConvertOptions{Resolver: refusingResolver{errRegistry}}, "Dockerfile:", errRegistry},
+		{"resolver's error keeps its kind", "FROM a\n\nFROM b\nCOPY --from=c / /\n", ConvertOptions{Resolver: refusingResolver{err: errRegistry}}, "Dockerfile:", errRegistry},
+		{"resolver's error at COPY --from", "FROM a\n\nCOPY --from=c / /\n", ConvertOptions{Resolver: refusingResolver{err: errRegistry, only: "library/c:"}}, "Dockerfile:3: registry down", errRegistry},
+		{"resolver's error at RUN --mount=from", "FROM a\nRUN --mount=from=c,target=/t true\n", ConvertOptions{Resolver: refusingResolver{err: errRegistry, only: "library/c:"}}, "Dockerfile:2: registry down", errRegistry},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,43 +27,73 @@ const cosignVersion = "v2.6.5"
 // from the Go module proxy into .tools/bin (two to three minutes).
 func findCosign(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("SIGN_CLI_COSIGN"); p != "" {
+	return findPeerTool(t, peerTool{
+		name: "cosign",
+		env:  "SIGN_CLI_COSIGN",
+		install: func(toolsBin string) string {
+			return fmt.Sprintf("GOBIN=%s go install github.com/sigstore/cosign/v2/cmd/cosign@%s", toolsBin, cosignVersion)
+		},
+		build: func(dir string) *exec.Cmd {
+			cmd := exec.Command("go", "install", "github.com/sigstore/cosign/v2/cmd/cosign@"+cosignVersion)
+			cmd.Env = append(os.Environ(), "GOBIN="+dir)
+			return cmd
+		},
+	})
+}
+
+// peerTool is a verifier the peer tests run on what sign-cli writes.
+type peerTool struct {
+	name string // the binary's name, in .tools/bin and on PATH
+	env  string // the variable that names a binary to use instead
+	// install is the command line a developer runs to get the tool into
+	// toolsBin.
+	install func(toolsBin string) string
+	// build is the command that builds the tool into dir, run from the
+	// image package's directory.
+	build func(dir string) *exec.Cmd
+}
+
+// findPeerTool returns the tool's binary: $tool.env, the repository's
+// .tools/bin, or PATH. When CI is set and none is there, it builds the
+// tool into .tools/bin; otherwise the test is skipped with the command
+// that gets it.
+func findPeerTool(t *testing.T, tool peerTool) string {
+	t.Helper()
+	if p := os.Getenv(tool.env); p != "" {
 		return p
 	}
 	toolsBin, err := filepath.Abs(filepath.Join("..", ".tools", "bin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	local := filepath.Join(toolsBin, "cosign")
+	local := filepath.Join(toolsBin, tool.name)
 	if _, err := os.Stat(local); err == nil {
 		return local
 	}
-	if p, err := exec.LookPath("cosign"); err == nil {
+	if p, err := exec.LookPath(tool.name); err == nil {
 		return p
 	}
 	if os.Getenv("CI") == "" {
-		t.Skipf("cosign not found: run `GOBIN=%s go install github.com/sigstore/cosign/v2/cmd/cosign@%s` (or set CI=1 to have this test do it) to check signatures against cosign", toolsBin, cosignVersion)
+		t.Skipf("%s not found: run `%s` (or set CI=1 to have this test do it) to check what sign-cli writes against it", tool.name, tool.install(toolsBin))
 	}
 	if testing.Short() {
-		t.Skip("building cosign is skipped in -short mode")
+		t.Skipf("building %s is skipped in -short mode", tool.name)
 	}
-	t.Logf("building cosign %s into %s", cosignVersion, toolsBin)
+	t.Logf("building %s into %s", tool.name, toolsBin)
 	// Build into a directory of our own and rename into place, so that
 	// another test binary doing the same never sees half a file.
 	if err := os.MkdirAll(toolsBin, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	tmp, err := os.MkdirTemp(toolsBin, ".cosign-build-")
+	tmp, err := os.MkdirTemp(toolsBin, "."+tool.name+"-build-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(tmp)
-	cmd := exec.Command("go", "install", "github.com/sigstore/cosign/v2/cmd/cosign@"+cosignVersion)
-	cmd.Env = append(os.Environ(), "GOBIN="+tmp)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building cosign: %v\n%s", err, out)
+	if out, err := tool.build(tmp).CombinedOutput(); err != nil {
+		t.Fatalf("building %s: %v\n%s", tool.name, err, out)
 	}
-	if err := os.Rename(filepath.Join(tmp, "cosign"), local); err != nil {
+	if err := os.Rename(filepath.Join(tmp, tool.name), local); err != nil {
 		t.Fatal(err)
 	}
 	return local

@@ -20,19 +20,26 @@ var (
 	arm64 = ocispecs.Platform{OS: "linux", Architecture: "arm64"}
 )
 
+// lockOf is the lock of the SBOM of a Dockerfile whose images r holds.
+func lockOf(tb testing.TB, r *testRegistry, dockerfile string) *Lock {
+	tb.Helper()
+	doc, err := r.generate(tb, "Dockerfile", dockerfile, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lock, err := NewLock(doc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return lock
+}
+
 // testLock is the lock of lockDockerfile's SBOM, with the digest it pins
 // base:1 to.
 func testLock(t *testing.T) (*testRegistry, *Lock, digest.Digest) {
 	t.Helper()
 	r := lockRegistry(t)
-	doc, err := r.generate(t, "Dockerfile", lockDockerfile, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lock, err := NewLock(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lock := lockOf(t, r, lockDockerfile)
 	pinned, err := lock.Pin(r.host+"/base:1", amd64)
 	if err != nil {
 		t.Fatal(err)
@@ -120,7 +127,7 @@ func TestCheckDockerfile(t *testing.T) {
 		{"FROM the SBOM lacks", "FROM REG/base:1 AS a\n\nFROM REG/base:2\n", nil, "", nil, []string{"Dockerfile:3: image REG/base:2 is not pinned"}},
 		{"target stage", "FROM REG/base:1 AS a\nFROM REG/base:2 AS b\n", nil, "a", nil, nil},
 		{"COPY --from an image the SBOM lacks", "FROM REG/base:1\nCOPY --from=REG/data:2 /x /x\n", nil, "", nil, []string{"Dockerfile:2: image REG/data:2 is not pinned"}},
-		{"RUN --mount=from an image the SBOM lacks", "FROM REG/base:1\nRUN --mount=from=REG/tool:2,target=/t true\n", nil, "", nil, []string{"Dockerfile: image REG/tool:2 is not pinned"}}, // BuildKit gives no line
+		{"RUN --mount=from an image the SBOM lacks", "FROM REG/base:1\nRUN --mount=from=REG/tool:2,target=/t true\n", nil, "", nil, []string{"Dockerfile:2: image REG/tool:2 is not pinned"}},
 		{"another platform", "FROM REG/base:1\n", nil, "", &arm64, []string{"Dockerfile:1: image REG/base:1 is not pinned for linux/arm64"}},
 		{"RUN --network=host", "FROM REG/base:1\nRUN --network=host true\n", nil, "", nil, []string{"Dockerfile:2: RUN --network=host"}},
 		{"ADD of a URL", "FROM REG/base:1\nADD https://example.com/x /x\n", nil, "", nil, []string{"Dockerfile:2: ADD https://example.com/x is not pinned by a checksum"}},

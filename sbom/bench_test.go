@@ -49,14 +49,7 @@ func BenchmarkGenerateTenImages(b *testing.B) {
 func BenchmarkCheckDockerfile(b *testing.B) {
 	r := newTestRegistry(b)
 	dockerfile := tenSources(b, r)
-	doc, err := r.generate(b, "Dockerfile", dockerfile, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	lock, err := NewLock(doc)
-	if err != nil {
-		b.Fatal(err)
-	}
+	lock := lockOf(b, r, dockerfile)
 	data := []byte(strings.ReplaceAll(dockerfile, "REG", r.host))
 	opt := dockerbuild.ConvertOptions{Filename: "Dockerfile"}
 	b.Run("convert", func(b *testing.B) {

@@ -94,8 +94,10 @@ frontend).
 a goshfile then needs a '# syntax=REF' first line, or --frontend-image.
 
 --sbom FILE --locked builds only what the SBOM (sign-cli sbom generate)
-pins: every image by its digest, every run step without a network; see
-docs/sbom.md.`,
+pins: every image by its digest, every run step without a network, and the
+daemon told to run no other source. What the SBOM does not allow (an image it
+does not pin, RUN --network=host, cache and SSH mounts, ADD of a URL) is
+refused with exit code 2 before anything is built; see docs/sbom.md.`,
 		Example: `  export SIGN_CLI_NETWORK=https://mainnet.evercloud.dev/<project-id>/graphql
   export WALLET=0:... WALLET_SECRET=...
   sign-cli build-and-sign -t registry.example.com/team/app:1.4 .

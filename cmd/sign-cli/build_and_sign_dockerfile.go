@@ -2,16 +2,13 @@ package main
 
 import (
 	"context"
-	"sync"
 
 	"github.com/containerd/platforms"
-	"github.com/moby/buildkit/client/llb"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/gosh-sh/sign-cli/dockerbuild"
 	"github.com/gosh-sh/sign-cli/internal/inputfile"
-	"github.com/gosh-sh/sign-cli/sbom"
 )
 
 // dockerfileBuildFunc is the in-process build of the Dockerfile of req:
@@ -49,37 +46,11 @@ func dockerfileBuildFunc(ctx context.Context, req *buildRequest, refused *refusa
 	lock := req.lock
 	return func(ctx context.Context, c gateway.Client) (*gateway.Result, error) {
 		return dockerbuild.Build(ctx, c, dockerbuild.Options{
-			Resolver:    lock.Resolver(c),
+			Resolver:    refused.resolver(lock, c),
 			NetworkNone: true,
 			Check:       refused.audit(lock),
 		})
 	}, nil
-}
-
-// refusal is the verdict of a locked build's audit of the LLB, when it
-// refused it. The build function runs in the client's goroutines.
-type refusal struct {
-	mu  sync.Mutex
-	err error
-}
-
-// audit is the check of a build locked to lock, noting its refusals.
-func (r *refusal) audit(lock *sbom.Lock) func(*llb.Definition, ocispecs.Platform) error {
-	return func(def *llb.Definition, p ocispecs.Platform) error {
-		err := lock.Audit(def, p, sbom.AuditOptions{Locals: sbom.BuildLocals})
-		if err != nil {
-			r.mu.Lock()
-			r.err = err
-			r.mu.Unlock()
-		}
-		return err
-	}
-}
-
-func (r *refusal) get() error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.err
 }
 
 // convertOptions describe the Dockerfile build of req for platform.

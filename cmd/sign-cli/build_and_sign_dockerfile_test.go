@@ -96,14 +96,7 @@ func TestBuildAndSignDockerfile(t *testing.T) {
 	if root := strings.Fields(readImageFile(t, ref, "/root.txt")); !slices.Contains(root, "base-marker") {
 		t.Errorf("the image's root %q lacks the base's files", root)
 	}
-	img, err := buildkittest.Image(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
+	cf := configFile(t, ref)
 	for k, v := range map[string]string{image.WalletPublicLabel: pub, "org.example.team": "builders"} {
 		if got := cf.Config.Labels[k]; got != v {
 			t.Errorf("label %s = %q, want %q", k, got, v)
@@ -148,8 +141,8 @@ func TestBuildAndSignDockerfile(t *testing.T) {
 	}
 }
 
-// diffIDs are the uncompressed layer digests of a pushed image.
-func diffIDs(t *testing.T, ref string) []string {
+// configFile is the config of a pushed image.
+func configFile(t *testing.T, ref string) *v1.ConfigFile {
 	t.Helper()
 	img, err := buildkittest.Image(ref)
 	if err != nil {
@@ -159,8 +152,14 @@ func diffIDs(t *testing.T, ref string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cf
+}
+
+// diffIDs are the uncompressed layer digests of a pushed image.
+func diffIDs(t *testing.T, ref string) []string {
+	t.Helper()
 	var out []string
-	for _, d := range cf.RootFS.DiffIDs {
+	for _, d := range configFile(t, ref).RootFS.DiffIDs {
 		out = append(out, d.String())
 	}
 	return out

@@ -2,9 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"sync"
 
 	"github.com/containerd/platforms"
 	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
+	digest "github.com/opencontainers/go-digest"
+	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/pflag"
 
 	"github.com/gosh-sh/sign-cli/goshfile"
@@ -92,7 +98,62 @@ func lockBuild(opt *goshfile.BuildOptions, lock *sbom.Lock, daemon llb.ImageMeta
 	if lock == nil {
 		return
 	}
-	opt.Resolver = lock.Resolver(daemon)
+	opt.Resolver = refused.resolver(lock, daemon)
 	opt.NetworkNone = true
 	opt.Check = refused.audit(lock)
+}
+
+// refusal is why a locked build was refused on the daemon's side of the
+// build: the audit of its LLB, or an image the SBOM does not pin for what
+// the daemon asked (a $BUILDPLATFORM other than the SBOM's, say). The
+// client's Build returns the daemon's account of the failure, not these
+// errors, so they are kept here for the exit code. The build function runs
+// in the client's goroutines.
+type refusal struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (r *refusal) set(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.err == nil {
+		r.err = err
+	}
+}
+
+// resolver answers images from lock (then from daemon, by digest), noting
+// the images the SBOM does not pin.
+func (r *refusal) resolver(lock *sbom.Lock, daemon llb.ImageMetaResolver) llb.ImageMetaResolver {
+	return notingResolver{inner: lock.Resolver(daemon), refused: r}
+}
+
+type notingResolver struct {
+	inner   llb.ImageMetaResolver
+	refused *refusal
+}
+
+func (n notingResolver) ResolveImageConfig(ctx context.Context, ref string, opt sourceresolver.Opt) (string, digest.Digest, []byte, error) {
+	name, d, config, err := n.inner.ResolveImageConfig(ctx, ref, opt)
+	if errors.Is(err, sbom.ErrNotLocked) {
+		n.refused.set(err)
+	}
+	return name, d, config, err
+}
+
+// audit is the check of a build locked to lock, noting its refusals.
+func (r *refusal) audit(lock *sbom.Lock) func(*llb.Definition, ocispecs.Platform) error {
+	return func(def *llb.Definition, p ocispecs.Platform) error {
+		err := lock.Audit(def, p, sbom.AuditOptions{Locals: sbom.BuildLocals})
+		if err != nil {
+			r.set(err)
+		}
+		return err
+	}
+}
+
+func (r *refusal) get() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
 }

@@ -1,15 +1,22 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/client/llb/sourceresolver"
 
+	"github.com/gosh-sh/sign-cli/dockerbuild"
 	"github.com/gosh-sh/sign-cli/internal/buildkittest"
+	"github.com/gosh-sh/sign-cli/sbom"
 )
 
 // lockedGoshfile builds on base and records what the network looks like
@@ -119,6 +126,69 @@ func TestBuildAndSignLocked(t *testing.T) {
 			}
 			if got := d.Registry.ManifestPuts()[puts:]; len(got) != 0 {
 				t.Errorf("refused build pushed %q", got)
+			}
+		})
+	}
+}
+
+// TestRefusalNotesTheLocksVerdicts: on the daemon's side of a locked build
+// the refusals are noted for the exit code, since the daemon's account of
+// a failed build does not carry them: an image the lock does not pin, and
+// an audit that refuses the LLB; an image it pins is no refusal.
+func TestRefusalNotesTheLocksVerdicts(t *testing.T) {
+	w := newWorld(t)
+	ref, _ := w.image("locked/base", nil)
+	other, _ := w.image("locked/other", nil)
+	dir := contextWith(t, "Dockerfile", "FROM "+ref+"\n")
+	sbomFile := filepath.Join(t.TempDir(), "sbom.spdx.json")
+	if r := runCLI(t, nil, "", "sbom", "generate", "-o", sbomFile, dir); r.code != 0 {
+		t.Fatalf("sbom generate: %+v", r)
+	}
+	data, err := os.ReadFile(sbomFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := sbom.Read(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock, err := sbom.NewLock(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := sourceresolver.Opt{ImageOpt: &sourceresolver.ResolveImageOpt{Platform: &sbom.DefaultPlatform}}
+	for _, tt := range []struct {
+		name    string
+		run     func(*refusal) error
+		refused bool
+	}{
+		{"pinned image", func(r *refusal) error {
+			_, _, _, err := r.resolver(lock, dockerbuild.StubResolver{}).ResolveImageConfig(t.Context(), ref, opt)
+			return err
+		}, false},
+		{"image the SBOM lacks", func(r *refusal) error {
+			_, _, _, err := r.resolver(lock, dockerbuild.StubResolver{}).ResolveImageConfig(t.Context(), other, opt)
+			return err
+		}, true},
+		{"LLB the audit refuses", func(r *refusal) error {
+			def, err := llb.Image(ref).Marshal(t.Context(), llb.LinuxAmd64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.audit(lock)(def, sbom.DefaultPlatform)
+		}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var r refusal
+			err := tt.run(&r)
+			if !tt.refused && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if got := r.get(); (got != nil) != tt.refused || (tt.refused && got != err) {
+				t.Fatalf("noted %v for %v, want refused=%v", got, err, tt.refused)
+			}
+			if tt.refused && !errors.Is(err, sbom.ErrNotLocked) {
+				t.Errorf("refusal %v is not ErrNotLocked", err)
 			}
 		})
 	}

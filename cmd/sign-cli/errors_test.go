@@ -41,6 +41,25 @@ func TestErrorsNameEachThingOnce(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(buildDir, "goshfile.yaml"), []byte("apiVersion: 1\nimage: scratch\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Dockerfiles: one that does not parse, and one locked to the SBOM of
+	// another.
+	badDockerfile := filepath.Join(dir, "bad")
+	lockedDockerfile := filepath.Join(dir, "locked")
+	for d, content := range map[string]string{badDockerfile: "FROM " + ref + "\nFETCH x\n", lockedDockerfile: "FROM " + ref + "\n"} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "Dockerfile"), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dockerSBOM := filepath.Join(dir, "sbom.spdx.json")
+	if r := runCLI(t, nil, "", "sbom", "generate", "-o", dockerSBOM, lockedDockerfile); r.code != 0 {
+		t.Fatalf("sbom generate: %+v", r)
+	}
+	if err := os.WriteFile(filepath.Join(lockedDockerfile, "Dockerfile"), []byte("FROM "+missing+"\nRUN --network=host true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	msgFile := filepath.Join(dir, "deploy.json")
 	if r := runCLI(t, nil, "", "sign", "--offline", "--secret-file", keyPath, "--message-out", msgFile, digest); r.code != 0 {
 		t.Fatalf("making a message file: %+v", r)
@@ -87,6 +106,8 @@ func TestErrorsNameEachThingOnce(t *testing.T) {
 		{"send: unreachable endpoint", downEnv, []string{"send", "--timeout", "20s", msgFile}, nil},
 		{"build-and-sign: missing context", env, []string{"build-and-sign", "--secret-file", keyPath, "-t", down, filepath.Join(dir, "none")}, nil},
 		{"build-and-sign: unreachable daemon", env, []string{"build-and-sign", "--secret-file", keyPath, "--addr", "unix://" + filepath.Join(dir, "buildkitd.sock"), "-t", down, buildDir}, nil},
+		{"build-and-sign: Dockerfile that does not parse", env, []string{"build-and-sign", "--secret-file", keyPath, "-t", down, badDockerfile}, nil},
+		{"build-and-sign: Dockerfile not locked", env, []string{"build-and-sign", "--secret-file", keyPath, "--sbom", dockerSBOM, "--locked", "-t", down, lockedDockerfile}, nil},
 		{"devnet: state directory in a file", nil, []string{"devnet", "--state-dir", filepath.Join(badKey, "state")}, nil},
 		{"sign: registry refuses the push", env, []string{"sign", "--secret-file", keyPath, "--no-chain", ref}, failPush},
 		{"sign: endpoint failing", env, []string{"sign", "--secret-file", keyPath, "--no-registry", "--timeout", "20s", digest}, failChain},
