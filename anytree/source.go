@@ -48,7 +48,7 @@ func ParseSource(s string) (Source, error) {
 	repo, rest, ok := cutLast(s, "#")
 	if !ok {
 		if s == "" {
-			return Source{}, fmt.Errorf("%w: an empty source", ErrInvalid)
+			return Source{}, invalidf("an empty source")
 		}
 		return Source{Dir: s}, nil
 	}
@@ -58,17 +58,17 @@ func ParseSource(s string) (Source, error) {
 	}
 	switch {
 	case repo == "":
-		return Source{}, fmt.Errorf("%w: %q names no repository before '#'", ErrInvalid, s)
+		return Source{}, invalidf("%q names no repository before '#'", s)
 	case commit == "":
-		return Source{}, fmt.Errorf("%w: %q names no commit after '#'", ErrInvalid, s)
+		return Source{}, invalidf("%q names no commit after '#'", s)
 	case strings.Contains(repo, "::") || strings.HasPrefix(repo, "-"):
-		return Source{}, fmt.Errorf("%w: repository %q: expected an https://, ssh://, file:// or gosh:// URL or a path", ErrInvalid, repo)
+		return Source{}, invalidf("repository %q: expected an https://, ssh://, file:// or gosh:// URL or a path", repo)
 	case strings.HasPrefix(repo, "http://"):
-		return Source{}, fmt.Errorf("%w: repository %q: plain HTTP is not used for sources (https://)", ErrInvalid, repo)
+		return Source{}, invalidf("repository %q: plain HTTP is not used for sources (https://)", repo)
 	}
 	clean := path.Clean(dir)
 	if path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
-		return Source{}, fmt.Errorf("%w: directory %q must be inside the repository", ErrInvalid, dir)
+		return Source{}, invalidf("directory %q must be inside the repository", dir)
 	}
 	return Source{Repo: repo, Commit: commit, Dir: clean}, nil
 }
@@ -136,11 +136,11 @@ func (g *Git) Checkout(ctx context.Context, src Source) (*Checkout, error) {
 		return g.local(ctx, src.Dir)
 	}
 	if g.Locked && !IsCommitID(src.Commit) {
-		return nil, fmt.Errorf("%w: %q is not a commit id: a branch or a tag moves, a locked build takes the commit itself", ErrInvalid, src.Commit)
+		return nil, invalidf("%q is not a commit id: a branch or a tag moves, a locked build takes the commit itself", src.Commit)
 	}
 	if strings.HasPrefix(src.Repo, "gosh://") {
 		if _, err := exec.LookPath("git-remote-gosh"); err != nil {
-			return nil, fmt.Errorf("%w: %s: gosh:// repositories are cloned through git-remote-gosh, which is not installed", ErrInvalid, src.Repo)
+			return nil, invalidf("%s: gosh:// repositories are cloned through git-remote-gosh, which is not installed", src.Repo)
 		}
 	}
 	if err := os.MkdirAll(g.Dir, 0o755); err != nil {
@@ -155,7 +155,10 @@ func (g *Git) Checkout(ctx context.Context, src Source) (*Checkout, error) {
 		c.Remove()
 		return nil, err
 	}
-	if _, err := g.git(ctx, "", g.Progress, "clone", "--no-checkout", "--", src.Repo, clone); err != nil {
+	if g.Progress != nil {
+		fmt.Fprintf(g.Progress, "cloning %s\n", src.Repo)
+	}
+	if _, err := g.git(ctx, "", "clone", "--quiet", "--no-checkout", "--", src.Repo, clone); err != nil {
 		return fail(fmt.Errorf("%w: cloning %s: %v", ErrGit, src.Repo, err))
 	}
 	candidates := []string{src.Commit}
@@ -163,15 +166,15 @@ func (g *Git) Checkout(ctx context.Context, src Source) (*Checkout, error) {
 		candidates = append(candidates, "origin/"+src.Commit)
 	}
 	for _, rev := range candidates {
-		if out, err := g.git(ctx, clone, nil, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}"); err == nil {
+		if out, err := g.git(ctx, clone, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}"); err == nil {
 			c.Commit = strings.TrimSpace(out)
 			break
 		}
 	}
 	if c.Commit == "" || (g.Locked && !strings.HasPrefix(c.Commit, src.Commit)) {
-		return fail(fmt.Errorf("%w: commit %s is not in %s", ErrInvalid, src.Commit, src.Repo))
+		return fail(invalidf("commit %s is not in %s", src.Commit, src.Repo))
 	}
-	if _, err := g.git(ctx, clone, nil, "checkout", "--quiet", "--detach", c.Commit); err != nil {
+	if _, err := g.git(ctx, clone, "checkout", "--quiet", "--detach", c.Commit); err != nil {
 		return fail(fmt.Errorf("%w: checking out %s: %v", ErrGit, c.Commit, err))
 	}
 	if c.Time, err = g.commitTime(ctx, clone); err != nil {
@@ -179,7 +182,7 @@ func (g *Git) Checkout(ctx context.Context, src Source) (*Checkout, error) {
 	}
 	c.Dir = filepath.Join(clone, filepath.FromSlash(src.Dir))
 	if fi, err := os.Stat(c.Dir); err != nil || !fi.IsDir() {
-		return fail(fmt.Errorf("%w: %s has no directory %s at %s", ErrInvalid, src.Repo, src.Dir, c.Commit))
+		return fail(invalidf("%s has no directory %s at %s", src.Repo, src.Dir, c.Commit))
 	}
 	return c, nil
 }
@@ -188,15 +191,15 @@ func (g *Git) Checkout(ctx context.Context, src Source) (*Checkout, error) {
 // is in one.
 func (g *Git) local(ctx context.Context, dir string) (*Checkout, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("%w: %s is not a directory", ErrInvalid, dir)
+		return nil, invalidf("%s is not a directory", dir)
 	}
 	c := &Checkout{Dir: dir}
-	root, err := g.git(ctx, dir, nil, "rev-parse", "--show-toplevel")
+	root, err := g.git(ctx, dir, "rev-parse", "--show-toplevel")
 	if err != nil {
 		return c, nil // not a repository: no commit, no time
 	}
 	c.Root = strings.TrimSpace(root)
-	if out, err := g.git(ctx, dir, nil, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"); err == nil {
+	if out, err := g.git(ctx, dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"); err == nil {
 		c.Commit = strings.TrimSpace(out)
 		if c.Time, err = g.commitTime(ctx, dir); err != nil {
 			return nil, err
@@ -206,7 +209,7 @@ func (g *Git) local(ctx context.Context, dir string) (*Checkout, error) {
 }
 
 func (g *Git) commitTime(ctx context.Context, dir string) (time.Time, error) {
-	out, err := g.git(ctx, dir, nil, "show", "-s", "--format=%ct", "HEAD")
+	out, err := g.git(ctx, dir, "show", "-s", "--format=%ct", "HEAD")
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%w: reading the commit's time: %v", ErrGit, err)
 	}
@@ -220,7 +223,7 @@ func (g *Git) commitTime(ctx context.Context, dir string) (time.Time, error) {
 // git runs git in dir with no prompts and only the transports a source may
 // use, and returns its output; the error carries the end of its standard
 // error on one line.
-func (g *Git) git(ctx context.Context, dir string, progress io.Writer, args ...string) (string, error) {
+func (g *Git) git(ctx context.Context, dir string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(),
@@ -232,23 +235,36 @@ func (g *Git) git(ctx context.Context, dir string, progress io.Writer, args ...s
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
-	if progress != nil {
-		cmd.Stderr = io.MultiWriter(&stderr, progress)
-	}
 	if err := cmd.Run(); err != nil {
-		msg := strings.Join(strings.Fields(lastLines(stderr.String(), 2)), " ")
-		if msg == "" {
-			msg = err.Error()
-		}
-		return "", errors.New(msg)
+		return "", errors.New(gitMessage(stderr.String(), err))
 	}
 	return stdout.String(), nil
 }
 
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
+// gitMessage is the line of git's standard error that says what went
+// wrong: its first "fatal:" or "error:" line, else its last line.
+func gitMessage(stderr string, err error) string {
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	for _, l := range lines {
+		for _, p := range []string{"fatal: ", "error: "} {
+			if rest, ok := strings.CutPrefix(l, p); ok {
+				return strings.TrimSpace(rest)
+			}
+		}
 	}
-	return strings.Join(lines, "\n")
+	if last := strings.TrimSpace(lines[len(lines)-1]); last != "" {
+		return last
+	}
+	return err.Error()
 }
+
+// invalidf is an error that matches ErrInvalid and reads as its message
+// alone.
+func invalidf(format string, args ...any) error {
+	return &invalidError{msg: fmt.Sprintf(format, args...)}
+}
+
+type invalidError struct{ msg string }
+
+func (e *invalidError) Error() string        { return e.msg }
+func (e *invalidError) Is(target error) bool { return target == ErrInvalid }

@@ -11,7 +11,7 @@ import (
 
 // ErrCycle: the images of a Gosh.yaml lead back to a source on the way. It
 // wraps ErrInvalid.
-var ErrCycle = fmt.Errorf("%w: a cycle of images", ErrInvalid)
+var ErrCycle = &invalidError{msg: "a cycle of images"}
 
 // Node is a source checked out with its Gosh.yaml and the nodes of the
 // images it builds first, by name.

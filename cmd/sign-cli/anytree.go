@@ -78,7 +78,7 @@ keeps the clone. See docs/anytree.md.`,
 	f.StringVar(&b.progress, "progress", "auto", "progress display: auto, plain, tty or quiet")
 	f.BoolVar(&b.noCache, "no-cache", false, "do not use BuildKit's cache")
 	f.StringArrayVar(&b.labels, "label", nil, "`key=value` label of the image (repeatable)")
-	b.lock.cargo.add(f, true)
+	b.lock.cargo.addRegistry(f) // the Cargo.lock is Gosh.yaml's
 	f.BoolVar(&a.dev, "dev", false, "development: take a branch, and generate or update the SBOM instead of requiring it")
 	f.BoolVar(&a.keep, "keep", false, "keep the clone (its path is printed on standard error)")
 	return cmd

@@ -31,8 +31,14 @@ type cargoFlags struct {
 func (c *cargoFlags) add(f *pflag.FlagSet, withRegistry bool) {
 	f.StringVar(&c.lock, "cargo-lock", "", "the build's Cargo.lock, whose crates the SBOM pins (default CONTEXT/Cargo.lock when it exists)")
 	if withRegistry {
-		f.StringVar(&c.registry, "cargo-registry", cargo.DefaultRegistry, "the sparse index that serves the crates (crates.io's or a mirror of it)")
+		c.addRegistry(f)
 	}
+}
+
+// addRegistry adds --cargo-registry alone, for commands that know the
+// Cargo.lock otherwise.
+func (c *cargoFlags) addRegistry(f *pflag.FlagSet) {
+	f.StringVar(&c.registry, "cargo-registry", cargo.DefaultRegistry, "the sparse index that serves the crates (crates.io's or a mirror of it)")
 }
 
 // read returns the Cargo.lock's name relative to the context and its
