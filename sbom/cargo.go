@@ -8,10 +8,13 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/moby/buildkit/client/llb"
+	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
 	"github.com/spdx/tools-golang/spdx"
 	"github.com/spdx/tools-golang/spdx/v2/common"
 
 	"github.com/gosh-sh/sign-cli/cargo"
+	"github.com/gosh-sh/sign-cli/dockerbuild"
 )
 
 // DependsOn relates the image built (or a crate) to a crate it needs.
@@ -209,4 +212,19 @@ func crateEdge(rel *spdx.Relationship, byID map[common.ElementID]Entry) (Entry, 
 		return Entry{}, invalidf("relationship %s %s %s is not between two crates the SBOM holds", rel.RefA.ElementRefID, DependsOn, rel.RefB.ElementRefID)
 	}
 	return edgeEntry(from.Key, to.Key), nil
+}
+
+// withLocals makes the named contexts of opt.Locals (the prepared crates,
+// gosh-cargo) local directories for the Dockerfile frontend, as the build
+// makes them, so that RUN --mount=from=gosh-cargo reads no image.
+func withLocals(convert *dockerfile2llb.ConvertOpt, opt Options, rec llb.ImageMetaResolver) error {
+	if len(opt.Locals) == 0 {
+		return nil
+	}
+	c, err := dockerbuild.TranslationClient(opt.Locals, rec)
+	if err != nil {
+		return invalidf("%v", err)
+	}
+	convert.Client = c
+	return nil
 }

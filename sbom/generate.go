@@ -59,6 +59,9 @@ type Options struct {
 	// CargoRegistry gives the crates' download locations; crates.io's
 	// sparse index when nil.
 	CargoRegistry *cargo.Registry
+	// Locals are a Dockerfile's named build contexts read from local
+	// directories (dockerbuild.LocalContexts), not images.
+	Locals []string
 }
 
 // IsGoshfile reports whether a build file of this name is a goshfile.
@@ -152,7 +155,7 @@ func translateDockerfile(ctx context.Context, opt Options, rec *recorder, p ocis
 	if opt.BuildPlatform != nil {
 		build = platforms.Normalize(*opt.BuildPlatform)
 	}
-	res, err := dockerfile2llb.Dockerfile2LLB(ctx, opt.Data, dockerfile2llb.ConvertOpt{
+	convert := dockerfile2llb.ConvertOpt{
 		Config: dockerui.Config{
 			BuildArgs:       opt.BuildArgs,
 			Target:          opt.Target,
@@ -165,7 +168,11 @@ func translateDockerfile(ctx context.Context, opt Options, rec *recorder, p ocis
 		// frontend then emits what a build would (merge ops for
 		// COPY --link, for one).
 		LLBCaps: &llbCaps,
-	})
+	}
+	if err := withLocals(&convert, opt, rec); err != nil {
+		return llb.State{}, err
+	}
+	res, err := dockerfile2llb.Dockerfile2LLB(ctx, opt.Data, convert)
 	if err != nil {
 		return llb.State{}, classify(err)
 	}

@@ -118,6 +118,30 @@ func TestBuildAndSignCargo(t *testing.T) {
 		t.Errorf("cargo changed Cargo.lock (%v):\n%s", err, lock)
 	}
 
+	// The same crates read by a Dockerfile, as the named context gosh-cargo.
+	dockerfile := filepath.Join(dir, "Dockerfile")
+	os.WriteFile(dockerfile, []byte("FROM "+rust+"\nWORKDIR /src\nCOPY . /src/\n"+
+		"RUN --mount=type=bind,from=gosh-cargo,target=/.cargo cargo build --locked --offline && ls target/debug/deps > /deps.txt\n"), 0o644)
+	dockerSBOM := filepath.Join(t.TempDir(), "docker.spdx.json")
+	if r := runCLI(t, nil, "", "sbom", "generate", "-f", dockerfile, "--cargo-registry", crates.URL, "-o", dockerSBOM, dir); r.code != 0 {
+		t.Fatalf("sbom generate of the Dockerfile: %+v", r)
+	}
+	crates.Reset()
+	dref := d.Registry.Host + "/cargo/docker:1"
+	r = runCLI(t, env, "", "build-and-sign", "--addr", d.Addr, "--secret-file", keyPath, "-t", dref, "-o", "json",
+		"-f", dockerfile, "--sbom", dockerSBOM, "--locked", "--cargo-registry", crates.URL, "--progress", "plain", dir)
+	if r.code != 0 {
+		t.Fatalf("locked Dockerfile cargo build: exit %d\nstderr:\n%s\ndaemon log:\n%s", r.code, r.stderr, d.Log())
+	}
+	if !strings.Contains(r.stderr, "prepared 3 crates (0 downloaded, 3 from the cache)") || len(crates.Requests()) != 0 {
+		t.Errorf("the second build did not take the crates from the cache: requests %v", crates.Requests())
+	}
+	if img, err := buildkittest.Image(dref); err != nil {
+		t.Error(err)
+	} else if deps, err := buildkittest.ReadFile(img, "/deps.txt"); err != nil || strings.Count(string(deps), ".rlib") != 4 {
+		t.Errorf("the Dockerfile build's cargo built %q (%v), want four libraries", deps, err)
+	}
+
 	// A registry that serves a tampered crate: refused, nothing pushed or
 	// signed. The cache holds the honest crates, so it is emptied first.
 	env["XDG_CACHE_HOME"] = t.TempDir()

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +15,7 @@ import (
 	"github.com/tonistiigi/fsutil"
 
 	"github.com/gosh-sh/sign-cli/cargo"
+	"github.com/gosh-sh/sign-cli/dockerbuild"
 	"github.com/gosh-sh/sign-cli/goshfile"
 	"github.com/gosh-sh/sign-cli/image"
 	"github.com/gosh-sh/sign-cli/sbom"
@@ -125,17 +128,8 @@ func (c *cargoFlags) cargoOptions(app *App, contextDir string, insecure bool, op
 // match stops the command before anything is built.
 func (l *lockFlags) prepareCargo(ctx context.Context, app *App, req *buildRequest, builder string, insecure bool) (cleanup func(), err error) {
 	cleanup = func() {}
-	if req.dockerfile {
-		// A Dockerfile would read the crates as a named context, which
-		// sign-cli's client-side translation cannot serve yet.
-		return cleanup, nil
-	}
-	f, err := readGoshfile(app, req.file)
-	if err != nil {
+	if needs, err := needsCrates(app, req); err != nil || !needs {
 		return cleanup, err
-	}
-	if !slices.ContainsFunc(f.Steps, func(s goshfile.Step) bool { return s.Cargo }) {
-		return cleanup, nil
 	}
 	if builder != "buildkit" {
 		return cleanup, usageError("%s: steps with cargo: true build with --builder buildkit only", req.file)
@@ -190,9 +184,14 @@ func (l *lockFlags) prepareCargo(ctx context.Context, app *App, req *buildReques
 	return cleanup, nil
 }
 
+// dockerfileLocals are the named contexts of a Dockerfile build that are
+// local directories: the prepared crates, which a Dockerfile reads with
+// RUN --mount=type=bind,from=gosh-cargo,target=/.cargo.
+var dockerfileLocals = []string{goshfile.LocalCargo}
+
 // mountCargo adds the prepared crates to the locals of a build that has
-// cargo steps.
-func (r *buildRequest) mountCargo(locals map[string]fsutil.FS) error {
+// cargo steps, and for a Dockerfile names them as a build context.
+func (r *buildRequest) mountCargo(locals map[string]fsutil.FS, attrs map[string]string) error {
 	if r.cargoDir == "" {
 		return nil
 	}
@@ -201,6 +200,9 @@ func (r *buildRequest) mountCargo(locals map[string]fsutil.FS) error {
 		return fmt.Errorf("prepared crates: %w", err)
 	}
 	locals[goshfile.LocalCargo] = local
+	if r.dockerfile {
+		maps.Copy(attrs, dockerbuild.LocalContexts(dockerfileLocals...))
+	}
 	return nil
 }
 
@@ -215,4 +217,22 @@ func readGoshfile(app *App, file string) (*goshfile.File, error) {
 		return nil, usageError("%v", err)
 	}
 	return f, nil
+}
+
+// needsCrates tells whether the build reads the prepared crates: a
+// goshfile step with cargo: true, or a Dockerfile that names gosh-cargo
+// (as a build context; its translation then reads the local).
+func needsCrates(app *App, req *buildRequest) (bool, error) {
+	if req.dockerfile {
+		data, err := readInput(app, "Dockerfile "+req.file, req.file, maxBuildFile)
+		if err != nil {
+			return false, err
+		}
+		return bytes.Contains(data, []byte(goshfile.LocalCargo)), nil
+	}
+	f, err := readGoshfile(app, req.file)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(f.Steps, func(s goshfile.Step) bool { return s.Cargo }), nil
 }

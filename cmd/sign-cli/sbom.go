@@ -94,6 +94,9 @@ func (s *sbomFlags) options(app *App, args []string) (sbom.Options, error) {
 	if opt.Created, err = sourceDateEpoch(app); err != nil {
 		return sbom.Options{}, err
 	}
+	if !sbom.IsGoshfile(opt.Filename) {
+		opt.Locals = dockerfileLocals
+	}
 	if err := s.cargo.cargoOptions(app, contextDir, s.reg.insecure, &opt); err != nil {
 		return sbom.Options{}, err
 	}
