@@ -49,6 +49,9 @@ type ConvertOptions struct {
 	// Locals are named build contexts read from local directories of the
 	// same names (LocalContexts), such as the crates a build prepares.
 	Locals []string
+	// Images are named build contexts that are images, by name
+	// (ImageContexts), such as images built first.
+	Images map[string]string
 }
 
 // llbCaps are the capabilities of a daemon of this BuildKit version: all
@@ -97,8 +100,8 @@ func Convert(ctx context.Context, data []byte, opt ConvertOptions) (*llb.Definit
 		SourceMap:      llb.NewSourceMap(nil, opt.Filename, "Dockerfile", data),
 		LLBCaps:        &llbCaps,
 	}
-	if len(opt.Locals) > 0 {
-		if convert.Client, err = TranslationClient(opt.Locals, resolver); err != nil {
+	if len(opt.Locals) > 0 || len(opt.Images) > 0 {
+		if convert.Client, err = TranslationClient(opt.Locals, opt.Images, resolver); err != nil {
 			return nil, fmt.Errorf("translating %s: %w", opt.Filename, err)
 		}
 	}

@@ -29,14 +29,26 @@ func LocalContexts(names ...string) map[string]string {
 	return m
 }
 
+// ImageContexts is the frontend options that make each name of images a
+// named build context that is the image it maps to ("context:NAME" =
+// "docker-image://REF"), so that FROM NAME reads that image.
+func ImageContexts(images map[string]string) map[string]string {
+	m := map[string]string{}
+	for n, ref := range images {
+		m["context:"+n] = "docker-image://" + ref
+	}
+	return m
+}
+
 // TranslationClient is the frontend's view of a build for a translation
 // without a daemon (Convert, an SBOM's generation) in which each of locals
 // is a named context read from the local directory of that name, as
-// LocalContexts makes it for a build. Images are answered by resolver;
-// anything else a daemon would do is refused.
-func TranslationClient(locals []string, resolver llb.ImageMetaResolver) (*dockerui.Client, error) {
+// LocalContexts makes it for a build, and each name of images a named
+// context that is an image, as ImageContexts makes it. Images are answered
+// by resolver; anything else a daemon would do is refused.
+func TranslationClient(locals []string, images map[string]string, resolver llb.ImageMetaResolver) (*dockerui.Client, error) {
 	c := &translateClient{resolver: resolver, inputs: map[string]llb.State{}}
-	c.opts.Opts = map[string]string{}
+	c.opts.Opts = ImageContexts(images)
 	c.opts.LLBCaps = pb.Caps.CapSet(pb.Caps.All())
 	c.opts.Caps = gwpb.Caps.CapSet(gwpb.Caps.All())
 	// The build context as an input too, so that the frontend does not

@@ -216,12 +216,13 @@ func crateEdge(rel *spdx.Relationship, byID map[common.ElementID]Entry) (Entry, 
 
 // withLocals makes the named contexts of opt.Locals (the prepared crates,
 // gosh-cargo) local directories for the Dockerfile frontend, as the build
-// makes them, so that RUN --mount=from=gosh-cargo reads no image.
+// makes them, so that RUN --mount=from=gosh-cargo reads no image, and
+// those of opt.Images the images they name.
 func withLocals(convert *dockerfile2llb.ConvertOpt, opt Options, rec llb.ImageMetaResolver) error {
-	if len(opt.Locals) == 0 {
+	if len(opt.Locals) == 0 && len(opt.Images) == 0 {
 		return nil
 	}
-	c, err := dockerbuild.TranslationClient(opt.Locals, rec)
+	c, err := dockerbuild.TranslationClient(opt.Locals, opt.Images, rec)
 	if err != nil {
 		return invalidf("%v", err)
 	}

@@ -62,6 +62,9 @@ type Options struct {
 	// Locals are a Dockerfile's named build contexts read from local
 	// directories (dockerbuild.LocalContexts), not images.
 	Locals []string
+	// Images are a Dockerfile's named build contexts that are images
+	// (dockerbuild.ImageContexts), by name.
+	Images map[string]string
 }
 
 // IsGoshfile reports whether a build file of this name is a goshfile.

@@ -207,16 +207,25 @@ func buildNode(ctx context.Context, app *App, o *signFlags, b *buildFlags, a *an
 	return buildAndSign(ctx, app, o, b, []string{co.Dir})
 }
 
-// useBuiltImages makes the goshfile of n read the image it names by one of
-// its images: names from the image built for it, by digest. The goshfile
-// is written anew in tmp; the build context stays the checkout.
+// useBuiltImages makes the build of n read the images built for it, by
+// digest: a goshfile's image: NAME is written anew in tmp with the image's
+// reference (the build context stays the checkout); a Dockerfile reads
+// each as the named build context NAME (FROM NAME).
 func useBuiltImages(app *App, b *buildFlags, n *anytree.Node, built map[*anytree.Node]builtImage, tmp string) error {
 	file := b.file
 	if file == "" {
 		file = defaultBuildFile(n.Checkout.Dir)
 	}
 	if !sbom.IsGoshfile(file) {
-		return usageError("%s: images: only a goshfile can read the images built first (image: NAME)", n.Source)
+		// A Dockerfile reads them as named build contexts (FROM NAME).
+		b.images = map[string]string{}
+		for name, child := range n.Images {
+			b.images[name] = built[child].ref
+			if b.images[name] == "" {
+				b.images[name] = "scratch" // checked before the images are built
+			}
+		}
+		return nil
 	}
 	data, err := readInput(app, "goshfile "+file, file, goshfile.MaxSize)
 	if err != nil {
@@ -314,7 +323,7 @@ func applyGosh(b *buildFlags, g *anytree.File, co *anytree.Checkout) {
 // writeSBOM generates the SBOM of the build b describes and writes it
 // where the locked build reads it (--dev).
 func writeSBOM(ctx context.Context, app *App, b *buildFlags, co *anytree.Checkout, insecure bool, built map[string]string) error {
-	s := &sbomFlags{file: b.file, buildArgs: b.buildArgs, cargo: b.lock.cargo, name: b.tag}
+	s := &sbomFlags{file: b.file, buildArgs: b.buildArgs, cargo: b.lock.cargo, name: b.tag, images: b.images}
 	s.reg.insecure = insecure
 	if b.platform != "" {
 		s.platforms = []string{b.platform}

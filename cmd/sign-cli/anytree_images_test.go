@@ -84,6 +84,27 @@ func TestAnytreeImages(t *testing.T) {
 		t.Errorf("the app's base is not the base built at %s: %q, %v", b1, got, err)
 	}
 
+	// A Dockerfile reads the base built first as the build context base.
+	write(appRepo.Dir, map[string]string{
+		"dapp/Gosh.yaml":  "dockerfile: {path: Dockerfile}\ntag: " + host + "/tree/dapp:1\nimages:\n  base: " + baseRepo.URL() + "#" + b1 + ":base\n",
+		"dapp/Dockerfile": "FROM base\nRUN cp /base.txt /from-base.txt\n",
+	})
+	if r := build("-q", "--dev", filepath.Join(appRepo.Dir, "dapp")); r.code != 0 {
+		t.Fatalf("anytree build --dev of a Dockerfile: exit %d\n%s", r.code, r.stderr)
+	}
+	ad := appRepo.Commit(time.Unix(1700000250, 0), nil)
+	r = build("-q", appRepo.URL()+"#"+ad+":dapp")
+	if r.code != 0 {
+		t.Fatalf("anytree build of a Dockerfile: exit %d\n%s", r.code, r.stderr)
+	}
+	dimg, err := buildkittest.Image(host + "/tree/dapp@" + strings.TrimSpace(r.stdout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := buildkittest.ReadFile(dimg, "/from-base.txt"); err != nil || strings.TrimSpace(string(got)) != "first" {
+		t.Errorf("the Dockerfile's base is not the base built at %s: %q, %v", b1, got, err)
+	}
+
 	// The app's next commit builds the base at a commit whose content
 	// differs, with the SBOM of the first: refused, nothing pushed.
 	a2 := appRepo.Commit(time.Unix(1700000300, 0), map[string]string{"app/Gosh.yaml": appGosh(b2)})

@@ -33,8 +33,9 @@ type buildFlags struct {
 	target        string
 	progress      string
 	lock          lockFlags
-	attest        bool   // --attest (attest.go)
-	epoch         string // SOURCE_DATE_EPOCH of a reproducible build (anytree)
+	attest        bool              // --attest (attest.go)
+	epoch         string            // SOURCE_DATE_EPOCH of a reproducible build (anytree)
+	images        map[string]string // a Dockerfile's named contexts that are images built first (anytree)
 }
 
 const (
@@ -57,9 +58,10 @@ type buildRequest struct {
 	progress   string // auto, plain, tty or quiet
 	frontend   string // image of the goshfile frontend; empty builds in-process
 	addr       string
-	lock       *sbom.Lock // --locked: build only what this SBOM pins
-	cargoDir   string     // the crates prepared for cargo: true steps
-	epoch      string     // SOURCE_DATE_EPOCH: the image's times, for a reproducible digest
+	lock       *sbom.Lock        // --locked: build only what this SBOM pins
+	cargoDir   string            // the crates prepared for cargo: true steps
+	epoch      string            // SOURCE_DATE_EPOCH: the image's times, for a reproducible digest
+	images     map[string]string // named contexts that are images, by name (a Dockerfile's FROM NAME)
 }
 
 // NewCmdBuildAndSign builds an image from a goshfile with BuildKit, pushes it
@@ -154,7 +156,6 @@ func buildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags, ar
 	if err != nil {
 		return nil, keys.PublicKey{}, err
 	}
-	req.epoch = b.epoch
 	annotations, err := image.ParseAnnotations(o.annotations)
 	if err != nil {
 		return nil, keys.PublicKey{}, usageError("--annotations: %v", err)
@@ -216,7 +217,7 @@ func buildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags, ar
 // request checks the build flags and makes the build request, labels but
 // WALLET_PUBLIC included.
 func (b *buildFlags) request(app *App, args []string) (*buildRequest, error) {
-	req := &buildRequest{contextDir: ".", noCache: b.noCache, platform: b.platform, frontend: b.frontendImage}
+	req := &buildRequest{contextDir: ".", noCache: b.noCache, platform: b.platform, frontend: b.frontendImage, epoch: b.epoch, images: b.images}
 	if len(args) == 1 {
 		req.contextDir = args[0]
 	}

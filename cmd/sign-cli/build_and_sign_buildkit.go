@@ -65,7 +65,7 @@ func buildWithBuildkit(ctx context.Context, app *App, req *buildRequest) (string
 			},
 		}},
 	}
-	if err := req.mountCargo(opt.LocalMounts, opt.FrontendAttrs); err != nil {
+	if err := req.addContexts(opt.LocalMounts, opt.FrontendAttrs); err != nil {
 		return "", err
 	}
 	if req.epoch != "" {

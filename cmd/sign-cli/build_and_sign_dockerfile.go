@@ -62,5 +62,6 @@ func (r *buildRequest) convertOptions(platform ocispecs.Platform) dockerbuild.Co
 		Target:    r.target,
 		Labels:    r.labels,
 		Locals:    dockerfileLocals,
+		Images:    r.images,
 	}
 }

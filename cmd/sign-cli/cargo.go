@@ -189,9 +189,13 @@ func (l *lockFlags) prepareCargo(ctx context.Context, app *App, req *buildReques
 // RUN --mount=type=bind,from=gosh-cargo,target=/.cargo.
 var dockerfileLocals = []string{goshfile.LocalCargo}
 
-// mountCargo adds the prepared crates to the locals of a build that has
-// cargo steps, and for a Dockerfile names them as a build context.
-func (r *buildRequest) mountCargo(locals map[string]fsutil.FS, attrs map[string]string) error {
+// addContexts adds the prepared crates to the locals of a build that has
+// cargo steps, and for a Dockerfile names them as a build context, with
+// the images built first.
+func (r *buildRequest) addContexts(locals map[string]fsutil.FS, attrs map[string]string) error {
+	if r.dockerfile {
+		maps.Copy(attrs, dockerbuild.ImageContexts(r.images))
+	}
 	if r.cargoDir == "" {
 		return nil
 	}

@@ -32,6 +32,7 @@ type sbomFlags struct {
 	target    string
 	name      string
 	cargo     cargoFlags
+	images    map[string]string // named contexts that are images built first (anytree)
 }
 
 func (s *sbomFlags) add(cmd *cobra.Command) {
@@ -95,7 +96,7 @@ func (s *sbomFlags) options(app *App, args []string) (sbom.Options, error) {
 		return sbom.Options{}, err
 	}
 	if !sbom.IsGoshfile(opt.Filename) {
-		opt.Locals = dockerfileLocals
+		opt.Locals, opt.Images = dockerfileLocals, s.images
 	}
 	if err := s.cargo.cargoOptions(app, contextDir, s.reg.insecure, &opt); err != nil {
 		return sbom.Options{}, err
