@@ -184,7 +184,36 @@ func (g *Git) Checkout(ctx context.Context, src Source) (*Checkout, error) {
 	if fi, err := os.Stat(c.Dir); err != nil || !fi.IsDir() {
 		return fail(invalidf("%s has no directory %s at %s", src.Repo, src.Dir, c.Commit))
 	}
+	if _, err := c.Path("."); err != nil {
+		return fail(err)
+	}
 	return c, nil
+}
+
+// Path is rel (slash-separated, inside the source's directory) on disk. In
+// a clone, a path that a symbolic link of the repository takes out of the
+// clone is refused: a repository must not make a build read the files of
+// the machine that builds it.
+func (c *Checkout) Path(rel string) (string, error) {
+	p := filepath.Join(c.Dir, filepath.FromSlash(rel))
+	if c.clone == "" {
+		return p, nil
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return p, nil // reading it says what is missing
+	}
+	if err != nil {
+		return "", invalidf("%s: %v", rel, err)
+	}
+	root, err := filepath.EvalSymlinks(c.clone)
+	if err != nil {
+		return "", invalidf("%s: %v", rel, err)
+	}
+	if r, err := filepath.Rel(root, real); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return "", invalidf("%s leaves the repository through a symbolic link", rel)
+	}
+	return p, nil
 }
 
 // local is a local directory, with its repository's HEAD commit when it

@@ -113,4 +113,27 @@ func TestCheckout(t *testing.T) {
 	if _, err := os.Stat(repo.Dir); err != nil {
 		t.Fatal("Remove of a local source removed it")
 	}
+
+	// Symbolic links of the repository do not lead out of the clone.
+	if err := os.Symlink("/etc", filepath.Join(repo.Dir, "out")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/etc/passwd", filepath.Join(repo.Dir, "app", "sbom.spdx.json")); err != nil {
+		t.Fatal(err)
+	}
+	c3 := repo.Commit(time.Unix(1720000000, 0), nil)
+	if _, err := g.Checkout(ctx, anytree.Source{Repo: repo.URL(), Commit: c3, Dir: "out"}); err == nil || !errors.Is(err, anytree.ErrInvalid) || !strings.Contains(err.Error(), ". leaves the repository through a symbolic link") {
+		t.Errorf("a directory that is a link out of the repository: %v", err)
+	}
+	linked, err := g.Checkout(ctx, anytree.Source{Repo: repo.URL(), Commit: c3, Dir: "app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer linked.Remove()
+	if _, err := linked.Path("sbom.spdx.json"); err == nil || !strings.Contains(err.Error(), "sbom.spdx.json leaves the repository") {
+		t.Errorf("a file that is a link out of the repository: %v", err)
+	}
+	if p, err := linked.Path("v"); err != nil || p != filepath.Join(linked.Dir, "v") {
+		t.Errorf("Path(v) = %q, %v", p, err)
+	}
 }

@@ -34,11 +34,11 @@ func (n *Node) Key() string {
 
 // Resolve checks out src and, depth first, every source its Gosh.yaml
 // names under images, each once however many times it is named; read
-// returns the Gosh.yaml of a checked-out directory. A source reached again
+// returns the Gosh.yaml of a checkout. A source reached again
 // on its own way down is ErrCycle, naming the chain. Nothing is built:
 // every source is known before the first build starts. On error every
 // checkout made is removed.
-func (g *Git) Resolve(ctx context.Context, src Source, read func(dir string) ([]byte, error)) (*Node, error) {
+func (g *Git) Resolve(ctx context.Context, src Source, read func(*Checkout) ([]byte, error)) (*Node, error) {
 	r := &resolver{git: g, read: read, done: map[string]*Node{}}
 	n, err := r.resolve(ctx, src, nil)
 	if err != nil {
@@ -50,7 +50,7 @@ func (g *Git) Resolve(ctx context.Context, src Source, read func(dir string) ([]
 
 type resolver struct {
 	git  *Git
-	read func(string) ([]byte, error)
+	read func(*Checkout) ([]byte, error)
 	done map[string]*Node
 	all  []*Checkout
 }
@@ -70,7 +70,7 @@ func (r *resolver) resolve(ctx context.Context, src Source, path []string) (*Nod
 	if i := slices.Index(path, key); i >= 0 {
 		return nil, fmt.Errorf("%w: %s", ErrCycle, strings.Join(append(path[i:], key), " -> "))
 	}
-	data, err := r.read(co.Dir)
+	data, err := r.read(co)
 	if err != nil {
 		return nil, err
 	}

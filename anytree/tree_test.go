@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +12,13 @@ import (
 	"github.com/gosh-sh/sign-cli/anytree/anytreetest"
 )
 
-func readGosh(dir string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, anytree.FileName)) }
+func readGosh(co *anytree.Checkout) ([]byte, error) {
+	p, err := co.Path(anytree.FileName)
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(p)
+}
 
 // TestResolve: a diamond (top reads left and right, both read bottom)
 // resolves bottom once, and orders every source after its images.

@@ -97,8 +97,12 @@ func runAnytreeBuild(ctx context.Context, app *App, o *signFlags, b *buildFlags,
 	if !app.quiet {
 		git.Progress = app.Err
 	}
-	read := func(dir string) ([]byte, error) {
-		return readInput(app, anytree.FileName, filepath.Join(dir, anytree.FileName), anytree.MaxFileSize)
+	read := func(co *anytree.Checkout) ([]byte, error) {
+		p, err := co.Path(anytree.FileName)
+		if err != nil {
+			return nil, usageError("%v", err)
+		}
+		return readInput(app, anytree.FileName, p, anytree.MaxFileSize)
 	}
 	// Every source is checked out, and its Gosh.yaml read, before the
 	// first build: a cycle or a bad Gosh.yaml anywhere builds nothing.
@@ -125,7 +129,9 @@ func runAnytreeBuild(ctx context.Context, app *App, o *signFlags, b *buildFlags,
 	for i, n := range tree.Order() {
 		if len(n.Images) > 0 {
 			var nb buildFlags
-			applyGosh(&nb, n.File, n.Checkout)
+			if err := applyGosh(&nb, n.File, n.Checkout); err != nil {
+				return err
+			}
 			if err := useBuiltImages(app, &nb, n, nil, filepath.Join(tmp, "check", strconv.Itoa(i))); err != nil {
 				return err
 			}
@@ -181,7 +187,9 @@ func builtFrom(ctx context.Context, app *App, o *signFlags, n *anytree.Node, res
 // buildNode builds, pushes and signs one source, its images already built.
 func buildNode(ctx context.Context, app *App, o *signFlags, b *buildFlags, a *anytreeFlags, n *anytree.Node, built map[*anytree.Node]builtImage, tmp string) ([]signature.Signed, keys.PublicKey, error) {
 	co := n.Checkout
-	applyGosh(b, n.File, co)
+	if err := applyGosh(b, n.File, co); err != nil {
+		return nil, keys.PublicKey{}, err
+	}
 	if !co.Time.IsZero() {
 		b.epoch = strconv.FormatInt(co.Time.Unix(), 10)
 	}
@@ -302,22 +310,36 @@ func anytreeError(err error) error {
 
 // applyGosh turns a Gosh.yaml into build-and-sign's flags for a locked
 // build of the checkout.
-func applyGosh(b *buildFlags, g *anytree.File, co *anytree.Checkout) {
-	in := func(p string) string { return filepath.Join(co.Dir, filepath.FromSlash(p)) }
+func applyGosh(b *buildFlags, g *anytree.File, co *anytree.Checkout) error {
+	var errs []error
+	in := func(p string) string {
+		path, err := co.Path(p)
+		errs = append(errs, err)
+		return path
+	}
 	switch {
 	case g.Dockerfile != "":
 		b.file = in(g.Dockerfile)
 	case g.Goshfile != "":
 		b.file = in(g.Goshfile)
+	default:
+		for _, name := range []string{goshfileName, "Dockerfile"} {
+			in(name)
+		}
 	}
 	b.tag = g.Tag
 	for _, k := range slices.Sorted(maps.Keys(g.Args)) {
 		b.buildArgs = append(b.buildArgs, k+"="+g.Args[k])
 	}
 	b.lock.sbom, b.lock.locked = in(g.SBOM), true
+	cargoLock := in(g.CargoLock)
 	if slices.Contains(g.Prepare, "cargo") {
-		b.lock.cargo.lock = in(g.CargoLock)
+		b.lock.cargo.lock = cargoLock
 	}
+	if err := errors.Join(errs...); err != nil {
+		return usageError("%s: %v", anytree.FileName, err)
+	}
+	return nil
 }
 
 // writeSBOM generates the SBOM of the build b describes and writes it
