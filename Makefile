@@ -67,6 +67,9 @@ ci-deps:
 		if ! command -v runc >/dev/null 2>&1 || [ ! -x /bin/busybox ] || [ ! -x /bin/bash-static ]; then \
 			apt-get update -qq && apt-get install -y -qq --no-install-recommends runc busybox-static bash-static; \
 		fi; \
+		if [ ! -x /usr/bin/cargo ] || [ ! -x /usr/bin/rustc ]; then \
+			apt-get update -qq && apt-get install -y -qq --no-install-recommends cargo rustc; \
+		fi; \
 		$(MAKE) --no-print-directory buildkit-tools; \
 	fi
 

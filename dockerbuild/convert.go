@@ -46,6 +46,12 @@ type ConvertOptions struct {
 	Resolver llb.ImageMetaResolver
 	// NetworkNone as in Options.
 	NetworkNone bool
+	// Locals are named build contexts read from local directories of the
+	// same names (LocalContexts), such as the crates a build prepares.
+	Locals []string
+	// Images are named build contexts that are images, by name
+	// (ImageContexts), such as images built first.
+	Images map[string]string
 }
 
 // llbCaps are the capabilities of a daemon of this BuildKit version: all
@@ -87,13 +93,19 @@ func Convert(ctx context.Context, data []byte, opt ConvertOptions) (*llb.Definit
 	if resolver.inner == nil {
 		resolver.inner = StubResolver{}
 	}
-	res, err := dockerfile2llb.Dockerfile2LLB(ctx, data, dockerfile2llb.ConvertOpt{
+	convert := dockerfile2llb.ConvertOpt{
 		Config:         cfg,
 		TargetPlatform: &target,
 		MetaResolver:   resolver,
 		SourceMap:      llb.NewSourceMap(nil, opt.Filename, "Dockerfile", data),
 		LLBCaps:        &llbCaps,
-	})
+	}
+	if len(opt.Locals) > 0 || len(opt.Images) > 0 {
+		if convert.Client, err = TranslationClient(opt.Locals, opt.Images, resolver); err != nil {
+			return nil, fmt.Errorf("translating %s: %w", opt.Filename, err)
+		}
+	}
+	res, err := dockerfile2llb.Dockerfile2LLB(ctx, data, convert)
 	if err != nil {
 		if f := resolver.failed(err); f != nil {
 			if line(err) == nil {

@@ -43,7 +43,10 @@ type Step struct {
 	User    string
 	Run     *Run
 	Copy    *Copy
-	Pos     Position
+	// Cargo mounts the crates prepared for the build (the LocalCargo
+	// local) read-only at CargoMountPoint while this run step executes.
+	Cargo bool
+	Pos   Position
 }
 
 // Run executes a program inside the image being built.

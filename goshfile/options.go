@@ -16,7 +16,17 @@ const DefaultFilename = "goshfile.yaml"
 const (
 	LocalContext    = "context"
 	LocalDockerfile = "dockerfile"
+	// LocalCargo is the directory of crates a build prepares for run
+	// steps with cargo: true: a .cargo directory (config.toml and a cargo
+	// local registry) that a Dockerfile reads as the named context of the
+	// same name.
+	LocalCargo = "gosh-cargo"
 )
+
+// CargoMountPoint is where run steps with cargo: true see LocalCargo.
+// Cargo reads .cargo/config.toml in every ancestor of its working
+// directory, the root included.
+const CargoMountPoint = "/.cargo"
 
 // DefaultPlatform is the platform built when none is given.
 var DefaultPlatform = ocispecs.Platform{OS: "linux", Architecture: "amd64"}

@@ -312,6 +312,17 @@ func (p *parser) str(n *yaml.Node, what string) string {
 	return s
 }
 
+// boolean reads true or false, and nothing YAML 1.1 would also take for
+// one (yes, on).
+func (p *parser) boolean(n *yaml.Node, what string) bool {
+	n = deref(n)
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" && (n.Value == "true" || n.Value == "false") {
+		return n.Value == "true"
+	}
+	p.errorf(n, "%s must be true or false, found %s", what, kindName(n))
+	return false
+}
+
 func (p *parser) apiVersion(n *yaml.Node) int {
 	n = deref(n)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" && n.Value == "1" {
@@ -470,6 +481,7 @@ func (p *parser) step(n *yaml.Node, index int) Step {
 		"user":    func(_, v *yaml.Node) { s.User = p.user(v, what+" user") },
 		"run":     func(_, v *yaml.Node) { s.Run = p.run(v, what) },
 		"copy":    func(_, v *yaml.Node) { s.Copy = p.copy(v, what) },
+		"cargo":   func(_, v *yaml.Node) { s.Cargo = p.boolean(v, what+" cargo") },
 	})
 	if fields == nil {
 		return s
@@ -490,6 +502,9 @@ func (p *parser) step(n *yaml.Node, index int) Step {
 		}
 		if k, ok := fields["user"]; ok {
 			p.errorf(k, "%s: user applies to run steps only; copy steps take chown", what)
+		}
+		if k, ok := fields["cargo"]; ok {
+			p.errorf(k, "%s: cargo applies to run steps only", what)
 		}
 	}
 	return s

@@ -221,6 +221,8 @@ func TestParseErrors(t *testing.T) {
 		{"copy mode too large", head + "steps:\n  - copy: {src: a, dest: /, mode: 017777}\n", []string{"4:35: step 1 copy mode must be octal"}},
 		{"copy bad chown", head + "steps:\n  - copy: {src: a, dest: /, chown: 'a b'}\n", []string{`4:36: step 1 copy chown "a b" must be a user`}},
 		{"copy with env and user", head + "steps:\n  - copy: {src: a, dest: /}\n    env: {A: b}\n    user: x\n", []string{"5:5: step 1: env applies to run steps only", "6:5: step 1: user applies to run steps only"}},
+		{"cargo on a copy step", head + "steps:\n  - copy: {src: a, dest: /}\n    cargo: true\n", []string{"5:5: step 1: cargo applies to run steps only"}},
+		{"cargo not a boolean", head + "steps:\n  - run: {command: [a]}\n    cargo: yes\n", []string{`5:12: step 1 cargo must be true or false, found "yes"`}},
 		{"merge key", head + "x: &x {name: a}\nsteps:\n  - <<: *x\n    run: {command: [a]}\n", []string{`3:1: unknown field "x"`, "5:5: merge keys (<<) are not supported"}},
 		{"every problem reported, in order", "apiVersion: 3\nimage: UPPER\nfoo: 1\nsteps:\n  - run: {command: ls}\n  - copy: {dest: 1}\n    bar: 2\n", []string{
 			"1:13: apiVersion must be 1",

@@ -144,6 +144,9 @@ func Translate(ctx context.Context, f *File, opt TranslateOptions) (llb.State, *
 				ro = append(ro, llb.AddMount(m.Target, llb.Scratch(),
 					llb.AsPersistentCacheDir(m.ID, sharingMode(m.Sharing))))
 			}
+			if s.Cargo {
+				ro = append(ro, llb.AddMount(CargoMountPoint, cargoLocal(opt.SessionID), llb.Readonly))
+			}
 			for _, c := range constraints(i, s) {
 				ro = append(ro, c)
 			}
@@ -219,6 +222,15 @@ func contextLocal(f *File, sessionID string, excludes []string) llb.State {
 		opts = append(opts, llb.ExcludePatterns(excludes))
 	}
 	return llb.Local(LocalContext, opts...)
+}
+
+// cargoLocal is the directory of crates prepared for the build.
+func cargoLocal(sessionID string) llb.State {
+	opts := []llb.LocalOption{llb.WithCustomName("load prepared crates")}
+	if sessionID != "" {
+		opts = append(opts, llb.SessionID(sessionID))
+	}
+	return llb.Local(LocalCargo, opts...)
 }
 
 // contextPaths lists what copy steps take from the build context, so that

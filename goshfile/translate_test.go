@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -370,6 +371,37 @@ func TestTranslateNetworkNone(t *testing.T) {
 		if runs != 2 {
 			t.Fatalf("%d run steps, want 2", runs)
 		}
+	}
+}
+
+// TestTranslateCargo mounts the prepared crates read-only at /.cargo in
+// the run steps that ask for them, and nowhere else.
+func TestTranslateCargo(t *testing.T) {
+	f := mustParse(t, "apiVersion: 1\nimage: busybox\nsteps:\n  - run: {command: [a]}\n    cargo: true\n  - run: {command: [b]}\n    cargo: false\n  - run: {command: [c]}\n")
+	st, img, err := Translate(context.Background(), f, TranslateOptions{Resolver: newResolver(t, bashConfig), SessionID: "s1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := marshal(t, st, img.Platform)
+	var got []string
+	for _, op := range c.ops {
+		e := op.GetExec()
+		if e == nil {
+			continue
+		}
+		var mounts []string
+		for _, m := range e.Mounts {
+			if m.Dest == "/" {
+				continue
+			}
+			src := c.all[digest.Digest(op.Inputs[m.Input].Digest)].GetSource()
+			mounts = append(mounts, fmt.Sprintf("%s %s readonly=%v session=%s", m.Dest, src.GetIdentifier(), m.Readonly, src.GetAttrs()[pb.AttrLocalSessionID]))
+		}
+		got = append(got, e.Meta.Args[0]+": "+strings.Join(mounts, ", "))
+	}
+	want := []string{"a: /.cargo local://gosh-cargo readonly=true session=s1", "b: ", "c: "}
+	if !slices.Equal(got, want) {
+		t.Errorf("mounts\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

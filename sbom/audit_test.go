@@ -189,8 +189,8 @@ func TestSourcePolicy(t *testing.T) {
 		}
 		allowed = append(allowed, strings.ReplaceAll(rule.Selector.Identifier, r.host, "REG"))
 	}
-	if len(allowed) != 5 || allowed[3] != "local://context" || allowed[4] != "local://dockerfile" {
-		t.Fatalf("allowed %q, want three images and two locals", allowed)
+	if len(allowed) != 6 || allowed[3] != "local://context" || allowed[4] != "local://dockerfile" || allowed[5] != "local://gosh-cargo" {
+		t.Fatalf("allowed %q, want three images and three locals (the context, the build file's directory, the prepared crates)", allowed)
 	}
 	if want := "docker-image://REG/base:1@" + pinned.String(); allowed[0] != want {
 		t.Errorf("allowed %q first, want %q", allowed[0], want)

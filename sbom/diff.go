@@ -22,7 +22,10 @@ type Entry struct {
 }
 
 func (e Entry) String() string {
-	s := e.Key + " " + e.Digest
+	s := e.Key
+	if e.Digest != "" {
+		s += " " + e.Digest
+	}
 	if e.Relationship != "" {
 		s += " (" + e.Relationship + ")"
 	}
@@ -52,7 +55,11 @@ func (d *Difference) Empty() bool {
 func (d *Difference) WriteTo(w io.Writer) (int64, error) {
 	var b strings.Builder
 	for _, c := range d.Changed {
-		fmt.Fprintf(&b, "~ %s (%s): %s -> %s\n", c.Key, c.Relationship, c.Old, c.New)
+		rel := ""
+		if c.Relationship != "" {
+			rel = " (" + c.Relationship + ")"
+		}
+		fmt.Fprintf(&b, "~ %s%s: %s -> %s\n", c.Key, rel, c.Old, c.New)
 	}
 	for _, e := range d.Removed {
 		fmt.Fprintf(&b, "- %s\n", e)
@@ -82,6 +89,11 @@ func Diff(old, new *spdx.Document) (*Difference, error) {
 	if err != nil {
 		return nil, err
 	}
+	return diffEntries(a, b), nil
+}
+
+// diffEntries compares two sets of entries.
+func diffEntries(a, b []Entry) *Difference {
 	type slot struct{ key, rel string }
 	group := func(es []Entry) map[slot][]string {
 		m := map[slot][]string{}
@@ -125,7 +137,7 @@ func Diff(old, new *spdx.Document) (*Difference, error) {
 		}
 		return x.Relationship < y.Relationship
 	})
-	return d, nil
+	return d
 }
 
 // without is a minus b.
@@ -172,6 +184,15 @@ func entries(doc *spdx.Document) ([]Entry, error) {
 			id = rel.RefB.ElementRefID
 		case rel.Relationship == BuildDependencyOf && rel.RefB.ElementRefID == r.PackageSPDXIdentifier:
 			id = rel.RefA.ElementRefID
+		case rel.Relationship == DependsOn && rel.RefA.ElementRefID == r.PackageSPDXIdentifier:
+			id = rel.RefB.ElementRefID
+		case rel.Relationship == DependsOn:
+			e, err := crateEdge(rel, byID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e)
+			continue
 		default:
 			continue
 		}
@@ -215,7 +236,11 @@ func packageEntry(p *spdx.Package) (Entry, error) {
 	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
 		return Entry{}, invalidf("package %s has no SHA256 checksum", p.PackageSPDXIdentifier)
 	}
-	return Entry{Key: purlKey(purl), Digest: "sha256:" + sum}, nil
+	key := purlKey(purl)
+	if strings.HasPrefix(purl, cargoPurlPrefix) {
+		key = purl
+	}
+	return Entry{Key: key, Digest: "sha256:" + sum}, nil
 }
 
 // Verify generates the SBOM of the build in opt again and compares it with

@@ -17,6 +17,7 @@ import (
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spdx/tools-golang/spdx"
 
+	"github.com/gosh-sh/sign-cli/cargo"
 	"github.com/gosh-sh/sign-cli/goshfile"
 )
 
@@ -50,6 +51,20 @@ type Options struct {
 	Tool string
 	// Resolver answers every image the build reads. Required.
 	Resolver Resolver
+	// CargoLock is the build's Cargo.lock, if it has one: every crate it
+	// pins is recorded (see sbom/cargo.go). CargoLockName is its name
+	// relative to the context.
+	CargoLock     []byte
+	CargoLockName string
+	// CargoRegistry gives the crates' download locations; crates.io's
+	// sparse index when nil.
+	CargoRegistry *cargo.Registry
+	// Locals are a Dockerfile's named build contexts read from local
+	// directories (dockerbuild.LocalContexts), not images.
+	Locals []string
+	// Images are a Dockerfile's named build contexts that are images
+	// (dockerbuild.ImageContexts), by name.
+	Images map[string]string
 }
 
 // IsGoshfile reports whether a build file of this name is a goshfile.
@@ -101,7 +116,11 @@ func Generate(ctx context.Context, opt Options) (*spdx.Document, error) {
 			images = append(images, im)
 		}
 	}
-	return newDocument(opt, plats, images), nil
+	doc := newDocument(opt, plats, images)
+	if err := addCrates(ctx, doc, opt); err != nil {
+		return nil, err
+	}
+	return doc, nil
 }
 
 func normalizePlatforms(ps []ocispecs.Platform) ([]ocispecs.Platform, error) {
@@ -139,7 +158,7 @@ func translateDockerfile(ctx context.Context, opt Options, rec *recorder, p ocis
 	if opt.BuildPlatform != nil {
 		build = platforms.Normalize(*opt.BuildPlatform)
 	}
-	res, err := dockerfile2llb.Dockerfile2LLB(ctx, opt.Data, dockerfile2llb.ConvertOpt{
+	convert := dockerfile2llb.ConvertOpt{
 		Config: dockerui.Config{
 			BuildArgs:       opt.BuildArgs,
 			Target:          opt.Target,
@@ -152,7 +171,11 @@ func translateDockerfile(ctx context.Context, opt Options, rec *recorder, p ocis
 		// frontend then emits what a build would (merge ops for
 		// COPY --link, for one).
 		LLBCaps: &llbCaps,
-	})
+	}
+	if err := withLocals(&convert, opt, rec); err != nil {
+		return llb.State{}, err
+	}
+	res, err := dockerfile2llb.Dockerfile2LLB(ctx, opt.Data, convert)
 	if err != nil {
 		return llb.State{}, classify(err)
 	}

@@ -28,6 +28,7 @@ var ErrNotLocked = &wrapped{msg: "not locked by the SBOM", kind: ErrInvalid}
 type Lock struct {
 	pins      map[string]digest.Digest // by Entry.Key
 	platforms []string
+	crates    []Entry // the crates and the dependencies between them
 	// sources are the pinned images as BuildKit's image sources name
 	// them, docker-image://REPOSITORY[:TAG]@DIGEST, sorted.
 	sources []string
@@ -45,6 +46,10 @@ func NewLock(doc *spdx.Document) (*Lock, error) {
 	}
 	l := &Lock{pins: map[string]digest.Digest{}, platforms: plats}
 	for _, e := range es {
+		if isCrate(e) {
+			l.crates = append(l.crates, e)
+			continue
+		}
 		d := digest.Digest(e.Digest)
 		if old, ok := l.pins[e.Key]; ok && old != d {
 			return nil, invalidf("the SBOM pins %s to both %s and %s", e.Key, old, d)
@@ -184,8 +189,10 @@ func (l *Lock) CheckGoshfile(f *goshfile.File, filename string, platform ocispec
 }
 
 // BuildLocals are the local directories a build reads, by BuildKit's
-// names: its context and the directory of its Dockerfile or goshfile.
-var BuildLocals = []string{"context", "dockerfile"}
+// names: its context, the directory of its Dockerfile or goshfile, and
+// the crates prepared from the SBOM for run steps that mount them (their
+// every file checked against the checksum the SBOM pins).
+var BuildLocals = []string{goshfile.LocalContext, goshfile.LocalDockerfile, goshfile.LocalCargo}
 
 // CheckDockerfile lists what keeps a Dockerfile from being built locked to
 // l, before any daemon or registry is asked: it translates data with

@@ -173,6 +173,7 @@ input, 3 network, registry or chain failure.`,
 		NewCmdDevnet(app),
 		NewCmdPubkey(app),
 		NewCmdSBOM(app),
+		NewCmdAnytree(app),
 	)
 	return root
 }

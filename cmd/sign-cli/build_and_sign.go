@@ -14,7 +14,9 @@ import (
 
 	"github.com/gosh-sh/sign-cli/image"
 	"github.com/gosh-sh/sign-cli/internal/loopback"
+	"github.com/gosh-sh/sign-cli/keys"
 	"github.com/gosh-sh/sign-cli/sbom"
+	"github.com/gosh-sh/sign-cli/signature"
 )
 
 // buildFlags are build-and-sign's own flags; the signing flags are sign's.
@@ -31,7 +33,9 @@ type buildFlags struct {
 	target        string
 	progress      string
 	lock          lockFlags
-	attest        bool // --attest (attest.go)
+	attest        bool              // --attest (attest.go)
+	epoch         string            // SOURCE_DATE_EPOCH of a reproducible build (anytree)
+	images        map[string]string // a Dockerfile's named contexts that are images built first (anytree)
 }
 
 const (
@@ -54,7 +58,10 @@ type buildRequest struct {
 	progress   string // auto, plain, tty or quiet
 	frontend   string // image of the goshfile frontend; empty builds in-process
 	addr       string
-	lock       *sbom.Lock // --locked: build only what this SBOM pins
+	lock       *sbom.Lock        // --locked: build only what this SBOM pins
+	cargoDir   string            // the crates prepared for cargo: true steps
+	epoch      string            // SOURCE_DATE_EPOCH: the image's times, for a reproducible digest
+	images     map[string]string // named contexts that are images, by name (a Dockerfile's FROM NAME)
 }
 
 // NewCmdBuildAndSign builds an image from a goshfile with BuildKit, pushes it
@@ -130,39 +137,54 @@ refused with exit code 2 before anything is built; see docs/sbom.md.`,
 }
 
 func runBuildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags, args []string) error {
+	results, pub, err := buildAndSign(ctx, app, o, b, args)
+	if err != nil {
+		return err
+	}
+	return printSigned(app, o.output, pub, results)
+}
+
+// buildAndSign builds, pushes and signs, and returns what was signed.
+func buildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags, args []string) ([]signature.Signed, keys.PublicKey, error) {
 	if o.noChain && o.noRegistry {
-		return usageError("--no-chain and --no-registry together leave nothing to do")
+		return nil, keys.PublicKey{}, usageError("--no-chain and --no-registry together leave nothing to do")
 	}
 	if err := checkTimeout(o.timeout); err != nil {
-		return err
+		return nil, keys.PublicKey{}, err
 	}
 	req, err := b.request(app, args)
 	if err != nil {
-		return err
+		return nil, keys.PublicKey{}, err
 	}
 	annotations, err := image.ParseAnnotations(o.annotations)
 	if err != nil {
-		return usageError("--annotations: %v", err)
+		return nil, keys.PublicKey{}, usageError("--annotations: %v", err)
 	}
 	key, err := o.signer.key(app, "", &o.wallet)
 	if err != nil {
-		return err
+		return nil, keys.PublicKey{}, err
 	}
 	// Everything the signing needs is checked before the build, so that a
 	// bad flag never costs a build.
 	s, err := o.newSigner(app, key, annotations)
 	if err != nil {
-		return err
+		return nil, keys.PublicKey{}, err
 	}
 	if s.Attest, err = b.attestation(app); err != nil {
-		return err
+		return nil, keys.PublicKey{}, err
 	}
 	pub := key.Public().String()
 	if v, ok := req.labels[image.WalletPublicLabel]; ok && v != pub {
-		return usageError("--label %s=%s differs from the signer's public key %s", image.WalletPublicLabel, abbreviate(v), pub)
+		return nil, keys.PublicKey{}, usageError("--label %s=%s differs from the signer's public key %s", image.WalletPublicLabel, abbreviate(v), pub)
 	}
 	req.labels[image.WalletPublicLabel] = pub
 	req.insecure = o.reg.insecure || loopback.IsAddr(req.image.RegistryStr())
+
+	cleanup, err := b.lock.prepareCargo(ctx, app, req, b.builder, o.reg.insecure)
+	if err != nil {
+		return nil, keys.PublicKey{}, err
+	}
+	defer cleanup()
 
 	// Builds take as long as they take (Ctrl-C stops one); --timeout bounds
 	// the signing, as it does for sign.
@@ -176,27 +198,26 @@ func runBuildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags,
 	if err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) {
-			return err
+			return nil, keys.PublicKey{}, err
 		}
 		// Whatever the build's error says, it is not the user's input that
 		// is wrong in a way sign-cli could tell: exit code 3.
-		return &exitError{code: exitFailure, err: err}
+		return nil, keys.PublicKey{}, &exitError{code: exitFailure, err: err}
 	}
 	target, err := image.ParseTarget(req.image.Context().String() + "@" + digest)
 	if err != nil {
-		return &exitError{code: exitFailure, err: fmt.Errorf("the build reported digest %q: %w", digest, err)}
+		return nil, keys.PublicKey{}, &exitError{code: exitFailure, err: fmt.Errorf("the build reported digest %q: %w", digest, err)}
 	}
 	app.progress("pushed %s", target)
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	results := s.Sign(ctx, []image.Target{target})
-	return printSigned(app, o.output, key.Public(), results)
+	return s.Sign(ctx, []image.Target{target}), key.Public(), nil
 }
 
 // request checks the build flags and makes the build request, labels but
 // WALLET_PUBLIC included.
 func (b *buildFlags) request(app *App, args []string) (*buildRequest, error) {
-	req := &buildRequest{contextDir: ".", noCache: b.noCache, platform: b.platform, frontend: b.frontendImage}
+	req := &buildRequest{contextDir: ".", noCache: b.noCache, platform: b.platform, frontend: b.frontendImage, epoch: b.epoch, images: b.images}
 	if len(args) == 1 {
 		req.contextDir = args[0]
 	}

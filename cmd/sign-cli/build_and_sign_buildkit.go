@@ -65,6 +65,15 @@ func buildWithBuildkit(ctx context.Context, app *App, req *buildRequest) (string
 			},
 		}},
 	}
+	if err := req.addContexts(opt.LocalMounts, opt.FrontendAttrs); err != nil {
+		return "", err
+	}
+	if req.epoch != "" {
+		// Every time in the image (config, history, layer entries) is the
+		// epoch, so that the same sources give the same digest.
+		opt.Exports[0].Attrs["source-date-epoch"] = req.epoch
+		opt.Exports[0].Attrs["rewrite-timestamp"] = "true"
+	}
 	var build gateway.BuildFunc
 	// refused is the lock's audit's verdict on the LLB, when it refused it.
 	var refused refusal

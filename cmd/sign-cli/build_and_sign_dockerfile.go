@@ -61,5 +61,7 @@ func (r *buildRequest) convertOptions(platform ocispecs.Platform) dockerbuild.Co
 		BuildArgs: r.buildArgs,
 		Target:    r.target,
 		Labels:    r.labels,
+		Locals:    dockerfileLocals,
+		Images:    r.images,
 	}
 }

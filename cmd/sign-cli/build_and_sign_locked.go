@@ -22,11 +22,13 @@ import (
 type lockFlags struct {
 	sbom   string
 	locked bool
+	cargo  cargoFlags
 }
 
 func (l *lockFlags) add(f *pflag.FlagSet) {
 	f.StringVar(&l.sbom, "sbom", "", "the SBOM (sign-cli sbom generate) that --locked builds from and --attest attests")
 	f.BoolVar(&l.locked, "locked", false, "build only what --sbom FILE pins: images by its digests, run steps without a network; refuse anything else before building")
+	l.cargo.add(f, true)
 }
 
 // load checks the flags against the build request and reads the lock.
@@ -74,18 +76,17 @@ func (l *lockFlags) load(app *App, req *buildRequest, builder string, attest boo
 		if err := lock.CheckDockerfile(app.context(), df, req.convertOptions(platform), sbom.AuditOptions{}); err != nil {
 			return nil, sbomError(err)
 		}
-		return lock, nil
+	} else {
+		f, err := readGoshfile(app, req.file)
+		if err != nil {
+			return nil, err
+		}
+		if err := lock.CheckGoshfile(f, req.file, platform); err != nil {
+			return nil, sbomError(err)
+		}
 	}
-	gf, err := readInput(app, "goshfile "+req.file, req.file, goshfile.MaxSize)
-	if err != nil {
+	if err := checkCargoLock(app, lock, req.contextDir, &l.cargo); err != nil {
 		return nil, err
-	}
-	f, err := goshfile.Parse(req.file, gf)
-	if err != nil {
-		return nil, usageError("%v", err)
-	}
-	if err := lock.CheckGoshfile(f, req.file, platform); err != nil {
-		return nil, sbomError(err)
 	}
 	return lock, nil
 }

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gosh-sh/sign-cli/cargo/cargotest"
 )
 
 // TestErrorsNameEachThingOnce runs the failure paths of every command and
@@ -60,6 +62,13 @@ func TestErrorsNameEachThingOnce(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(lockedDockerfile, "Dockerfile"), []byte("FROM "+missing+"\nRUN --network=host true\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A context whose Cargo.lock names a crate, for a registry that is down.
+	cargoDir := filepath.Join(dir, "cargo")
+	if err := os.Mkdir(cargoDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(cargoDir, "goshfile.yaml"), []byte("apiVersion: 1\nimage: scratch\n"), 0o600)
+	os.WriteFile(filepath.Join(cargoDir, "Cargo.lock"), []byte(cargotest.Lock(3, "app", nil, cargotest.NewCrate("leaf", "1.0.0"))), 0o600)
 	msgFile := filepath.Join(dir, "deploy.json")
 	if r := runCLI(t, nil, "", "sign", "--offline", "--secret-file", keyPath, "--message-out", msgFile, digest); r.code != 0 {
 		t.Fatalf("making a message file: %+v", r)
@@ -108,6 +117,9 @@ func TestErrorsNameEachThingOnce(t *testing.T) {
 		{"build-and-sign: unreachable daemon", env, []string{"build-and-sign", "--secret-file", keyPath, "--addr", "unix://" + filepath.Join(dir, "buildkitd.sock"), "-t", down, buildDir}, nil},
 		{"build-and-sign: Dockerfile that does not parse", env, []string{"build-and-sign", "--secret-file", keyPath, "-t", down, badDockerfile}, nil},
 		{"build-and-sign: Dockerfile not locked", env, []string{"build-and-sign", "--secret-file", keyPath, "--sbom", dockerSBOM, "--locked", "-t", down, lockedDockerfile}, nil},
+		{"sbom generate: unreachable cargo registry", env, []string{"sbom", "generate", "--cargo-registry", "http://127.0.0.1:1/index/", cargoDir}, nil},
+		{"anytree build: missing repository", env, []string{"anytree", "build", "--secret-file", keyPath, "file://" + filepath.Join(dir, "none") + "#0123abcd:app"}, nil},
+		{"anytree build: missing directory", env, []string{"anytree", "build", "--secret-file", keyPath, filepath.Join(dir, "none")}, nil},
 		{"devnet: state directory in a file", nil, []string{"devnet", "--state-dir", filepath.Join(badKey, "state")}, nil},
 		{"sign: registry refuses the push", env, []string{"sign", "--secret-file", keyPath, "--no-chain", ref}, failPush},
 		{"sign: endpoint failing", env, []string{"sign", "--secret-file", keyPath, "--no-registry", "--timeout", "20s", digest}, failChain},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
+	"github.com/gosh-sh/sign-cli/cargo"
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/image"
 	"github.com/gosh-sh/sign-cli/keys"
@@ -51,6 +52,8 @@ var inputErrors = []error{
 	cell.ErrInvalidAddress,
 	proof.ErrWrongWallet,
 	contract.ErrUnknownWallet,
+	cargo.ErrInvalid,
+	cargo.ErrNotLocked,
 }
 
 func exitCode(err error) int {

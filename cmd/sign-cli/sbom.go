@@ -31,6 +31,8 @@ type sbomFlags struct {
 	buildArgs []string
 	target    string
 	name      string
+	cargo     cargoFlags
+	images    map[string]string // named contexts that are images built first (anytree)
 }
 
 func (s *sbomFlags) add(cmd *cobra.Command) {
@@ -40,6 +42,7 @@ func (s *sbomFlags) add(cmd *cobra.Command) {
 	f.StringArrayVar(&s.buildArgs, "build-arg", nil, "a Dockerfile build argument NAME=VALUE; repeat for more")
 	f.StringVar(&s.target, "target", "", "the Dockerfile stage to build (default the last)")
 	f.StringVar(&s.name, "name", "", "the name of the image built, recorded as the SBOM's root package (default the context directory's name)")
+	s.cargo.add(f, true)
 	s.reg.add(cmd)
 }
 
@@ -90,6 +93,12 @@ func (s *sbomFlags) options(app *App, args []string) (sbom.Options, error) {
 		return sbom.Options{}, err
 	}
 	if opt.Created, err = sourceDateEpoch(app); err != nil {
+		return sbom.Options{}, err
+	}
+	if !sbom.IsGoshfile(opt.Filename) {
+		opt.Locals, opt.Images = dockerfileLocals, s.images
+	}
+	if err := s.cargo.cargoOptions(app, contextDir, s.reg.insecure, &opt); err != nil {
 		return sbom.Options{}, err
 	}
 	return opt, nil

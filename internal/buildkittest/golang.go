@@ -2,6 +2,7 @@ package buildkittest
 
 import (
 	"archive/tar"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"sync"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
@@ -107,36 +109,17 @@ func (d *Daemon) pushGolang(g *golangImage, base string) (string, error) {
 	if err := tw.Close(); err != nil {
 		return "", fmt.Errorf("making the Go toolchain layer: %w", err)
 	}
-	layer, err := tarball.LayerFromFile(f.Name())
-	if err != nil {
-		return "", fmt.Errorf("making the Go toolchain layer: %w", err)
-	}
-	baseImg, err := Image(base)
-	if err != nil {
-		return "", err
-	}
-	img, err := mutate.AppendLayers(baseImg, layer)
-	if err != nil {
-		return "", fmt.Errorf("making the golang image: %w", err)
-	}
-	cf, err := img.ConfigFile()
-	if err != nil {
-		return "", err
-	}
-	cf = cf.DeepCopy()
-	cf.Config.Env = []string{
-		"PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-		"GOPATH=/go",
-		"GOTOOLCHAIN=local",
-		"GOPROXY=" + g.proxy.URL,
-		"GOSUMDB=off",
-		"GOFLAGS=-buildvcs=false",
-	}
-	cf.Config.WorkingDir = "/go"
-	if img, err = mutate.ConfigFile(img, cf); err != nil {
-		return "", err
-	}
-	return d.Registry.PushV1Image("golang:"+strings.TrimPrefix(runtime.Version(), "go"), img)
+	return d.pushOnBase(base, f.Name(), "golang:"+strings.TrimPrefix(runtime.Version(), "go"), func(c *v1.Config) {
+		c.Env = []string{
+			"PATH=/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+			"GOPATH=/go",
+			"GOTOOLCHAIN=local",
+			"GOPROXY=" + g.proxy.URL,
+			"GOSUMDB=off",
+			"GOFLAGS=-buildvcs=false",
+		}
+		c.WorkingDir = "/go"
+	})
 }
 
 // addTree adds the regular files, directories and symbolic links under dir
@@ -185,4 +168,31 @@ func addTree(tw *tar.Writer, dir, prefix string) error {
 		_, err = io.Copy(tw, f)
 		return err
 	})
+}
+
+// pushOnBase pushes base with the uncompressed tar layer in layerFile on
+// top, and its config changed by configure, as repo:tag.
+func (d *Daemon) pushOnBase(base, layerFile, repoTag string, configure func(*v1.Config)) (string, error) {
+	layer, err := tarball.LayerFromFile(layerFile, tarball.WithCompressionLevel(gzip.BestSpeed))
+	if err != nil {
+		return "", fmt.Errorf("making the %s layer: %w", repoTag, err)
+	}
+	baseImg, err := Image(base)
+	if err != nil {
+		return "", err
+	}
+	img, err := mutate.AppendLayers(baseImg, layer)
+	if err != nil {
+		return "", fmt.Errorf("making %s: %w", repoTag, err)
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return "", err
+	}
+	cf = cf.DeepCopy()
+	configure(&cf.Config)
+	if img, err = mutate.ConfigFile(img, cf); err != nil {
+		return "", err
+	}
+	return d.Registry.PushV1Image(repoTag, img)
 }
