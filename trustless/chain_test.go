@@ -282,10 +282,3 @@ func (c *testChain) addKeyBlocks(n int) []*chain.Block {
 	c.blocks = append(c.blocks, out...)
 	return out
 }
-
-func mustSlice(s *cell.Slice, err error) *cell.Slice {
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
