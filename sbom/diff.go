@@ -130,14 +130,18 @@ func diffEntries(a, b []Entry) *Difference {
 	}
 	sortEntries(d.Added)
 	sortEntries(d.Removed)
-	sort.Slice(d.Changed, func(i, j int) bool {
-		x, y := d.Changed[i], d.Changed[j]
+	sortChanges(d.Changed)
+	return d
+}
+
+func sortChanges(cs []Change) {
+	sort.Slice(cs, func(i, j int) bool {
+		x, y := cs[i], cs[j]
 		if x.Key != y.Key {
 			return x.Key < y.Key
 		}
 		return x.Relationship < y.Relationship
 	})
-	return d
 }
 
 // without is a minus b.

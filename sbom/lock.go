@@ -27,6 +27,7 @@ var ErrNotLocked = &wrapped{msg: "not locked by the SBOM", kind: ErrInvalid}
 // Lock is an SBOM used as a lock file: the digest each image is pinned to.
 type Lock struct {
 	pins      map[string]digest.Digest // by Entry.Key
+	images    []Entry                  // the pinned images, with their relationships
 	platforms []string
 	crates    []Entry // the crates and the dependencies between them
 	// sources are the pinned images as BuildKit's image sources name
@@ -55,6 +56,9 @@ func NewLock(doc *spdx.Document) (*Lock, error) {
 			return nil, invalidf("the SBOM pins %s to both %s and %s", e.Key, old, d)
 		}
 		l.pins[e.Key] = d
+		if !slices.Contains(l.images, e) {
+			l.images = append(l.images, e)
+		}
 		src, err := imageSourceID(e.Key, d)
 		if err != nil {
 			return nil, err
@@ -70,20 +74,30 @@ func NewLock(doc *spdx.Document) (*Lock, error) {
 // imageSourceID is the identifier of the image source of the image whose
 // purl key is key, pinned to d.
 func imageSourceID(key string, d digest.Digest) (string, error) {
-	_, query, _ := strings.Cut(key, "?")
-	q, err := url.ParseQuery(query)
-	if err != nil || q.Get("repository_url") == "" {
-		return "", invalidf("package URL %s names no repository_url", key)
-	}
-	named, err := reference.ParseNormalizedNamed(q.Get("repository_url"))
+	named, q, err := keyRepository(key)
 	if err != nil {
-		return "", invalidf("package URL %s: repository_url: %v", key, err)
+		return "", err
 	}
 	ref := named.Name()
 	if tag := q.Get("tag"); tag != "" {
 		ref += ":" + tag
 	}
 	return "docker-image://" + ref + "@" + d.String(), nil
+}
+
+// keyRepository reads the repository and the qualifiers of an image's purl
+// key.
+func keyRepository(key string) (reference.Named, url.Values, error) {
+	_, query, _ := strings.Cut(key, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil || q.Get("repository_url") == "" {
+		return nil, nil, invalidf("package URL %s names no repository_url", key)
+	}
+	named, err := reference.ParseNormalizedNamed(q.Get("repository_url"))
+	if err != nil {
+		return nil, nil, invalidf("package URL %s: repository_url: %v", key, err)
+	}
+	return named, q, nil
 }
 
 // CheckPlatform refuses a platform the SBOM was not made for.

@@ -92,7 +92,8 @@ func (r *RegistryResolver) Resolve(ctx context.Context, ref reference.Named, pla
 		}
 		child, err := childFor(idx, platform)
 		if err != nil {
-			return nil, invalidf("%v", err)
+			// The tag names no image for the platform: as good as absent.
+			return nil, &kindError{kind: ErrImageNotFound, err: err}
 		}
 		if img, err = idx.Image(child); err != nil {
 			return nil, registryError(err)
