@@ -179,6 +179,9 @@ func buildAndSign(ctx context.Context, app *App, o *signFlags, b *buildFlags, ar
 	}
 	req.labels[image.WalletPublicLabel] = pub
 	req.insecure = o.reg.insecure || loopback.IsAddr(req.image.RegistryStr())
+	if err := b.lock.checkTags(ctx, app, req.lock, o.reg.insecure); err != nil {
+		return nil, keys.PublicKey{}, err
+	}
 
 	cleanup, err := b.lock.prepareCargo(ctx, app, req, b.builder, o.reg.insecure)
 	if err != nil {

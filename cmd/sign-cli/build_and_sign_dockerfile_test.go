@@ -182,9 +182,10 @@ func lockedDockerfile(t testing.TB, d *buildkittest.Daemon, prefix string) (base
 
 // TestBuildAndSignDockerfileLocked builds a multi-stage Dockerfile locked
 // to its SBOM on a real BuildKit daemon: the image starts from exactly the
-// pinned base's layers, a moved tag is reported by sbom verify and changes
-// nothing in the locked build, what the SBOM does not allow is refused
-// before anything is built, and a run step cannot reach the network.
+// pinned base's layers; once the base's tag has moved, sbom verify reports
+// it and the locked build refuses the stale SBOM; what the SBOM does not
+// allow is refused before anything is built; a run step cannot reach the
+// network.
 func TestBuildAndSignDockerfileLocked(t *testing.T) {
 	d := buildkittest.Shared(t)
 	d.BaseImage(t) // skips without the base image's files
@@ -198,12 +199,6 @@ func TestBuildAndSignDockerfileLocked(t *testing.T) {
 	}
 	locked := []string{"--sbom", sbomFile, "--locked"}
 
-	// The base's tag moves: verify says so, the locked build does not care.
-	pushLockedBase(t, d, "dflock/base:1", "moved")
-	v := runCLI(t, nil, "", append(append([]string{"sbom", "verify", "--sbom", sbomFile}, buildArgs...), dir)...)
-	if v.code != exitNotVerified || !strings.HasPrefix(v.stdout, "~ ") || !strings.Contains(v.stdout, "dflock/base") {
-		t.Fatalf("sbom verify after the tag moved: %+v, want exit %d and the base changed", v, exitNotVerified)
-	}
 	ref := d.Registry.Host + "/dflock/app:1"
 	if r := build(ref, dir, locked...); r.code != 0 {
 		t.Fatalf("locked build: exit %d\nstderr:\n%s\ndaemon log:\n%s", r.code, r.stderr, d.Log())
@@ -212,13 +207,21 @@ func TestBuildAndSignDockerfileLocked(t *testing.T) {
 	if got := diffIDs(t, ref); len(got) <= len(want) || !slices.Equal(got[:len(want)], want) {
 		t.Errorf("the locked image's layers %q do not start with the pinned base's %q", got, want)
 	}
-	root := strings.Fields(readImageFile(t, ref, "/root.txt"))
-	if !slices.Contains(root, "pinned") || slices.Contains(root, "moved") {
-		t.Errorf("the locked image's root %q; want the pinned base's files, not the moved tag's", root)
+	if root := strings.Fields(readImageFile(t, ref, "/root.txt")); !slices.Contains(root, "pinned") {
+		t.Errorf("the locked image's root %q; want the pinned base's files", root)
 	}
 	if got := readImageFile(t, ref, "/tool.txt"); got != "tool pinned\n" {
 		t.Errorf("/tool.txt = %q, want the pinned tool image's", got)
 	}
+
+	// The base's tag moves: verify says so, and the locked build refuses the
+	// stale SBOM before anything is built, pushed or signed.
+	pushLockedBase(t, d, "dflock/base:1", "moved")
+	v := runCLI(t, nil, "", append(append([]string{"sbom", "verify", "--sbom", sbomFile}, buildArgs...), dir)...)
+	if v.code != exitNotVerified || !strings.HasPrefix(v.stdout, "~ ") || !strings.Contains(v.stdout, "dflock/base") {
+		t.Fatalf("sbom verify after the tag moved: %+v, want exit %d and the base changed", v, exitNotVerified)
+	}
+	wantStale(t, d, v.stdout, func() result { return build(d.Registry.Host+"/dflock/stale:1", dir, locked...) })
 
 	// Refused before building: nothing pushed, nothing signed.
 	other := pushLockedBase(t, d, "dflock/other:1", "other")

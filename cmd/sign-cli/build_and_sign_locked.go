@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/containerd/platforms"
@@ -20,9 +21,10 @@ import (
 // lockFlags make build-and-sign build from an SBOM: every image pinned to
 // the SBOM's digest, every run step without a network.
 type lockFlags struct {
-	sbom   string
-	locked bool
-	cargo  cargoFlags
+	sbom     string
+	locked   bool
+	cargo    cargoFlags
+	platform ocispecs.Platform // the build's, once load has read the lock
 }
 
 func (l *lockFlags) add(f *pflag.FlagSet) {
@@ -68,6 +70,7 @@ func (l *lockFlags) load(app *App, req *buildRequest, builder string, attest boo
 	if err := lock.CheckPlatform(platform); err != nil {
 		return nil, sbomError(err)
 	}
+	l.platform = platform
 	if req.dockerfile {
 		df, err := readInput(app, "Dockerfile "+req.file, req.file, maxBuildFile)
 		if err != nil {
@@ -89,6 +92,38 @@ func (l *lockFlags) load(app *App, req *buildRequest, builder string, attest boo
 		return nil, err
 	}
 	return lock, nil
+}
+
+// checkTags refuses to build from a stale SBOM: one that pins an image by
+// a tag that names another image now, or none. A lock file made in
+// development is reproduced exactly in production, or not at all: the
+// build would still read the pinned digest, but what the SBOM says the tag
+// is would be false, so it is made again on purpose, not built around.
+// Nothing is built, pushed or signed when it refuses.
+func (l *lockFlags) checkTags(ctx context.Context, app *App, lock *sbom.Lock, insecure bool) error {
+	if lock == nil {
+		return nil
+	}
+	n, err := lock.TaggedImages(l.platform)
+	if err != nil {
+		return sbomError(err)
+	}
+	if n == 0 {
+		return nil
+	}
+	app.progress("%s: checking that its %d tagged image(s) are still what their tags name", l.sbom, n)
+	diff, err := lock.CheckTags(ctx, sbomResolver(app, insecure), l.platform)
+	if err != nil {
+		return sbomError(fmt.Errorf("checking the tags %s pins: %w", l.sbom, err))
+	}
+	if diff.Empty() {
+		return nil
+	}
+	if _, err := diff.WriteTo(app.Err); err != nil {
+		return err
+	}
+	return &exitError{code: exitNotVerified, err: fmt.Errorf("the SBOM %s is stale: %d of its tags no longer name the images it pins; make it again on purpose with 'sign-cli sbom generate --force -o %s' and the build's flags, review the difference, and build from the new one",
+		l.sbom, len(diff.Changed)+len(diff.Removed), l.sbom)}
 }
 
 // lockBuild makes a build locked to lock: the base image answered from the

@@ -49,9 +49,10 @@ func pushLockedBase(t testing.TB, d *buildkittest.Daemon, repoTag, marker string
 }
 
 // TestBuildAndSignLocked builds a goshfile locked to its SBOM on a real
-// BuildKit daemon: after the base's tag moved the build still uses the
-// pinned image, run steps see no network, and what the SBOM does not pin is
-// refused before anything is built, pushed or signed.
+// BuildKit daemon: the build uses the pinned image, run steps see no
+// network, and what the SBOM does not pin, or a base whose tag has moved
+// since the SBOM was made, is refused before anything is built, pushed or
+// signed.
 func TestBuildAndSignLocked(t *testing.T) {
 	d := buildkittest.Shared(t)
 	d.BaseImage(t) // skips without the base image's files
@@ -64,8 +65,6 @@ func TestBuildAndSignLocked(t *testing.T) {
 	if r := runCLI(t, nil, "", "sbom", "generate", "-o", sbomFile, dir); r.code != 0 {
 		t.Fatalf("sbom generate: %+v", r)
 	}
-	pushLockedBase(t, d, "locked/base:1", "moved") // the tag moves after the SBOM was made
-
 	build := func(ref string, extra ...string) result {
 		args := []string{"build-and-sign", "--addr", d.Addr, "--secret-file", keyPath, "-t", ref, "-o", "json"}
 		return runCLI(t, w.env(), "", append(append(args, extra...), dir)...)
@@ -85,8 +84,8 @@ func TestBuildAndSignLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	names := strings.Fields(string(root))
-	if !slices.Contains(names, "pinned") || slices.Contains(names, "moved") {
-		t.Errorf("the locked build's base has %q; want the pinned image, not the moved tag's", names)
+	if !slices.Contains(names, "pinned") {
+		t.Errorf("the locked build's base has %q; want the pinned image", names)
 	}
 	netDev, err := buildkittest.ReadFile(img, "/net.txt")
 	if err != nil {
@@ -100,6 +99,15 @@ func TestBuildAndSignLocked(t *testing.T) {
 	if !strings.Contains(r.stdout, `"digest"`) {
 		t.Errorf("locked build signed nothing: %s", r.stdout)
 	}
+
+	// The tag moves after the SBOM was made: verify says so, and the locked
+	// build refuses the stale SBOM.
+	pushLockedBase(t, d, "locked/base:1", "moved")
+	v := runCLI(t, nil, "", "sbom", "verify", "--sbom", sbomFile, dir)
+	if v.code != exitNotVerified || !strings.HasPrefix(v.stdout, "~ ") || !strings.Contains(v.stdout, "locked/base") {
+		t.Fatalf("sbom verify after the tag moved: %+v, want exit %d and the base changed", v, exitNotVerified)
+	}
+	wantStale(t, d, v.stdout, func() result { return build(d.Registry.Host+"/locked/stale:1", "--sbom", sbomFile, "--locked") })
 
 	// Refused before building: nothing pushed, nothing signed.
 	other := pushLockedBase(t, d, "locked/other:1", "other")
@@ -128,6 +136,28 @@ func TestBuildAndSignLocked(t *testing.T) {
 				t.Errorf("refused build pushed %q", got)
 			}
 		})
+	}
+}
+
+// wantStale runs a locked build whose SBOM pins a tag that has moved since
+// (verifyOut is what sbom verify printed about it) and wants it refused:
+// exit 1, the changes on standard error as verify prints them, a last line
+// that says how to make the SBOM again, nothing pushed, nothing signed.
+func wantStale(t *testing.T, d *buildkittest.Daemon, verifyOut string, build func() result) {
+	t.Helper()
+	puts := len(d.Registry.ManifestPuts())
+	r := build()
+	r.wantError(t, exitNotVerified, "is stale", "sign-cli sbom generate --force")
+	for _, line := range strings.Split(strings.TrimSpace(verifyOut), "\n") {
+		if strings.HasPrefix(line, "~ ") && !strings.Contains(r.stderr, line+"\n") {
+			t.Errorf("the refused build's stderr lacks verify's line %q:\n%s", line, r.stderr)
+		}
+	}
+	if r.stdout != "" {
+		t.Errorf("the refused build printed %q", r.stdout)
+	}
+	if got := d.Registry.ManifestPuts()[puts:]; len(got) != 0 {
+		t.Errorf("the refused build pushed %q", got)
 	}
 }
 

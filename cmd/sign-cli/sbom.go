@@ -66,12 +66,7 @@ func (s *sbomFlags) options(app *App, args []string) (sbom.Options, error) {
 		Name:     s.name,
 		Target:   s.target,
 		Tool:     "sign-cli-" + version(),
-		Resolver: &sbom.RegistryResolver{
-			Insecure:  s.reg.insecure,
-			UserAgent: "sign-cli/" + version(),
-			// SIGN_CLI_TRACE_REQUESTS counts these requests too.
-			Transport: app.traceRegistry(&image.Registry{}).Transport,
-		},
+		Resolver: sbomResolver(app, s.reg.insecure),
 	}
 	if opt.Name == "" {
 		abs, err := filepath.Abs(contextDir)
@@ -102,6 +97,17 @@ func (s *sbomFlags) options(app *App, args []string) (sbom.Options, error) {
 		return sbom.Options{}, err
 	}
 	return opt, nil
+}
+
+// sbomResolver resolves images through their registries, as docker pull
+// would, with the Docker keychain's credentials.
+func sbomResolver(app *App, insecure bool) *sbom.RegistryResolver {
+	return &sbom.RegistryResolver{
+		Insecure:  insecure,
+		UserAgent: "sign-cli/" + version(),
+		// SIGN_CLI_TRACE_REQUESTS counts these requests too.
+		Transport: app.traceRegistry(&image.Registry{}).Transport,
+	}
 }
 
 // recordedName is the build file's name as the SBOM records it: relative
