@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -219,6 +220,70 @@ func TestRefusalNotesTheLocksVerdicts(t *testing.T) {
 			}
 			if tt.refused && !errors.Is(err, sbom.ErrNotLocked) {
 				t.Errorf("refusal %v is not ErrNotLocked", err)
+			}
+		})
+	}
+}
+
+// TestLockedBuildChecksTagsFirst: the tags a locked build's SBOM pins are
+// checked before the daemon is asked (there is none here), so a stale SBOM
+// is exit 1 and a registry that fails exit 3, whatever the daemon. An
+// image the Dockerfile pins by digest alone is not asked about.
+func TestLockedBuildChecksTagsFirst(t *testing.T) {
+	tests := []struct {
+		name   string
+		byTag  bool // FROM the tag, else FROM the digest
+		change func(w *world, repo string)
+		code   int
+		stderr []string // fragments of standard error
+	}{
+		{"tag moved", true, func(w *world, repo string) { w.image(repo, map[string]string{"moved": "1"}) },
+			exitNotVerified, []string{"\n~ pkg:oci/base?", "is stale", "sbom generate --force"}},
+		{"tag deleted", true, func(w *world, repo string) {
+			req, _ := http.NewRequest(http.MethodDelete, w.reg.URL+"/v2/"+repo+"/manifests/latest", nil)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil || resp.StatusCode/100 != 2 {
+				t.Fatalf("deleting %s: %v %v", repo, resp, err)
+			}
+			resp.Body.Close()
+		}, exitNotVerified, []string{"\n- pkg:oci/base?", "is stale"}},
+		{"registry fails", true, func(w *world, _ string) {
+			w.reg.Fail(-1, http.StatusServiceUnavailable, http.MethodGet, "/manifests/")
+		}, exitFailure, []string{"checking the tags", "UNAVAILABLE"}},
+		{"pinned by digest, tag moved", false, func(w *world, repo string) { w.image(repo, map[string]string{"moved": "1"}) },
+			exitFailure, []string{"with BuildKit at"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			_, keyPath := w.keyFile("signer.json")
+			ref, d := w.image("tags/base", nil)
+			from := ref
+			if !tt.byTag {
+				from = strings.TrimSuffix(ref, ":latest") + "@" + d.String()
+			}
+			dir := contextWith(t, "Dockerfile", "FROM "+from+"\n")
+			sbomFile := filepath.Join(t.TempDir(), "sbom.spdx.json")
+			if r := runCLI(t, nil, "", "sbom", "generate", "-o", sbomFile, dir); r.code != 0 {
+				t.Fatalf("sbom generate: %+v", r)
+			}
+			tt.change(w, "tags/base")
+			puts := len(w.reg.ManifestPuts())
+			r := runCLI(t, w.env(), "", "build-and-sign", "--addr", "unix://"+filepath.Join(t.TempDir(), "no-daemon.sock"),
+				"--secret-file", keyPath, "-t", w.reg.Host+"/tags/app:1", "--sbom", sbomFile, "--locked", dir)
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s", r.code, tt.code, r.stderr)
+			}
+			for _, f := range tt.stderr {
+				if !strings.Contains(r.stderr, f) {
+					t.Errorf("stderr lacks %q:\n%s", f, r.stderr)
+				}
+			}
+			if r.stdout != "" {
+				t.Errorf("printed %q", r.stdout)
+			}
+			if got := w.reg.ManifestPuts()[puts:]; len(got) != 0 {
+				t.Errorf("pushed %q", got)
 			}
 		})
 	}
