@@ -67,3 +67,33 @@ func BenchmarkCheckDockerfile(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCheckTags is what a locked build asks the registry before the
+// daemon is asked: the ten tags of the ten-image Dockerfile resolved again
+// with a cold resolver (checktags), against generating that Dockerfile's
+// SBOM in the same run (generate), its peer; requests/op are the registry
+// requests.
+func BenchmarkCheckTags(b *testing.B) {
+	r := newTestRegistry(b)
+	dockerfile := tenSources(b, r)
+	lock := lockOf(b, r, dockerfile)
+	b.Run("generate", func(b *testing.B) {
+		r.requests.Store(0)
+		for b.Loop() {
+			if _, err := r.generate(b, "Dockerfile", dockerfile, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(r.requests.Load())/float64(b.N), "requests/op")
+	})
+	b.Run("checktags", func(b *testing.B) {
+		r.requests.Store(0)
+		for b.Loop() {
+			d, err := lock.CheckTags(b.Context(), r.resolver(), DefaultPlatform)
+			if err != nil || !d.Empty() {
+				b.Fatalf("CheckTags = %v, %v", d, err)
+			}
+		}
+		b.ReportMetric(float64(r.requests.Load())/float64(b.N), "requests/op")
+	})
+}

@@ -99,7 +99,11 @@ a goshfile then needs a '# syntax=REF' first line, or --frontend-image.
 pins: every image by its digest, every run step without a network, and the
 daemon told to run no other source. What the SBOM does not allow (an image it
 does not pin, RUN --network=host, cache and SSH mounts, ADD of a URL) is
-refused with exit code 2 before anything is built; see docs/sbom.md.`,
+refused with exit code 2 before anything is built. Before the daemon is asked,
+each image the SBOM pins by a tag is resolved again: a tag that has moved or
+gone makes the SBOM stale, and the build is refused with exit code 1 (the
+changes on standard error, as 'sign-cli sbom verify' prints them; make the
+SBOM again with 'sign-cli sbom generate --force'); see docs/sbom.md.`,
 		Example: `  export SIGN_CLI_NETWORK=https://mainnet.evercloud.dev/<project-id>/graphql
   export WALLET=0:... WALLET_SECRET=...
   sign-cli build-and-sign -t registry.example.com/team/app:1.4 .
