@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -68,32 +69,16 @@ func (r *RegistryResolver) init() error {
 
 // Resolve implements Resolver.
 func (r *RegistryResolver) Resolve(ctx context.Context, ref reference.Named, platform ocispecs.Platform) (*Resolved, error) {
-	if err := r.init(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrResolve, err)
-	}
-	var nopts []name.Option
-	if r.Insecure || loopback.IsAddr(reference.Domain(ref)) {
-		nopts = append(nopts, name.Insecure)
-	}
-	gref, err := name.ParseReference(ref.String(), nopts...)
+	_, desc, err := r.get(ctx, ref)
 	if err != nil {
-		return nil, invalidf("image %s: %v", ref, err)
-	}
-	desc, err := r.puller.Get(ctx, gref)
-	if err != nil {
-		return nil, registryError(err)
+		return nil, err
 	}
 	res := &Resolved{}
 	var img v1.Image
 	if desc.MediaType.IsIndex() {
-		idx, err := desc.ImageIndex()
+		idx, child, err := platformChild(desc, platform)
 		if err != nil {
-			return nil, registryError(err)
-		}
-		child, err := childFor(idx, platform)
-		if err != nil {
-			// The tag names no image for the platform: as good as absent.
-			return nil, &kindError{kind: ErrImageNotFound, err: err}
+			return nil, err
 		}
 		if img, err = idx.Image(child); err != nil {
 			return nil, registryError(err)
@@ -110,6 +95,71 @@ func (r *RegistryResolver) Resolve(ctx context.Context, ref reference.Named, pla
 		return nil, registryError(err)
 	}
 	return res, nil
+}
+
+// ResolveManifest implements ManifestResolver: one GET of the manifest
+// ref names and, for an index, a HEAD of the platform's manifest, so that a
+// manifest the index lists but the registry no longer serves counts as
+// gone.
+func (r *RegistryResolver) ResolveManifest(ctx context.Context, ref reference.Named, platform ocispecs.Platform) (*Resolved, error) {
+	gref, desc, err := r.get(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if !desc.MediaType.IsIndex() {
+		// Read, so that a registry answering garbage is an error rather
+		// than a manifest that moved.
+		if _, err := v1.ParseManifest(bytes.NewReader(desc.Manifest)); err != nil {
+			return nil, registryError(fmt.Errorf("%s: the manifest: %w", ref, err))
+		}
+		return &Resolved{Manifest: digest.Digest(desc.Digest.String())}, nil
+	}
+	_, child, err := platformChild(desc, platform)
+	if err != nil {
+		return nil, err
+	}
+	head, err := r.puller.Head(ctx, gref.Context().Digest(child.String()))
+	if err != nil {
+		return nil, registryError(err)
+	}
+	if head.Digest != child {
+		return nil, fmt.Errorf("%w: %s: the registry answered %s for manifest %s", ErrResolve, ref, head.Digest, child)
+	}
+	return &Resolved{Manifest: digest.Digest(child.String()), Index: digest.Digest(desc.Digest.String())}, nil
+}
+
+// get fetches the manifest ref names.
+func (r *RegistryResolver) get(ctx context.Context, ref reference.Named) (name.Reference, *remote.Descriptor, error) {
+	if err := r.init(); err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrResolve, err)
+	}
+	var nopts []name.Option
+	if r.Insecure || loopback.IsAddr(reference.Domain(ref)) {
+		nopts = append(nopts, name.Insecure)
+	}
+	gref, err := name.ParseReference(ref.String(), nopts...)
+	if err != nil {
+		return nil, nil, invalidf("image %s: %v", ref, err)
+	}
+	desc, err := r.puller.Get(ctx, gref)
+	if err != nil {
+		return nil, nil, registryError(err)
+	}
+	return gref, desc, nil
+}
+
+// platformChild reads the index desc is and picks platform's manifest.
+func platformChild(desc *remote.Descriptor, platform ocispecs.Platform) (v1.ImageIndex, v1.Hash, error) {
+	idx, err := desc.ImageIndex()
+	if err != nil {
+		return nil, v1.Hash{}, registryError(err)
+	}
+	child, err := childFor(idx, platform)
+	if err != nil {
+		// The tag names no image for the platform: as good as absent.
+		return nil, v1.Hash{}, &kindError{kind: ErrImageNotFound, err: err}
+	}
+	return idx, child, nil
 }
 
 // childFor picks the manifest of platform in an index, as BuildKit would:

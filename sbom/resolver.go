@@ -20,6 +20,14 @@ type Resolver interface {
 	Resolve(ctx context.Context, ref reference.Named, platform ocispecs.Platform) (*Resolved, error)
 }
 
+// ManifestResolver is a Resolver that can also find the manifest a
+// reference names without reading its config, which is all CheckTags
+// needs; Resolved.Config is then nil.
+type ManifestResolver interface {
+	Resolver
+	ResolveManifest(ctx context.Context, ref reference.Named, platform ocispecs.Platform) (*Resolved, error)
+}
+
 // Resolved is what a Resolver found.
 type Resolved struct {
 	// Manifest is the digest of the image manifest the build reads.

@@ -34,7 +34,8 @@ func (l *Lock) TaggedImages(plats ...ocispecs.Platform) (int, error) {
 	return len(pins), err
 }
 
-// CheckTags resolves again, through r, every image l pins by a tag for
+// CheckTags resolves again, through r (with ResolveManifest when r is a
+// ManifestResolver: the config is not needed), every image l pins by a tag for
 // one of plats (every platform when none is given), and compares what the
 // tag names now with the pin. A tag that names another manifest is a
 // Change to that manifest; a tag the registry no longer has (or that no
@@ -53,7 +54,11 @@ func (l *Lock) CheckTags(ctx context.Context, r Resolver, plats ...ocispecs.Plat
 	g.SetLimit(TagCheckParallelism)
 	for _, p := range pins {
 		g.Go(func() error {
-			res, err := r.Resolve(gctx, p.ref, p.platform)
+			resolve := r.Resolve
+			if m, ok := r.(ManifestResolver); ok {
+				resolve = m.ResolveManifest
+			}
+			res, err := resolve(gctx, p.ref, p.platform)
 			switch {
 			case errors.Is(err, ErrImageNotFound):
 				p.gone = true

@@ -86,6 +86,9 @@ func TestCheckTags(t *testing.T) {
 		{name: "index: the platform went", change: func(t *testing.T, r *testRegistry, _ *registrytest.Registry, _ *hostile) {
 			r.pushIndex(t, "multi:1", arm)
 		}, removed: []string{"multi"}},
+		{name: "index: the platform's manifest no longer served", change: func(_ *testing.T, _ *testRegistry, reg *registrytest.Registry, _ *hostile) {
+			reg.Fail(-1, http.StatusNotFound, http.MethodHead, "/v2/multi/manifests/sha256:")
+		}, removed: []string{"multi"}},
 		{name: "image pinned by digest: its tag moved", change: func(t *testing.T, r *testRegistry, _ *registrytest.Registry, _ *hostile) {
 			r.push(t, "pinned:1")
 		}},
