@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/containerd/platforms"
 	"github.com/distribution/reference"
@@ -33,6 +34,40 @@ type Lock struct {
 	// sources are the pinned images as BuildKit's image sources name
 	// them, docker-image://REPOSITORY[:TAG]@DIGEST, sorted.
 	sources []string
+
+	// named records how Pin was asked for each image, by Entry.Key: the
+	// build file's references, so that CheckTags leaves alone the images
+	// it names by digest (NAME:TAG@DIGEST reads the digest whatever the
+	// tag names).
+	mu    sync.Mutex
+	named map[string]refKinds
+}
+
+// refKinds are the ways a build file named one image.
+type refKinds struct{ byTag, byDigest bool }
+
+// noteRef records that key was asked for by ref.
+func (l *Lock) noteRef(key string, ref reference.Named) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.named == nil {
+		l.named = map[string]refKinds{}
+	}
+	k := l.named[key]
+	if _, ok := ref.(reference.Canonical); ok {
+		k.byDigest = true
+	} else {
+		k.byTag = true
+	}
+	l.named[key] = k
+}
+
+// digestOnly reports whether the build file named key only with a digest.
+func (l *Lock) digestOnly(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := l.named[key]
+	return k.byDigest && !k.byTag
 }
 
 // NewLock reads the pins of doc, a document Read accepts.
@@ -119,6 +154,7 @@ func (l *Lock) Pin(ref string, platform ocispecs.Platform) (digest.Digest, error
 	}
 	named = reference.TagNameOnly(named)
 	im := image{repository: named.Name(), tag: refTag(named), platform: platforms.Normalize(platform)}
+	l.noteRef(im.key(), named)
 	d, ok := l.pins[im.key()]
 	if !ok {
 		return "", fmt.Errorf("%w: image %s for %s", ErrNotLocked, reference.FamiliarString(named), platforms.FormatAll(im.platform))

@@ -39,9 +39,11 @@ func (l *Lock) TaggedImages(plats ...ocispecs.Platform) (int, error) {
 // one of plats (every platform when none is given), and compares what the
 // tag names now with the pin. A tag that names another manifest is a
 // Change to that manifest; a tag the registry no longer has (or that no
-// longer has an image for the platform) is Removed. Images the build file
-// pins by digest alone, and images built from source, carry no tag and are
-// not asked about. An empty Difference means the SBOM still says what its
+// longer has an image for the platform) is Removed. Images built from
+// source, and images the build file names by digest alone, carry no tag and
+// are not asked about; nor are those it names NAME:TAG@DIGEST when
+// CheckDockerfile or CheckGoshfile saw it do so (the build reads the digest
+// whatever the tag names, and sbom verify agrees). An empty Difference means the SBOM still says what its
 // tags name; the caller decides what a stale SBOM means. A registry that
 // fails, or answers with something that is not an image, is an error
 // (ErrResolve for failures), never a verdict.
@@ -103,7 +105,7 @@ func (l *Lock) taggedPins(plats []ocispecs.Platform) (map[string]*taggedPin, err
 		if err != nil {
 			return nil, err
 		}
-		if p == nil || (len(want) > 0 && !slices.Contains(want, platforms.FormatAll(p.platform))) {
+		if p == nil || l.digestOnly(key) || (len(want) > 0 && !slices.Contains(want, platforms.FormatAll(p.platform))) {
 			continue
 		}
 		p.pin = d

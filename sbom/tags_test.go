@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
 
+	"github.com/gosh-sh/sign-cli/dockerbuild"
 	"github.com/gosh-sh/sign-cli/internal/registrytest"
 )
 
@@ -180,4 +181,36 @@ func keepAMD64(t *testing.T, r *testRegistry, repoTag string) {
 func repoOf(key string) string {
 	name, _, _ := strings.Cut(strings.TrimPrefix(key, "pkg:oci/"), "?")
 	return name
+}
+
+// TestCheckTagsNamedByDigest: an image the build file names
+// NAME:TAG@DIGEST is read by its digest whatever the tag names, so once
+// CheckDockerfile has seen the build file, CheckTags does not ask about it
+// unless the file also names it by the tag alone.
+func TestCheckTagsNamedByDigest(t *testing.T) {
+	tests := []struct {
+		name, dockerfile string
+		changed          int
+	}{
+		{"tag and digest", "FROM REG/base:1@PINNED\n", 0},
+		{"tag and digest, and the tag alone", "FROM REG/base:1@PINNED\nCOPY --from=REG/base:1 /x /x\n", 1},
+		{"the tag alone", "FROM REG/base:1\n", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newTestRegistry(t)
+			pinned := r.push(t, "base:1")
+			dockerfile := strings.ReplaceAll(tt.dockerfile, "PINNED", pinned.String())
+			lock := lockOf(t, r, dockerfile)
+			data := []byte(strings.ReplaceAll(dockerfile, "REG", r.host))
+			if err := lock.CheckDockerfile(t.Context(), data, dockerbuild.ConvertOptions{Filename: "Dockerfile"}, AuditOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			r.push(t, "base:1")
+			d, err := lock.CheckTags(t.Context(), r.resolver(), DefaultPlatform)
+			if err != nil || len(d.Changed) != tt.changed || len(d.Removed) != 0 {
+				t.Fatalf("CheckTags = %v, %v; want %d changed", d, err, tt.changed)
+			}
+		})
+	}
 }
