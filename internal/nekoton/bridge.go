@@ -54,8 +54,11 @@ import (
 	"io"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/gosh-sh/sign-cli/internal/tailbuf"
 )
 
 // Clock is a param that nekoton receives as a ClockWithOffset reading
@@ -93,7 +96,7 @@ func (e *CallError) Error() string { return fmt.Sprintf("nekoton %s: %s", e.Meth
 type Bridge struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	stderr *tailBuffer
+	stderr *tailbuf.Buffer
 
 	writeMu   sync.Mutex
 	closeOnce sync.Once
@@ -133,7 +136,7 @@ func startProcess(node, script, modules string) (*Bridge, error) {
 	b := &Bridge{
 		cmd:     cmd,
 		stdin:   stdin,
-		stderr:  &tailBuffer{max: 8 << 10},
+		stderr:  &tailbuf.Buffer{},
 		pending: make(map[uint64]chan response),
 		done:    make(chan struct{}),
 	}
@@ -177,7 +180,7 @@ func (b *Bridge) readLoop(stdout io.Reader) {
 	waitErr := b.cmd.Wait()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.err = fmt.Errorf("%w (%w; exit: %v; stderr: %s)", ErrClosed, loopErr, waitErr, b.stderr.String())
+	b.err = fmt.Errorf("%w (%w; exit: %v; stderr: %s)", ErrClosed, loopErr, waitErr, strings.TrimSpace(b.stderr.String()))
 	for id, ch := range b.pending {
 		close(ch)
 		delete(b.pending, id)
@@ -271,27 +274,4 @@ func (b *Bridge) forget(id uint64) {
 	b.mu.Lock()
 	delete(b.pending, id)
 	b.mu.Unlock()
-}
-
-// tailBuffer keeps the last max bytes written to it, for error messages.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if len(t.buf) > t.max {
-		t.buf = t.buf[len(t.buf)-t.max:]
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(bytes.TrimSpace(t.buf))
 }
