@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gosh-sh/sign-cli/internal/hexstr"
 )
 
 // ErrGit is a git command that failed for another reason than the input:
@@ -84,15 +86,7 @@ func cutLast(s, sep string) (string, string, bool) {
 // IsCommitID reports whether s is written as a commit id (at least 7 hex
 // digits), which names one commit for ever, unlike a branch or a tag.
 func IsCommitID(s string) bool {
-	if len(s) < 7 || len(s) > 64 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
+	return len(s) >= 7 && len(s) <= 64 && hexstr.IsLower(s)
 }
 
 // Checkout is a source on disk.

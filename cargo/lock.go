@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/gosh-sh/sign-cli/internal/hexstr"
 )
 
 // MaxLockSize bounds a Cargo.lock; one of a workspace with thousands of
@@ -248,17 +250,7 @@ func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
-func isSHA256(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+func isSHA256(s string) bool { return len(s) == 64 && hexstr.IsLower(s) }
 
 // oneLine keeps an error from a parser on one line.
 func oneLine(s string) string {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/tidwall/gjson"
 	"golang.org/x/sync/errgroup"
@@ -90,11 +91,19 @@ func queryFirstActive(n int) string {
 	return b.String()
 }
 
+// TransactionsPerRequest is how many accounts one query of
+// FirstActiveTransactions asks about, one alias each: fifty small
+// transactions fields. EverOS documents no bound on aliases, but a server
+// or a gateway before it may bound a query's complexity or size; a query
+// it refuses as such (see GraphQLError.TooComplex) is asked again in halves,
+// down to one alias, and the smaller size is kept for the rest of the call.
+const TransactionsPerRequest = 50
+
 // FirstActiveTransactions returns, for each address, the earliest
 // transaction that left the account active (for a proof, the one that
 // constructed it), or nil where the endpoint names none. Addresses are
-// asked for Config.AccountsPerRequest at a time, Config.ParallelRequests
-// requests at once.
+// asked for TransactionsPerRequest at a time (fewer when the server finds
+// that too complex), Config.ParallelRequests requests at once.
 func (c *Client) FirstActiveTransactions(ctx context.Context, addrs []string) ([]*ChainTransaction, error) {
 	norm := make([]string, len(addrs))
 	for i, a := range addrs {
@@ -105,41 +114,76 @@ func (c *Client) FirstActiveTransactions(ctx context.Context, addrs []string) ([
 		norm[i] = n
 	}
 	out := make([]*ChainTransaction, len(norm))
+	var perRequest atomic.Int64
+	perRequest.Store(TransactionsPerRequest)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.cfg.ParallelRequests)
-	for start := 0; start < len(norm); start += c.cfg.AccountsPerRequest {
-		chunk := norm[start:min(start+c.cfg.AccountsPerRequest, len(norm))]
-		g.Go(func() error {
-			vars := map[string]any{}
-			for i, a := range chunk {
-				vars["a"+strconv.Itoa(i)] = a
-			}
-			data, ep, err := c.queryAt(gctx, request{Query: queryFirstActive(len(chunk)), Variables: vars})
-			if err != nil {
-				return fmt.Errorf("querying the transactions of %d accounts: %w", len(chunk), err)
-			}
-			for i, a := range chunk {
-				list := data.Get("t" + strconv.Itoa(i)).Array()
-				if len(list) == 0 {
-					continue
-				}
-				tx, err := parseChainTransaction(list[0])
-				if err != nil {
-					return err
-				}
-				if tx.Account != a {
-					return &ResponseError{Endpoint: ep, Reason: fmt.Sprintf("it answered with a transaction of %s for another account", tx.Account)}
-				}
-				tx.Endpoint = ep
-				out[start+i] = tx
-			}
-			return nil
-		})
+	for start := 0; start < len(norm); start += TransactionsPerRequest {
+		end := min(start+TransactionsPerRequest, len(norm))
+		g.Go(func() error { return c.firstActive(gctx, norm[start:end], out[start:end], &perRequest) })
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// firstActive fills out with the first active transactions of addrs, at
+// most perRequest aliases a query; a query refused as too complex halves
+// perRequest and is asked again in parts.
+func (c *Client) firstActive(ctx context.Context, addrs []string, out []*ChainTransaction, perRequest *atomic.Int64) error {
+	for start := 0; start < len(addrs); {
+		n := min(int(perRequest.Load()), len(addrs)-start)
+		chunk := addrs[start : start+n]
+		err := c.firstActiveQuery(ctx, chunk, out[start:start+n])
+		if err != nil && n > 1 && tooComplex(err) {
+			lowerTo(perRequest, int64(n/2))
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		start += n
+	}
+	return nil
+}
+
+// lowerTo sets p to n unless another query has set it lower already.
+func lowerTo(p *atomic.Int64, n int64) {
+	for {
+		cur := p.Load()
+		if cur <= n || p.CompareAndSwap(cur, n) {
+			return
+		}
+	}
+}
+
+// firstActiveQuery asks one query with an alias for each of chunk.
+func (c *Client) firstActiveQuery(ctx context.Context, chunk []string, out []*ChainTransaction) error {
+	vars := map[string]any{}
+	for i, a := range chunk {
+		vars["a"+strconv.Itoa(i)] = a
+	}
+	data, ep, err := c.queryAt(ctx, request{Query: queryFirstActive(len(chunk)), Variables: vars})
+	if err != nil {
+		return fmt.Errorf("querying the transactions of %d accounts: %w", len(chunk), err)
+	}
+	for i, a := range chunk {
+		list := data.Get("t" + strconv.Itoa(i)).Array()
+		if len(list) == 0 {
+			continue
+		}
+		tx, err := parseChainTransaction(list[0])
+		if err != nil {
+			return err
+		}
+		if tx.Account != a {
+			return &ResponseError{Endpoint: ep, Reason: fmt.Sprintf("it answered with a transaction of %s for another account", tx.Account)}
+		}
+		tx.Endpoint = ep
+		out[i] = tx
+	}
+	return nil
 }
 
 func parseChainTransaction(v gjson.Result) (*ChainTransaction, error) {

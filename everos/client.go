@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -179,10 +178,7 @@ func (c *Client) query(ctx context.Context, r request) (gjson.Result, error) {
 // query string (which may carry a provider's key).
 func (c *Client) queryAt(ctx context.Context, r request) (gjson.Result, string, error) {
 	data, endpoint, err := c.queryOnce(ctx, r)
-	if i := strings.IndexByte(endpoint, '?'); i >= 0 {
-		endpoint = endpoint[:i]
-	}
-	return data, endpoint, err
+	return data, ShownEndpoint(endpoint), err
 }
 
 func (c *Client) queryOnce(ctx context.Context, r request) (gjson.Result, string, error) {

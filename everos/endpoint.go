@@ -64,6 +64,13 @@ func NormalizeEndpoint(raw string, allowInsecure bool) (string, error) {
 	return u.String(), nil
 }
 
+// ShownEndpoint is a normalized endpoint as it may be shown or recorded:
+// without its query string, which may carry a provider's key.
+func ShownEndpoint(endpoint string) string {
+	ep, _, _ := strings.Cut(endpoint, "?")
+	return ep
+}
+
 // AuthHeader is the Authorization header value for a project secret: a JWT
 // (it contains a '.') goes as a Bearer token, anything else as Basic
 // authentication with an empty user name. Empty secret, empty header.

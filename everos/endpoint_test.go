@@ -5,6 +5,21 @@ import (
 	"testing"
 )
 
+func TestShownEndpoint(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://x.dev/graphql", "https://x.dev/graphql"},
+		{"https://x.dev/project/graphql?apikey=k", "https://x.dev/project/graphql"},
+		{"https://x.dev/graphql?a=b?c", "https://x.dev/graphql"},
+		{"http://127.0.0.1:99/graphql?", "http://127.0.0.1:99/graphql"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := ShownEndpoint(tt.in); got != tt.want {
+			t.Errorf("ShownEndpoint(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestNormalizeEndpoint(t *testing.T) {
 	tests := []struct {
 		in       string

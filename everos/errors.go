@@ -3,6 +3,8 @@ package everos
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -36,6 +38,42 @@ func (e *GraphQLError) Validation() bool {
 		}
 	}
 	return false
+}
+
+// tooComplexCodes and tooComplexWords are how GraphQL servers and the
+// gateways before them say that a query is too big to run: too many fields
+// or aliases, too deep or too costly. EverOS documents none of its own.
+var (
+	tooComplexCodes = []string{"QUERY_TOO_COMPLEX", "QUERY_COMPLEXITY_EXCEEDED", "QUERY_TOO_DEEP", "QUERY_TOO_LARGE", "TOO_MANY_ALIASES", "MAX_ALIASES_EXCEEDED"}
+	tooComplexWords = []string{"too complex", "complexity", "too many aliases", "max aliases", "too many fields", "query is too large", "query too large"}
+)
+
+// TooComplex reports whether the server refused the query for its size or
+// complexity rather than for what it asks, so that the same question in
+// smaller queries may pass.
+func (e *GraphQLError) TooComplex() bool {
+	for i, msg := range e.Messages {
+		if slices.Contains(tooComplexCodes, strings.ToUpper(e.Codes[i])) {
+			return true
+		}
+		msg = strings.ToLower(msg)
+		for _, w := range tooComplexWords {
+			if strings.Contains(msg, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// tooComplex reports whether err is a server's refusal of a query for its
+// size or complexity: a GraphQL error that says so, or HTTP 413.
+func tooComplex(err error) bool {
+	if ge, ok := errors.AsType[*GraphQLError](err); ok {
+		return ge.TooComplex() || ge.Status == http.StatusRequestEntityTooLarge
+	}
+	he, ok := errors.AsType[*HTTPError](err)
+	return ok && he.Status == http.StatusRequestEntityTooLarge
 }
 
 // HTTPError is a response with an unexpected HTTP status and no GraphQL

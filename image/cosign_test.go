@@ -512,25 +512,40 @@ func BenchmarkVerifyAll(b *testing.B) {
 // after the second push, sees its signature gone and appends it again.
 // (A registry has no compare-and-swap, so an overwrite that lands after a
 // signer's read-back cannot be seen; this narrows the window, no more.)
+//
+// The registry holds requests back so that this happens every time: no
+// push is served before both first reads were (else the second reader
+// could see the first signer's push, append to it, and no race happen),
+// and no read-back before both pushes. Then exactly three pushes are made.
 func TestConcurrentSignersKeepBothSignatures(t *testing.T) {
 	ctx := t.Context()
-	var reads, puts atomic.Int32
+	var reads, served, puts atomic.Int32
 	bothRead := make(chan struct{})
+	bothServed := make(chan struct{})
 	bothPushed := make(chan struct{})
 	reg := newTestRegistry(t, registrytest.Wrap(func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			isSig := strings.HasSuffix(r.URL.Path, ".sig")
-			if r.Method == http.MethodGet && isSig {
+			firstRead := false
+			switch {
+			case r.Method == http.MethodGet && isSig:
 				switch n := reads.Add(1); {
 				case n == 1:
+					firstRead = true
 					<-bothRead
 				case n == 2:
+					firstRead = true
 					close(bothRead)
 				default:
 					<-bothPushed
 				}
+			case r.Method == http.MethodPut && isSig:
+				<-bothServed
 			}
 			h.ServeHTTP(w, r)
+			if firstRead && served.Add(1) == 2 {
+				close(bothServed)
+			}
 			if r.Method == http.MethodPut && isSig && puts.Add(1) == 2 {
 				close(bothPushed)
 			}
@@ -554,8 +569,8 @@ func TestConcurrentSignersKeepBothSignatures(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if puts.Load() < 3 {
-		t.Errorf("%d pushes: the race this test sets up did not happen", puts.Load())
+	if puts.Load() != 3 {
+		t.Errorf("%d pushes, want 3: both signers' first, and the loser's again", puts.Load())
 	}
 	_, m := sigManifest(t, reg, "app", digest)
 	if len(m.Layers) != 2 {

@@ -73,8 +73,7 @@ func (q *Quorum) Check(ctx context.Context, checks []Query) []Verdict {
 
 func endpointOf(c *everos.Client) string {
 	if eps := c.Endpoints(); len(eps) > 0 {
-		ep, _, _ := strings.Cut(eps[0], "?")
-		return ep
+		return everos.ShownEndpoint(eps[0])
 	}
 	return ""
 }

@@ -34,8 +34,9 @@ func TestQuorum(t *testing.T) {
 	t.Cleanup(proxy.Close)
 	endpoints := map[string]*everos.Client{
 		"honest": honest.client(),
-		"proxy":  honest.client(proxy.URL + "/graphql"),
-		"liar":   liar.client(),
+		// A provider's key in the query string is never shown.
+		"proxy": honest.client(proxy.URL + "/graphql?apikey=provider-key"),
+		"liar":  liar.client(),
 	}
 	quorum := func(n int, names ...string) *proof.Quorum {
 		q := &proof.Quorum{N: n}
@@ -68,6 +69,11 @@ func TestQuorum(t *testing.T) {
 			v := check(tc.q, tc.content)
 			if len(v.Answers) != len(tc.q.Clients) {
 				t.Errorf("%d answers for %d endpoints", len(v.Answers), len(tc.q.Clients))
+			}
+			for _, a := range v.Answers {
+				if a.Endpoint == "" || strings.Contains(a.Endpoint, "provider-key") {
+					t.Errorf("answer of endpoint %q", a.Endpoint)
+				}
 			}
 			switch {
 			case tc.verified:

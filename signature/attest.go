@@ -69,6 +69,12 @@ func (s *Signer) deployProofs(ctx context.Context, out []Signed) {
 	}
 }
 
+// ErrAttestationNeedsRegistry is the answer of a check of attestations that
+// is not to read the registry (SourceChain alone): the statement, and so
+// the image it is about, is only there, and the chain holds only the
+// statement's digest, which says nothing of which image it attests.
+var ErrAttestationNeedsRegistry = errors.New("an attestation is read from the registry: the chain holds only its statement's digest, not the statement that names the image")
+
 // AttestationChecked is the verdict on one target's attestation: the
 // registry's (Verification, or Err) and, when the chain was asked, the
 // proof of the statement's digest.
@@ -79,8 +85,7 @@ type AttestationChecked struct {
 }
 
 // checkAttestations verifies the attestation of every target that could be
-// prepared. The registry is read whatever the source: the statement is
-// there, and the chain holds only its digest.
+// prepared. Check has made sure that the registry is a source.
 func (c *Checker) checkAttestations(ctx context.Context, out []Checked, par int) {
 	var todo []*Checked
 	for i := range out {

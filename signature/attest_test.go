@@ -1,6 +1,7 @@
 package signature_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -47,7 +48,7 @@ func TestSignAttestation(t *testing.T) {
 	}
 
 	ch := &signature.Checker{Registry: &image.Registry{}, Proofs: &proof.Deployer{Client: w.client()}, Attestation: image.SPDXPredicateType}
-	for _, src := range []signature.Source{signature.SourceChain, signature.SourceRegistry, signature.SourceAll} {
+	for _, src := range []signature.Source{signature.SourceRegistry, signature.SourceAll} {
 		ch.Source = src
 		tg := targets(t, ref, ref)
 		res := ch.Check(t.Context(), []signature.CheckRequest{{Target: tg[0], Public: key.Public()}, {Target: tg[1], Public: other.Public()}})
@@ -56,6 +57,15 @@ func TestSignAttestation(t *testing.T) {
 		}
 		if r := res[1]; !r.NotVerified() {
 			t.Errorf("source %d, another key: %+v", src, r)
+		}
+	}
+
+	// The chain alone cannot check an attestation: refused, and the
+	// registry not read (a target by tag stays unresolved).
+	ch.Source = signature.SourceChain
+	for _, r := range ch.Check(t.Context(), []signature.CheckRequest{{Target: targets(t, ref)[0], Public: key.Public()}}) {
+		if !errors.Is(r.Err, signature.ErrAttestationNeedsRegistry) || r.Verified || r.Attestation != nil || r.Target.HasDigest() {
+			t.Errorf("source chain: %+v", r)
 		}
 	}
 

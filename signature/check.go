@@ -84,7 +84,9 @@ type Checker struct {
 	// when < 1).
 	Parallelism int
 	// Attestation, when set, is the predicate type of an attestation every
-	// target must also have (see checkAttestations).
+	// target must also have (see checkAttestations). It needs
+	// SourceRegistry: with SourceChain alone every target fails with
+	// ErrAttestationNeedsRegistry.
 	Attestation string
 }
 
@@ -100,6 +102,12 @@ func (c *Checker) Check(ctx context.Context, reqs []CheckRequest) []Checked {
 	var prep []*Checked
 	for i, r := range reqs {
 		out[i] = Checked{Target: r.Target, Public: r.Public}
+		if c.Attestation != "" && c.Source&SourceRegistry == 0 {
+			// Refused before anything is read: the answer would rest on the
+			// registry, which the caller did not ask.
+			out[i].Err = ErrAttestationNeedsRegistry
+			continue
+		}
 		if !r.Target.HasDigest() || r.Public.IsZero() {
 			prep = append(prep, &out[i])
 		}

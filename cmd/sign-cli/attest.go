@@ -25,7 +25,7 @@ func addAttestBuildFlag(cmd *cobra.Command, dst *bool) {
 
 // addAttestationCheckFlag adds check's --attestation.
 func addAttestationCheckFlag(cmd *cobra.Command, dst *bool) {
-	cmd.Flags().BoolVar(dst, "attestation", false, "also require the image's SBOM attestation signed by the key (and, with --source chain or all, its proof on chain)")
+	cmd.Flags().BoolVar(dst, "attestation", false, "also require the image's SBOM attestation signed by the key, read from the registry (and, with --source all, its proof on chain); needs --source all or registry")
 }
 
 // loadAttestation reads the SBOM to attest and refuses one that is not an

@@ -90,7 +90,7 @@ func testSignAttestAndCheck(t *testing.T, w *world) {
 		t.Fatalf("%d constructor transactions of the statement's proof, want 1", n)
 	}
 
-	for _, src := range []string{"chain", "registry", "all"} {
+	for _, src := range []string{"registry", "all"} {
 		t.Run("check/"+src, func(t *testing.T) {
 			r := runCLI(t, w.env(), "", "check", "--attestation", "--source", src, "-o", "json", pub, ref)
 			line := decodeLines[checkedSBOMLine](t, r.stdout)[0]
@@ -196,6 +196,8 @@ func TestAttestationRefusals(t *testing.T) {
 		{"another key", []string{"check", "--attestation", "--source", "registry", other.Public().String(), ref}, exitNotVerified, "signature does not match the key", nil},
 		{"copied onto another image", []string{"check", "--attestation", "--source", "registry", pub, otherRef}, exitNotVerified, "attestation of another image", nil},
 		{"no attestation", []string{"check", "--attestation", "--source", "registry", pub, w.regHost + "/team/base:latest"}, exitNotVerified, "no attestations found", nil},
+		{"check, --source chain", []string{"check", "--attestation", "--source", "chain", pub, ref}, exitUsage, "", []string{"--attestation with --source chain", "only its statement's digest", "--source all"}},
+		{"check, --source chain by default", []string{"check", "--attestation", pub, ref}, exitUsage, "", []string{"--attestation with --source chain"}},
 		{"sbom show, another key", []string{"sbom", "show", "--public", other.Public().String(), ref}, exitNotVerified, "", []string{"no attestation verified with this key"}},
 		{"sbom show, copied", []string{"sbom", "show", "--public", pub, otherRef}, exitNotVerified, "", []string{"attestation of another image"}},
 		{"sbom show, bare digest", []string{"sbom", "show", "--public", pub, digest.String()}, exitUsage, "", []string{"bare digest"}},

@@ -71,6 +71,12 @@ proven transaction. What cannot be proven is an ERROR line (exit code 3),
 never "verified" nor "NOT VERIFIED". Verified key blocks are kept in the
 user's cache directory.
 
+--attestation also requires each image's SBOM attestation signed by the key,
+read from the registry, and with --source all the proof of its statement's
+digest on chain. It needs --source all or registry: the chain holds only the
+statement's digest, so --source chain (the default) alone cannot say which
+image an attestation is about, and is refused (exit code 2).
+
 One line per target. Exit code 0 when every target verified, 1 when one did
 not, 2 or 3 when one could not be checked (bad input, network failure).`,
 		Example: `  sign-cli check -n https://mainnet.evercloud.dev/<project-id>/graphql $WALLET_PUBLIC sha256:...
@@ -178,6 +184,9 @@ func runCheck(ctx context.Context, app *App, o *checkOptions, args []string) err
 	src, err := signature.ParseSource(o.source)
 	if err != nil {
 		return usageError("--source: %v", err)
+	}
+	if o.attestation && src&signature.SourceRegistry == 0 {
+		return usageError("--attestation with --source %s: %v; give --source all (the attestation and its proof on chain) or --source registry", o.source, signature.ErrAttestationNeedsRegistry)
 	}
 	pub, args, err := o.publicKey(app, args)
 	if err != nil {

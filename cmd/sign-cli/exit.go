@@ -10,6 +10,7 @@ import (
 	"github.com/gosh-sh/sign-cli/image"
 	"github.com/gosh-sh/sign-cli/keys"
 	"github.com/gosh-sh/sign-cli/proof"
+	"github.com/gosh-sh/sign-cli/signature"
 )
 
 // Exit codes, the same for every command.
@@ -54,6 +55,7 @@ var inputErrors = []error{
 	contract.ErrUnknownWallet,
 	cargo.ErrInvalid,
 	cargo.ErrNotLocked,
+	signature.ErrAttestationNeedsRegistry,
 }
 
 func exitCode(err error) int {

@@ -35,7 +35,7 @@ as attested.
 
 Exit code 0 when shown, 1 when the image has no attestation by this key
 that verifies, 2 for bad input, 3 when the registry could not be read.
-'sign-cli check --attestation' also checks the attestation's proof on chain.`,
+'sign-cli check --attestation --source all' also checks the attestation's proof on chain.`,
 		Example: `  sign-cli sbom show --public 5d2f...e1 registry.example.com/team/app:1.4
   sign-cli sbom show -o json registry.example.com/team/app@sha256:... > sbom.spdx.json`,
 		Args: exactArgs(1, "one IMAGE"),

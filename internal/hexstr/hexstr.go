@@ -1,6 +1,7 @@
 // Package hexstr holds sign-cli's one rule for hex text: what counts as hex
-// (digits and a-f in either case, nothing else, not empty) and the optional
-// 0x prefix that keys may carry.
+// (digits and a-f in either case, nothing else, not empty), the lower-case
+// form that hashes written by other tools take, and the optional 0x prefix
+// that keys may carry.
 package hexstr
 
 import "fmt"
@@ -14,6 +15,22 @@ func Is(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// IsLower reports whether s is non-empty hex in lower case only: how git
+// writes commit ids and Cargo.lock its checksums, which are compared as
+// text, so that another spelling of the same hash is not taken for it.
+func IsLower(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
 			return false
 		}
 	}

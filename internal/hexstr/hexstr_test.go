@@ -29,6 +29,26 @@ func TestIs(t *testing.T) {
 	}
 }
 
+func TestIsLower(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{"0123456789abcdef", true},
+		{strings.Repeat("f", 64), true},
+		{"ABCDEF", false},
+		{"aBcD", false},
+		{"", false},
+		{"0x12", false},
+		{"g", false},
+		{"12\n", false},
+	} {
+		if got := IsLower(tc.s); got != tc.want {
+			t.Errorf("IsLower(%q) = %v, want %v", tc.s, got, tc.want)
+		}
+	}
+}
+
 func TestIsLen(t *testing.T) {
 	h64, h128 := strings.Repeat("a", 64), strings.Repeat("B", 128)
 	for _, tc := range []struct {

@@ -54,8 +54,11 @@ import (
 	"io"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/gosh-sh/sign-cli/internal/tailbuf"
 )
 
 // Clock is a param that nekoton receives as a ClockWithOffset reading
@@ -68,6 +71,17 @@ var EverConfig any = map[string]string{"$config": "ever"}
 
 // ErrClosed is returned by calls on a bridge whose process has ended.
 var ErrClosed = errors.New("nekoton bridge process has ended")
+
+// ErrAnswerTooLong is returned when the bridge writes a line longer than
+// MaxAnswerLine: the process is ended rather than read without limit.
+var ErrAnswerTooLong = errors.New("nekoton bridge wrote an over-long line")
+
+// MaxAnswerLine bounds one line of the bridge's output. The largest answers
+// carry an account and a transaction as base64 BOCs: Everscale's size
+// limits (config param 43) keep an account's state under 2^16 cells of at
+// most 1023 bits, about 8 MiB, so 11 MiB in base64; a block stays under
+// its 2 MiB hard limit. 64 MiB leaves a wide margin above both.
+const MaxAnswerLine = 64 << 20
 
 // CallError is an error reported by the bridge for one call: nekoton's own
 // message, or the bridge's complaint about the request.
@@ -82,7 +96,7 @@ func (e *CallError) Error() string { return fmt.Sprintf("nekoton %s: %s", e.Meth
 type Bridge struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	stderr *tailBuffer
+	stderr *tailbuf.Buffer
 
 	writeMu   sync.Mutex
 	closeOnce sync.Once
@@ -122,7 +136,7 @@ func startProcess(node, script, modules string) (*Bridge, error) {
 	b := &Bridge{
 		cmd:     cmd,
 		stdin:   stdin,
-		stderr:  &tailBuffer{max: 8 << 10},
+		stderr:  &tailbuf.Buffer{},
 		pending: make(map[uint64]chan response),
 		done:    make(chan struct{}),
 	}
@@ -138,7 +152,7 @@ func (b *Bridge) readLoop(stdout io.Reader) {
 	r := bufio.NewReaderSize(stdout, 1<<20)
 	var loopErr error
 	for {
-		line, err := r.ReadBytes('\n')
+		line, err := readLine(r, MaxAnswerLine)
 		if len(bytes.TrimSpace(line)) > 0 {
 			var resp response
 			if jerr := json.Unmarshal(line, &resp); jerr != nil || resp.ID == nil {
@@ -158,15 +172,37 @@ func (b *Bridge) readLoop(stdout io.Reader) {
 			break
 		}
 	}
+	if !errors.Is(loopErr, io.EOF) {
+		// Nobody reads the process's output any more: one that still writes
+		// would block on the pipe, and Wait with it.
+		b.cmd.Process.Kill()
+	}
 	waitErr := b.cmd.Wait()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.err = fmt.Errorf("%w (%v; exit: %v; stderr: %s)", ErrClosed, loopErr, waitErr, b.stderr.String())
+	b.err = fmt.Errorf("%w (%w; exit: %v; stderr: %s)", ErrClosed, loopErr, waitErr, strings.TrimSpace(b.stderr.String()))
 	for id, ch := range b.pending {
 		close(ch)
 		delete(b.pending, id)
 	}
 	close(b.done)
+}
+
+// readLine reads up to and including the next newline, or to the end of r,
+// and fails with ErrAnswerTooLong once the line passes max bytes, so that
+// an endless line costs max bytes of memory, not all of it.
+func readLine(r *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if len(line)+len(chunk) > max {
+			return nil, fmt.Errorf("%w: more than %d MiB without a newline", ErrAnswerTooLong, max>>20)
+		}
+		line = append(line, chunk...)
+		if err != bufio.ErrBufferFull {
+			return line, err
+		}
+	}
 }
 
 // Call invokes method with positional params (each encoded as JSON) and
@@ -238,27 +274,4 @@ func (b *Bridge) forget(id uint64) {
 	b.mu.Lock()
 	delete(b.pending, id)
 	b.mu.Unlock()
-}
-
-// tailBuffer keeps the last max bytes written to it, for error messages.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if len(t.buf) > t.max {
-		t.buf = t.buf[len(t.buf)-t.max:]
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(bytes.TrimSpace(t.buf))
 }

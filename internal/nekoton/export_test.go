@@ -13,3 +13,7 @@ func Kill(b *Bridge) error {
 	<-b.done
 	return nil
 }
+
+// StartProcess runs script with node as the bridge, so that tests can stand
+// a child of their own in for bridge.mjs.
+var StartProcess = startProcess
