@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gosh-sh/sign-cli/contract"
+	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
 
@@ -103,13 +105,30 @@ type watchedProof struct {
 		BOC        string `json:"boc"`
 		LastLt     string `json:"lastLt"`
 	} `json:"state"`
-	Fields struct {
-		PublicKey   string `json:"_pubkey"`
-		Timestamp   string `json:"_timestamp"`
-		Constructed bool   `json:"_constructorFlag"`
-		Content     string `json:"content"`
-		DeployedAt  string `json:"deployedAt"`
-	} `json:"fields"`
+	Fields   proofFields `json:"fields"`
+	Deployed struct {
+		Address string `json:"address"`
+		Funding struct {
+			ID      string `json:"id"`
+			Aborted bool   `json:"aborted"`
+		} `json:"funding"`
+		Transaction struct {
+			ID       string `json:"id"`
+			Aborted  bool   `json:"aborted"`
+			ExitCode int    `json:"exitCode"`
+		} `json:"transaction"`
+		Fields proofFields    `json:"fields"`
+		Local  map[string]any `json:"local"`
+	} `json:"deployed"`
+}
+
+// proofFields are a proof's fields as the client decodes them.
+type proofFields struct {
+	PublicKey   string `json:"_pubkey"`
+	Timestamp   string `json:"_timestamp"`
+	Constructed bool   `json:"_constructorFlag"`
+	Content     string `json:"content"`
+	DeployedAt  string `json:"deployedAt"`
 }
 
 // TestClientWatchesSign: everscale-standalone-client, subscribed through
@@ -128,8 +147,23 @@ func testClientWatchesSign(t *testing.T, w *world) {
 		t.Fatal(err)
 	}
 	addr := p.Address().String()
+	// The client deploys a proof of its own afterwards, from a StateInit
+	// of another proof that it fills with its init params.
+	other := digestOf("deployed by a client")
+	p2, err := contract.NewProof(signer.Public().Ed25519(), other)
+	if err != nil {
+		t.Fatal(err)
+	}
 	watcher := startClientScript(t, "watch-proof.cjs", map[string]any{
 		"url": w.chain.URL, "address": addr, "abi": contract.ProofABI, "want": 2,
+		"keys": map[string]any{
+			"giver":  map[string]string{"public": w.giver.Public().String(), "secret": w.giver.SecretHex()},
+			"signer": map[string]string{"public": signer.Public().String(), "secret": signer.SecretHex()},
+		},
+		"deploy": map[string]any{
+			"tvc": base64.StdEncoding.EncodeToString(p.StateInit().ToBOC()), "signer": signer.Public().String(), "content": other,
+			"giver": w.chain.GiverAddress, "giverAbi": contract.GiverABI, "giverPublic": w.giver.Public().String(), "value": "100000000",
+		},
 	})
 
 	r := runCLI(t, w.env(), "", "sign", "--secret-file", keyPath, "--no-registry", "-o", "json", content)
@@ -200,6 +234,33 @@ func testClientWatchesSign(t *testing.T, w *world) {
 		mustUint(t, f.Timestamp) != uint64(checked.Chain.SignedAt.UnixMilli()) || mustUint(t, f.DeployedAt) != uint64(checked.Chain.DeployedAt.Unix()) {
 		t.Errorf("the client decoded %+v; check reported key %s, digest %s, signed at %s, deployed at %s",
 			f, checked.Public, checked.Digest, checked.Chain.SignedAt, checked.Chain.DeployedAt)
+	}
+
+	// The client's own deployment is a proof that sign-cli verifies; run
+	// locally by the client, the proof refuses an unsigned call (58) and
+	// a second deployment (51).
+	d := seen.Deployed
+	if d.Address != p2.Address().String() || d.Funding.ID == "" || d.Funding.Aborted || d.Transaction.Aborted || d.Transaction.ExitCode != 0 {
+		t.Errorf("the client deployed %+v, want a proof at %s", d, p2.Address())
+	}
+	if !d.Fields.Constructed || d.Fields.Content != other {
+		t.Errorf("the client read its proof as %+v", d.Fields)
+	}
+	if d.Local["call"] != float64(58) || d.Local["again"] != float64(51) {
+		t.Errorf("run locally by the client: %v, want exit codes 58 (no signature) and 51 (constructed)", d.Local)
+	}
+	deployedBy := ""
+	for _, tx := range w.chain.Transactions() {
+		if tx.Account == p2.Address().String() && tx.EndStatus == everos.Active && tx.OrigStatus != everos.Active {
+			deployedBy = tx.ID
+		}
+	}
+	if deployedBy == "" || deployedBy != d.Transaction.ID {
+		t.Errorf("the devnet deployed the client's proof in %q, the client saw %q", deployedBy, d.Transaction.ID)
+	}
+	r = runCLI(t, w.env(), "", "check", signer.Public().String(), other)
+	if r.code != 0 {
+		t.Errorf("check of the client's proof: %+v", r)
 	}
 }
 
