@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/contract"
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
@@ -222,6 +223,16 @@ func testClientWatchesSign(t *testing.T, w *world) {
 		mustUint(t, seen.State.LastLt) != a.LastTransLt || seen.State.BOC == "" {
 		t.Errorf("the client read the proof as %+v, the devnet holds balance %s, code %x, last lt %d", seen.State, a.Balance, code, a.LastTransLt)
 	}
+	// The client's BOC is the account without its account$1 tag (nekoton
+	// keeps and serializes the AccountStuff): with the tag, the devnet's.
+	if stuff, err := base64.StdEncoding.DecodeString(seen.State.BOC); err != nil {
+		t.Errorf("the client's account BOC: %v", err)
+	} else if c, err := cell.FromBOC(stuff); err != nil {
+		t.Errorf("the client's account BOC: %v", err)
+	} else if tagged, err := cell.BeginCell().StoreBool(true).StoreSlice(c.BeginParse()).EndCell(); err != nil || tagged.HashHex() != mustCell(t, a.BOC).HashHex() {
+		t.Errorf("the client's account is %s (%v), the devnet's %s", tagged, err, mustCell(t, a.BOC))
+	}
+
 	f := seen.Fields
 	pub, ok := new(big.Int).SetString(f.PublicKey, 0)
 	if !ok {
@@ -271,4 +282,13 @@ func mustUint(t *testing.T, s string) uint64 {
 		t.Fatalf("number %q: %v", s, err)
 	}
 	return n
+}
+
+func mustCell(t *testing.T, boc []byte) *cell.Cell {
+	t.Helper()
+	c, err := cell.FromBOC(boc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
