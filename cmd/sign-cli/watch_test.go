@@ -18,6 +18,7 @@ import (
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/contract"
+	"github.com/gosh-sh/sign-cli/devnet"
 	"github.com/gosh-sh/sign-cli/everos"
 	"github.com/gosh-sh/sign-cli/internal/nekoton/nekotontest"
 )
@@ -118,8 +119,16 @@ type watchedProof struct {
 			Aborted  bool   `json:"aborted"`
 			ExitCode int    `json:"exitCode"`
 		} `json:"transaction"`
-		Fields proofFields    `json:"fields"`
-		Local  map[string]any `json:"local"`
+		Fields     proofFields    `json:"fields"`
+		Local      map[string]any `json:"local"`
+		ByCodeHash []string       `json:"byCodeHash"`
+		Fetched    *struct {
+			ID         string `json:"id"`
+			Lt         string `json:"lt"`
+			OrigStatus string `json:"origStatus"`
+			EndStatus  string `json:"endStatus"`
+			InMessage  string `json:"inMessage"`
+		} `json:"fetched"`
 	} `json:"deployed"`
 }
 
@@ -268,6 +277,20 @@ func testClientWatchesSign(t *testing.T, w *world) {
 	}
 	if deployedBy == "" || deployedBy != d.Transaction.ID {
 		t.Errorf("the devnet deployed the client's proof in %q, the client saw %q", deployedBy, d.Transaction.ID)
+	}
+	// Both proofs run the proof's code, and no other account does.
+	byCode := slices.Sorted(slices.Values(d.ByCodeHash))
+	if want := slices.Sorted(slices.Values([]string{addr, p2.Address().String()})); !slices.Equal(byCode, want) {
+		t.Errorf("getAccountsByCodeHash: %v, want the two proofs %v", byCode, want)
+	}
+	var deployTx *devnet.Transaction
+	for _, tx := range w.chain.Transactions() {
+		if tx.ID == d.Transaction.ID {
+			deployTx = &tx
+		}
+	}
+	if f := d.Fetched; f == nil || deployTx == nil || f.ID != deployTx.ID || mustUint(t, f.Lt) != deployTx.Lt || f.InMessage != deployTx.InMsg || f.EndStatus != "active" {
+		t.Errorf("getTransaction gave %+v, the devnet holds %+v", f, deployTx)
 	}
 	r = runCLI(t, w.env(), "", "check", signer.Public().String(), other)
 	if r.code != 0 {

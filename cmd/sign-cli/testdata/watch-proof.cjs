@@ -120,7 +120,14 @@ async function deploy(provider, d) {
       local[name] = e.code !== undefined ? e.code : m ? Number(m[1]) : String(e.message || e);
     }
   }
+  // Finding one's contracts by code hash and a transaction by its hash,
+  // as locklift's tracing and factories do.
+  const { accounts } = await within(20000, 'getAccountsByCodeHash', provider.getAccountsByCodeHash({ codeHash: state.codeHash, limit: 50 }));
+  const fetched = await within(20000, 'getTransaction', provider.getTransaction({ hash: transaction.id.hash }));
+  const t = fetched.transaction;
   return {
+    byCodeHash: accounts.map((a) => a.toString()),
+    fetched: t && { id: t.id.hash, lt: t.id.lt, origStatus: t.origStatus, endStatus: t.endStatus, inMessage: t.inMessage.hash },
     address: address.toString(), funding: { id: funded.transaction.id.hash, aborted: funded.transaction.aborted },
     transaction: { id: transaction.id.hash, aborted: transaction.aborted, exitCode: transaction.exitCode },
     fields, local,
