@@ -146,7 +146,9 @@ type proofFields struct {
 // transactions `sign-cli sign` makes there (the funding transfer, then
 // the deployment), the ones the devnet holds, in order; and the account's
 // full state, decoded by the client with the proof's ABI, is the proof
-// that `sign-cli check -o json` reports. On both executors.
+// that `sign-cli check -o json` reports. Then the client deploys a proof
+// of its own from a StateInit, as a locklift user deploys a contract, and
+// sign-cli verifies it. On both executors.
 func TestClientWatchesSign(t *testing.T) { inBothModes(t, testClientWatchesSign) }
 
 func testClientWatchesSign(t *testing.T, w *world) {

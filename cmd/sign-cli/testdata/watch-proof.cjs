@@ -6,9 +6,14 @@
 // checked), collects the transactions the subscription delivers, and reads
 // the account's full state and its fields decoded with the proof's ABI.
 //
+// With a deploy object in the config, it then deploys a proof of its own
+// (see deploy).
+//
 // Usage: node watch-proof.cjs CONFIG_JSON, where CONFIG_JSON is
-// {modules, url, address, abi, want}: want is how many transactions to
-// wait for. Prints {"subscribed":true} once subscribed, then one JSON line
+// {modules, url, address, abi, want, keys, deploy}: want is how many
+// transactions to wait for, keys the keystore's keys by name ({public,
+// secret}), deploy {tvc, signer, content, giver, giverAbi, giverPublic,
+// value}. Prints {"subscribed":true} once subscribed, then one JSON line
 // of what it saw; exits 1 with the error on stderr.
 const path = require('path');
 const readline = require('readline');
@@ -77,10 +82,10 @@ async function main() {
 
 // deploy does what a locklift user does first, through the client alone:
 // compute a contract's StateInit and address from its code and init
-// params, fund it
-// from the giver (sendExternal with the giver's ABI), deploy it with its
-// StateInit by a signed external message, read its fields, and run it
-// locally (runLocal) on the state the client read.
+// params, fund it from the giver (sendExternal with the giver's ABI),
+// deploy it with its StateInit by a signed external message, read its
+// fields, run it locally (runLocal) on the state the client read, and
+// find it by code hash and its deployment by hash.
 async function deploy(provider, d) {
   const abi = JSON.parse(cfg.abi);
   // getStateInit (what locklift's deployContract calls) is not used: the
