@@ -215,7 +215,7 @@ func (d *Deployer) DeployAll(ctx context.Context, key keys.Key, contents []strin
 
 // maxParallel bounds the proofs deployed at a time whatever the wallet:
 // each holds a lock file and a request to the network.
-const maxParallel = 256
+const maxParallel = 1024
 
 // parallelism is how many proofs DeployAll deploys at a time: Parallel, or
 // for a wallet that funds several addresses in one transaction, when some
