@@ -36,6 +36,9 @@ func TestStopBeforeBlock(t *testing.T) {
 				msgs = append(msgs, m)
 			}
 			want := 0
+			if n := l.Taken(); !tc.sealed && n != len(msgs) {
+				t.Errorf("%d messages taken and waiting for their block, want %d", n, len(msgs))
+			}
 			if tc.sealed {
 				want = len(msgs)
 				waitTransactions(t, l, want)
