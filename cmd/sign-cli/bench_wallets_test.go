@@ -52,7 +52,7 @@ const longBenchEnv = "SIGN_CLI_BENCH_LONG"
 // interval the 1,000-image runs need SIGN_CLI_BENCH_LONG=1, and the
 // multisig then signs a tenth of the images and its figures are scaled by
 // ten: it makes one transfer per block, so its time is linear in the
-// images, and 1,000 would take over half an hour.
+// images, and 1,000 would take over 20 minutes.
 func BenchmarkSignWallets(b *testing.B) {
 	kinds := []contract.WalletKind{contract.SafeMultisig, contract.EverWallet, contract.HighloadWalletV2}
 	for _, interval := range []time.Duration{0, time.Second} {
