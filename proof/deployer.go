@@ -75,10 +75,13 @@ type Deployer struct {
 	kind     contract.WalletKind
 	kindErr  error
 
-	// The wallet's transfers go one at a time with increasing times: a
+	// The wallet's transfers go one at a time with increasing times (for
+	// the highload wallet, a few at a time; see batchesInFlight): a
 	// multisig wallet refuses a call whose time is not later than the last
 	// one it accepted, and calls racing to it would arrive in any order.
-	walletMu   sync.Mutex
+	slotsOnce  sync.Once
+	slots      chan struct{}
+	timeMu     sync.Mutex
 	lastTimeMs uint64
 	// queue holds the addresses waiting for the wallet's next transfer.
 	queueMu sync.Mutex
