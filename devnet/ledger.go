@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
@@ -72,7 +73,10 @@ type Ledger struct {
 	seen        map[[32]byte]bool // external messages executed or waiting in the queue
 	changed     chan struct{}     // closed and replaced on every change
 
-	queue  chan queued
+	queue chan queued
+	// taken counts the external messages posted and not yet run: in the
+	// queue or waiting for their block.
+	taken  atomic.Int64
 	done   chan struct{}
 	wg     sync.WaitGroup
 	closed sync.Once
@@ -354,10 +358,12 @@ func (l *Ledger) post(m *Message, expireAt time.Time) error {
 	if dup {
 		return nil
 	}
+	l.taken.Add(1)
 	select {
 	case l.queue <- queued{msg: m, expireAt: expireAt, posted: true}:
 		return nil
 	case <-l.done:
+		l.taken.Add(-1)
 		l.mu.Lock()
 		delete(l.seen, m.Hash)
 		l.mu.Unlock()
@@ -390,6 +396,7 @@ func (l *Ledger) worker() {
 		case q := <-l.queue:
 			if l.interval == 0 {
 				l.process(q)
+				l.ran(q)
 				continue
 			}
 			waiting = append(waiting, q)
@@ -400,13 +407,28 @@ func (l *Ledger) worker() {
 			for _, q := range waiting {
 				l.process(q)
 			}
-			waiting, block = nil, nil
 			l.mu.Lock()
 			l.sealLocked()
 			l.mu.Unlock()
+			for _, q := range waiting {
+				l.ran(q)
+			}
+			waiting, block = nil, nil
 		}
 	}
 }
+
+// ran counts q out of Taken once it ran and its block is made.
+func (l *Ledger) ran(q queued) {
+	if q.posted {
+		l.taken.Add(-1)
+	}
+}
+
+// Taken is how many external messages the ledger has taken and not yet
+// run: those in its queue or waiting for their block. Tests that stop a
+// client while its message is on its way wait for this, not for a time.
+func (l *Ledger) Taken() int { return int(l.taken.Load()) }
 
 // maxCascade bounds the internal messages one external message may cause.
 const maxCascade = 256

@@ -42,6 +42,11 @@ type subscriber struct {
 	p    *prepared
 	root *ast.Field
 	kind subscribable
+	// where is the subscription's filter, read once: every change of the
+	// ledger is offered to every subscriber, and building the argument
+	// map per object made a block's publication cost subscribers ×
+	// transactions maps.
+	where map[string]any
 }
 
 var upgrader = websocket.Upgrader{
@@ -212,8 +217,9 @@ func (c *wsConn) start(m wsMessage) {
 		return
 	}
 	sub := &subscriber{c: c, conn: c.conn, id: m.ID, p: p, root: fields[0], kind: kind}
+	sub.where, _ = sub.root.ArgumentMap(sub.p.vars)["filter"].(map[string]any)
 	// Check the filter once, so that an unsupported one is reported now.
-	if err := kind.check(sub.filter()); err != nil {
+	if err := kind.check(sub.where); err != nil {
 		c.send(wsMessage{ID: m.ID, Type: "data", Payload: errorsBody([]gqlError{newError(codeInternal, err.Error(), fields[0].Position, []any{fields[0].Name})})})
 		c.send(wsMessage{ID: m.ID, Type: "complete"})
 		return
@@ -229,11 +235,6 @@ func (c *wsConn) start(m wsMessage) {
 	}
 	c.mu.Unlock()
 	c.s.mu.Unlock()
-}
-
-func (sub *subscriber) filter() map[string]any {
-	f, _ := sub.root.ArgumentMap(sub.p.vars)["filter"].(map[string]any)
-	return f
 }
 
 // subscribable is a collection that subscriptions may follow: check
@@ -272,7 +273,7 @@ func subscribableOf[T any](typ *objectType[T], empty T, of func(change) []T) sub
 // offer sends v to the subscriber if its filter matches; the ledger's and
 // the server's locks are held.
 func offer[T any](sub *subscriber, typ *objectType[T], v T) {
-	ok, err := matchFilter(sub.filter(), typ.getter(v), typ.name)
+	ok, err := matchFilter(sub.where, typ.getter(v), typ.name)
 	if err != nil || !ok {
 		return
 	}

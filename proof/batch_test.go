@@ -241,9 +241,9 @@ func TestBatchAcrossDevnetRestart(t *testing.T) {
 }
 
 // interrupted runs DeployAll with locks until the wallet's first batch is
-// on its way, then calls stop (which must end the run) 100 ms later; the
-// run must fail, and no batch may have landed by then. Blocks come slowly:
-// messages live long enough for all the proofs.
+// on its way (the devnet took it), then calls stop, which must end the
+// run; the run must fail, and no batch may have landed by then. Blocks
+// come slowly: messages live long enough for all the proofs.
 func (w *walletWorld) interrupted(t *testing.T, locks proof.Locks, signer keys.Key, contents []string, stop func(kill func())) {
 	t.Helper()
 	d := w.deployer(w.client())
@@ -251,9 +251,10 @@ func (w *walletWorld) interrupted(t *testing.T, locks proof.Locks, signer keys.K
 	ctx, kill := context.WithCancel(t.Context())
 	var once sync.Once
 	end := func() { once.Do(func() { stop(kill) }) }
+	chain := w.chain
 	d.Progress = func(line string) {
 		if strings.HasPrefix(line, "funding ") {
-			go func() { time.Sleep(100 * time.Millisecond); end() }()
+			go func() { onItsWay(ctx, chain); end() }()
 		}
 	}
 	if _, errs := d.DeployAll(ctx, signer, contents); errs[0] == nil {

@@ -75,10 +75,13 @@ type Deployer struct {
 	kind     contract.WalletKind
 	kindErr  error
 
-	// The wallet's transfers go one at a time with increasing times: a
+	// The wallet's transfers go one at a time with increasing times (for
+	// the highload wallet, a few at a time; see batchesInFlight): a
 	// multisig wallet refuses a call whose time is not later than the last
 	// one it accepted, and calls racing to it would arrive in any order.
-	walletMu   sync.Mutex
+	slotsOnce  sync.Once
+	slots      chan struct{}
+	timeMu     sync.Mutex
 	lastTimeMs uint64
 	// queue holds the addresses waiting for the wallet's next transfer.
 	queueMu sync.Mutex
@@ -215,7 +218,7 @@ func (d *Deployer) DeployAll(ctx context.Context, key keys.Key, contents []strin
 
 // maxParallel bounds the proofs deployed at a time whatever the wallet:
 // each holds a lock file and a request to the network.
-const maxParallel = 256
+const maxParallel = 1024
 
 // parallelism is how many proofs DeployAll deploys at a time: Parallel, or
 // for a wallet that funds several addresses in one transaction, when some

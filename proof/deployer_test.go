@@ -529,7 +529,7 @@ func TestKilledRunsTransferIsNotPaidAgain(t *testing.T) {
 	ctx, kill := context.WithCancel(t.Context())
 	first.Progress = func(line string) {
 		if strings.HasPrefix(line, "funding proof") {
-			go func() { time.Sleep(100 * time.Millisecond); kill() }()
+			go func() { onItsWay(ctx, w.chain); kill() }()
 		}
 	}
 	if _, err := first.Deploy(ctx, signer, content); err == nil {

@@ -165,26 +165,51 @@ func (d *Deployer) transfer(ctx context.Context, kind contract.WalletKind, p *co
 	d.queueMu.Lock()
 	d.queue = append(d.queue, req)
 	d.queueMu.Unlock()
+	slots := d.walletSlots(kind)
 	for {
 		select {
 		case r := <-req.done:
 			return r.tx, r.expire, r.err
-		default:
+		case slots <- struct{}{}:
 		}
-		d.walletMu.Lock()
 		select {
 		case r := <-req.done: // sent by the previous holder
-			d.walletMu.Unlock()
+			<-slots
 			return r.tx, r.expire, r.err
 		default:
 		}
 		batch := d.takeBatch(kind.MaxTransfers())
+		if len(batch) == 0 {
+			// Another holder took this request with its batch: the
+			// result comes from there.
+			<-slots
+			r := <-req.done
+			return r.tx, r.expire, r.err
+		}
 		tx, expire, err := d.sendBatch(ctx, kind, batch)
 		for _, b := range batch {
 			b.done <- fundResult{tx, expire, err}
 		}
-		d.walletMu.Unlock()
+		<-slots
 	}
+}
+
+// batchesInFlight is how many of a wallet's messages may be on their way
+// at once. The highload wallet remembers the query ids it ran, so its
+// messages may arrive in any order: its batches go side by side instead
+// of a block each. The others refuse a call whose time is not later than
+// the last one they accepted, so theirs go one at a time.
+func batchesInFlight(kind contract.WalletKind) int {
+	if kind == contract.HighloadWalletV2 {
+		return 4
+	}
+	return 1
+}
+
+// walletSlots is the semaphore of the wallet's messages on their way.
+func (d *Deployer) walletSlots(kind contract.WalletKind) chan struct{} {
+	d.slotsOnce.Do(func() { d.slots = make(chan struct{}, batchesInFlight(kind)) })
+	return d.slots
 }
 
 // takeBatch takes up to n requests off the queue, the oldest first.
@@ -199,17 +224,19 @@ func (d *Deployer) takeBatch(n int) []*fundRequest {
 
 // sendBatch sends one wallet message that tops up every address of batch
 // and waits for the wallet's transaction. It runs while no other transfer
-// is under way: the wallets refuse a call whose time is not later than
-// the last one they accepted, and calls racing to them would arrive in any
-// order.
+// is under way (but for the highload wallet's, see batchesInFlight): the
+// other wallets refuse a call whose time is not later than the last one
+// they accepted, and calls racing to them would arrive in any order.
 func (d *Deployer) sendBatch(ctx context.Context, kind contract.WalletKind, batch []*fundRequest) (*everos.Transaction, time.Time, error) {
 	now, err := d.Client.ServerTime(ctx)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("reading the network's clock: %w", err)
 	}
 	expire := now.Add(d.lifetime())
+	d.timeMu.Lock()
 	timeMs := max(uint64(now.UnixMilli()), d.lastTimeMs+1)
 	d.lastTimeMs = timeMs
+	d.timeMu.Unlock()
 	ts := make([]contract.Transfer, len(batch))
 	addrs := make([]string, len(batch))
 	for i, r := range batch {

@@ -1,6 +1,7 @@
 package proof_test
 
 import (
+	"context"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -35,6 +36,16 @@ func newWorld(t *testing.T, opts ...devnet.Option) *world {
 	t.Helper()
 	c := chaintest.New(t, opts...)
 	return &world{t: t, chain: c.Server, giver: c.Giver, giverAddr: c.GiverAddress}
+}
+
+// onItsWay waits until the chain has taken an external message that it
+// has not run yet, or ctx ends: a test that stops a run while its message
+// is on its way stops it then, whatever the machine's load, not after a
+// time that a block interval was hoped to outlast.
+func onItsWay(ctx context.Context, chain *devnet.Server) {
+	for chain.Taken() == 0 && ctx.Err() == nil {
+		time.Sleep(time.Millisecond)
+	}
 }
 
 func newKey(t testing.TB) keys.Key {
