@@ -49,7 +49,10 @@ run "$cli" sign --secret-file "$work/signer.keys.json" "$SIGN_CLI_SAMPLE_IMAGE"
 say "6. Check it with the signer's public key, on chain and in the registry: verified (exit code 0)"
 run "$cli" check --source all "$signer_public" "$SIGN_CLI_SAMPLE_IMAGE"
 
-say "7. Check it with another key: not verified (exit code 1)"
+say "7. Check it without trusting the endpoint: the proof's constructing transaction, its blocks and their validator's signature, back to the devnet's key block (\$SIGN_CLI_TRUST_ANCHOR, from the env file)"
+run "$cli" check --trustless "$signer_public" "$SIGN_CLI_SAMPLE_IMAGE"
+
+say "8. Check it with another key: not verified (exit code 1)"
 "$cli" keygen --out "$work/other.keys.json" >/dev/null
 other_public=$(sed -n 's/.*"public": *"\([0-9a-f]*\)".*/\1/p' "$work/other.keys.json")
 set +e
@@ -59,7 +62,7 @@ set -e
 echo "exit code $code"
 [ "$code" = 1 ] || { echo "expected exit code 1"; exit 1; }
 
-say "8. Stop the devnet"
+say "9. Stop the devnet"
 kill -INT "$devnet_pid"
 wait "$devnet_pid" || true
 devnet_pid=
