@@ -73,15 +73,7 @@ func (w *walletWorld) deployer(c *everos.Client) *proof.Deployer {
 }
 
 // walletTxs counts the wallet's transactions that sent tokens out.
-func (w *walletWorld) walletTxs() int {
-	n := 0
-	for _, tx := range w.chain.Transactions() {
-		if tx.Account == w.wallet && !tx.Aborted && len(tx.OutMsgs) > 0 {
-			n++
-		}
-	}
-	return n
-}
+func (w *walletWorld) walletTxs() int { return w.paidOut(w.wallet) }
 
 // topUps counts the transfers that reached addr before it was deployed:
 // every transaction of the account that did not leave it active.

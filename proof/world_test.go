@@ -108,10 +108,13 @@ func (w *world) deployments(addr string) int {
 // payments counts the giver's transactions that sent tokens out: every
 // top-up the giver paid. (Each world funds one proof address, so they all
 // went there.)
-func (w *world) payments() int {
+func (w *world) payments() int { return w.paidOut(w.giverAddr) }
+
+// paidOut counts account's transactions that sent tokens out.
+func (w *world) paidOut(account string) int {
 	n := 0
 	for _, tx := range w.chain.Transactions() {
-		if tx.Account == w.giverAddr && !tx.Aborted && len(tx.OutMsgs) > 0 {
+		if tx.Account == account && !tx.Aborted && len(tx.OutMsgs) > 0 {
 			n++
 		}
 	}
