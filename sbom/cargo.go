@@ -17,15 +17,6 @@ import (
 	"github.com/gosh-sh/sign-cli/dockerbuild"
 )
 
-// DependsOn relates the image built (or a crate) to a crate it needs.
-const DependsOn = common.TypeRelationshipDependsOn
-
-// annotCargoLock records the Cargo.lock the crates come from.
-const annotCargoLock = "cargo-lock"
-
-// cargoPurlPrefix starts the purl of every crate.
-const cargoPurlPrefix = "pkg:cargo/"
-
 // cratePurl is the crate's package URL; the version is part of what a
 // crate is, so it stays in the entry's key.
 func cratePurl(c cargo.Crate) string {
@@ -169,16 +160,6 @@ func crateEntries(crates []cargo.Crate, edges []cargo.Edge) []Entry {
 	return out
 }
 
-// edgeEntry is a dependency between two crates: it has no digest of its
-// own, the crates' entries carry theirs.
-func edgeEntry(from, to string) Entry {
-	return Entry{Key: from + " " + DependsOn + " " + to}
-}
-
-// isCrate tells a crate's entry (or a dependency between crates) from an
-// image's.
-func isCrate(e Entry) bool { return strings.HasPrefix(e.Key, cargoPurlPrefix) }
-
 // CheckCargo compares the crates the SBOM pins with those of a Cargo.lock
 // (data, read from name): a locked build needs them to agree. The
 // difference is empty when they do; a Cargo.lock that cannot be locked is
@@ -202,16 +183,6 @@ func (l *Lock) Crates() []cargo.Crate {
 		out = append(out, cargo.Crate{Name: name, Version: version, Checksum: strings.TrimPrefix(e.Digest, "sha256:")})
 	}
 	return out
-}
-
-// crateEdge reads a DEPENDS_ON relationship between two crates.
-func crateEdge(rel *spdx.Relationship, byID map[common.ElementID]Entry) (Entry, error) {
-	from, ok1 := byID[rel.RefA.ElementRefID]
-	to, ok2 := byID[rel.RefB.ElementRefID]
-	if !ok1 || !ok2 || !isCrate(from) || !isCrate(to) {
-		return Entry{}, invalidf("relationship %s %s %s is not between two crates the SBOM holds", rel.RefA.ElementRefID, DependsOn, rel.RefB.ElementRefID)
-	}
-	return edgeEntry(from.Key, to.Key), nil
 }
 
 // withLocals makes the named contexts of opt.Locals (the prepared crates,

@@ -14,28 +14,6 @@ import (
 	"github.com/spdx/tools-golang/spdx/v2/common"
 )
 
-// Relationship types the document uses.
-const (
-	// DescendantOf: the image built starts from this image (the final
-	// stage's base), for one platform.
-	DescendantOf = common.TypeRelationshipDescendantOf
-	// BuildDependencyOf: the build reads this image otherwise (other
-	// stages' bases, COPY --from, RUN --mount=from).
-	BuildDependencyOf = common.TypeRelationshipBuildDependencyOf
-)
-
-// Annotation comments on the root package that record the build's inputs.
-// Each is "KEY=VALUE"; the build arguments are "build-arg:NAME=VALUE".
-const (
-	annotFile     = "file"
-	annotPlatform = "platform"
-	annotTarget   = "target"
-	annotBuildArg = "build-arg:"
-)
-
-// rootID is the SPDX id of the image being built.
-const rootID = common.ElementID("Package-Root")
-
 // namespaceBase prefixes every document namespace.
 const namespaceBase = "https://spdx.gosh.sh/sign-cli/sbom/"
 

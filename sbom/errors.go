@@ -2,7 +2,8 @@ package sbom
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/gosh-sh/sign-cli/sbom/spdxdoc"
 )
 
 // Errors callers branch on. Every error Generate, Read and Verify return for
@@ -10,8 +11,8 @@ import (
 // ErrResolve.
 var (
 	// ErrInvalid: a build file, a build argument, a platform or an SBOM
-	// that cannot be used.
-	ErrInvalid = errors.New("invalid input")
+	// that cannot be used. It is spdxdoc.ErrInvalid.
+	ErrInvalid = spdxdoc.ErrInvalid
 	// ErrPlatformMismatch: the SBOM was generated for other platforms than
 	// those asked for. It wraps ErrInvalid.
 	ErrPlatformMismatch = &wrapped{msg: "the SBOM is for other platforms", kind: ErrInvalid}
@@ -30,11 +31,10 @@ func (e *wrapped) Unwrap() error { return e.kind }
 
 // invalidf is an error that matches ErrInvalid and reads as its message
 // alone.
-func invalidf(format string, args ...any) error {
-	return &kindError{kind: ErrInvalid, err: fmt.Errorf(format, args...)}
-}
+var invalidf = spdxdoc.Invalidf
 
-// kindError is an error of a kind callers branch on.
+// kindError is an error of a kind callers branch on (ErrResolve,
+// ErrNotLocked, ...) that reads as the error it carries.
 type kindError struct {
 	kind error
 	err  error

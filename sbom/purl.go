@@ -103,20 +103,6 @@ func escapeQualifier(v string) string {
 	return b.String()
 }
 
-// purlKey drops the version (the digest) from an OCI purl, leaving what
-// Diff matches images by.
-func purlKey(purl string) string {
-	at := strings.IndexByte(purl, '@')
-	if at < 0 {
-		return purl
-	}
-	rest := purl[at:]
-	if q := strings.IndexByte(rest, '?'); q >= 0 {
-		return purl[:at] + rest[q:]
-	}
-	return purl[:at]
-}
-
 // refName is the image's reference as a person writes it.
 func (im image) refName() string {
 	named, err := reference.ParseNormalizedNamed(im.repository)

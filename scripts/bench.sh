@@ -17,7 +17,9 @@ COSIGN_VERSION=v2.6.5
 cli=bin/sign-cli
 cosign=.tools/bin/cosign
 
-go build -o bin/ ./cmd/sign-cli ./scripts/pushimages
+# sign-cli as make build writes it: lean, so that each run starts as a user's does.
+go build -tags lean -o bin/sign-cli ./cmd/sign-cli
+go build -o bin/ ./scripts/pushimages
 if [ ! -x "$cosign" ]; then
 	echo "building cosign $COSIGN_VERSION into .tools/bin (a few minutes)" >&2
 	GOBIN=$PWD/.tools/bin go install "github.com/sigstore/cosign/v2/cmd/cosign@$COSIGN_VERSION"

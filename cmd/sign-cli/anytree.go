@@ -1,3 +1,5 @@
+//go:build !lean
+
 package main
 
 import (
@@ -28,7 +30,7 @@ import (
 func NewCmdAnytree(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "anytree",
-		Short: "Build, push and sign an image from a repository at a commit, locked by its SBOM",
+		Short: shortAnytree,
 		Args:  exactArgs(0, "a subcommand (build)"),
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}

@@ -24,6 +24,9 @@ type App struct {
 	Getenv func(string) string
 
 	quiet bool
+	// args is the command line Main ran, for a command that hands it to
+	// sign-cli-build whole (companion.go).
+	args []string
 	// ctx is the command line's context: cancelled by Ctrl-C, it ends any
 	// wait, a read of standard input included.
 	ctx context.Context
@@ -45,6 +48,7 @@ func Main(ctx context.Context, args []string, app *App) (code int) {
 		app.Getenv = os.Getenv
 	}
 	app.ctx = ctx
+	app.args = args
 	for _, name := range secretEnv {
 		app.secrets.add(app.Getenv(name))
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/gosh-sh/sign-cli/image"
 	"github.com/gosh-sh/sign-cli/proof"
-	"github.com/gosh-sh/sign-cli/sbom"
+	"github.com/gosh-sh/sign-cli/sbom/spdxdoc"
 	"github.com/gosh-sh/sign-cli/signature"
 )
 
@@ -34,26 +34,14 @@ func loadAttestation(app *App, flag, path string, offline bool) (*signature.Atte
 	if offline {
 		return nil, usageError("%s does not apply with --offline: an offline message deploys the proof of one image digest", flag)
 	}
-	data, err := readInput(app, flag+" "+path, path, sbom.MaxSize)
+	data, err := readInput(app, flag+" "+path, path, spdxdoc.MaxSize)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := sbom.Read(bytes.NewReader(data)); err != nil {
+	if _, err := spdxdoc.Read(bytes.NewReader(data)); err != nil {
 		return nil, sbomError(fmt.Errorf("%s %s: %w", flag, path, err))
 	}
 	return &signature.Attestation{PredicateType: image.SPDXPredicateType, Predicate: data}, nil
-}
-
-// buildAttestation is build-and-sign's attestation: the SBOM of --sbom
-// when --attest is given.
-func (b *buildFlags) attestation(app *App) (*signature.Attestation, error) {
-	if !b.attest {
-		return nil, nil
-	}
-	if b.lock.sbom == "" {
-		return nil, usageError("--attest needs the SBOM of the build: --sbom FILE")
-	}
-	return loadAttestation(app, "--sbom", b.lock.sbom, false)
 }
 
 // attestedJSON is the attestation part of a line of `sign --output json`.
@@ -151,4 +139,13 @@ func (o *signOptions) attestation(app *App) (*signature.Attestation, error) {
 		return nil, nil
 	}
 	return loadAttestation(app, "--attest", o.attest, o.offline)
+}
+
+// sbomError gives spdxdoc's and sbom's bad-input errors exit code 2; the
+// rest (registries) keep the default, 3.
+func sbomError(err error) error {
+	if errors.Is(err, spdxdoc.ErrInvalid) {
+		return &exitError{code: exitUsage, err: err}
+	}
+	return err
 }

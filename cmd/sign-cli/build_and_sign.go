@@ -1,3 +1,5 @@
+//go:build !lean
+
 package main
 
 import (
@@ -70,8 +72,8 @@ func NewCmdBuildAndSign(app *App) *cobra.Command {
 	o := &signFlags{}
 	b := &buildFlags{}
 	cmd := &cobra.Command{
-		Use:   "build-and-sign [CONTEXT] [-f goshfile.yaml|Dockerfile] -t IMAGE",
-		Short: "Build an image from a goshfile or Dockerfile with BuildKit, push it and sign its digest",
+		Use:   useBuildAndSign,
+		Short: shortBuildAndSign,
 		Long: `Build the goshfile or Dockerfile (-f, default CONTEXT/goshfile.yaml when it
 exists, else CONTEXT/Dockerfile; a name ending in .yaml or .yml is a
 goshfile, anything else a Dockerfile) with BuildKit, push the image to IMAGE
@@ -367,4 +369,16 @@ func (r *buildRequest) sortedLabels() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// buildAttestation is build-and-sign's attestation: the SBOM of --sbom
+// when --attest is given.
+func (b *buildFlags) attestation(app *App) (*signature.Attestation, error) {
+	if !b.attest {
+		return nil, nil
+	}
+	if b.lock.sbom == "" {
+		return nil, usageError("--attest needs the SBOM of the build: --sbom FILE")
+	}
+	return loadAttestation(app, "--sbom", b.lock.sbom, false)
 }

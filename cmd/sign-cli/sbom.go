@@ -1,3 +1,5 @@
+//go:build !lean
+
 package main
 
 import (
@@ -134,26 +136,14 @@ func sourceDateEpoch(app *App) (time.Time, error) {
 	return time.Unix(n, 0), nil
 }
 
-// sbomError gives the sbom package's bad-input errors exit code 2; the
-// rest (registries) keep the default, 3.
-func sbomError(err error) error {
-	if errors.Is(err, sbom.ErrInvalid) {
-		return &exitError{code: exitUsage, err: err}
-	}
-	return err
-}
-
 // NewCmdSBOM groups the commands that make and check SBOMs.
 func NewCmdSBOM(app *App) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sbom",
-		Short: "Generate and verify an SBOM that pins every image a build reads",
-		Long: `An SBOM (SPDX 2.3 JSON) that works as a build's lock file: 'generate' records
-every image a Dockerfile or goshfile build reads (base images, COPY --from,
-RUN --mount=from, for each platform) with its manifest digest; 'verify'
-resolves them again and says what changed. See docs/sbom.md.`,
-		Args: exactArgs(0, "a subcommand (generate or verify)"),
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		Short: shortSBOM,
+		Long:  longSBOM,
+		Args:  exactArgs(0, "a subcommand (generate, verify or show)"),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newCmdSBOMGenerate(app), newCmdSBOMVerify(app), newCmdSBOMShow(app))
 	return cmd
@@ -164,8 +154,8 @@ func newCmdSBOMGenerate(app *App) *cobra.Command {
 	var out string
 	var force bool
 	cmd := &cobra.Command{
-		Use:   "generate [-f FILE] [--platform P]... [--build-arg K=V]... [-o sbom.spdx.json] CONTEXT",
-		Short: "Write the SBOM of a build: every image it reads, pinned by digest",
+		Use:   useSBOMGenerate,
+		Short: shortSBOMGenerate,
 		Long: `Resolve every image the build of FILE (a goshfile or a Dockerfile) reads
 through its registry, with your Docker credentials, and write an SPDX 2.3
 JSON document naming each with its manifest digest: to standard output, or
@@ -215,8 +205,8 @@ func newCmdSBOMVerify(app *App) *cobra.Command {
 	s := &sbomFlags{}
 	var file string
 	cmd := &cobra.Command{
-		Use:   "verify --sbom sbom.spdx.json [-f FILE] [--platform P]... [--build-arg K=V]... CONTEXT",
-		Short: "Check that a build still reads exactly the images its SBOM pins",
+		Use:   useSBOMVerify,
+		Short: shortSBOMVerify,
 		Long: `Generate the SBOM of the build again, with the same flags as 'generate', and
 compare it with --sbom FILE as sets of images (package URL without the digest,
 digest, relationship), never as bytes. Exit code 0: the same images; 1: not,

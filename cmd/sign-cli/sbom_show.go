@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gosh-sh/sign-cli/image"
-	"github.com/gosh-sh/sign-cli/sbom"
+	"github.com/gosh-sh/sign-cli/sbom/spdxdoc"
 )
 
 // newCmdSBOMShow prints the SBOM attested about an image, once its
@@ -73,7 +73,7 @@ that verifies, 2 for bad input, 3 when the registry could not be read.
 			if err != nil {
 				return err
 			}
-			doc, err := sbom.Read(bytes.NewReader(v.Predicate))
+			doc, err := spdxdoc.Read(bytes.NewReader(v.Predicate))
 			if err != nil {
 				return &exitError{code: exitNotVerified, err: fmt.Errorf("%s: the attested SBOM is not one sign-cli reads: %w", v.Target, err)}
 			}

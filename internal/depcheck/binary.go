@@ -12,10 +12,14 @@ import (
 type Graph map[string][]string
 
 // Load runs `go list -deps` on pkg (a package path or a directory such as
-// ".") and returns its import graph.
-func Load(t testing.TB, pkg string) Graph {
+// ".") built with the given build tags, and returns its import graph.
+func Load(t testing.TB, pkg string, tags ...string) Graph {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`, pkg).Output()
+	args := []string{"list", "-deps", "-f", `{{.ImportPath}}{{range .Imports}} {{.}}{{end}}`}
+	if len(tags) > 0 {
+		args = append(args, "-tags", strings.Join(tags, ","))
+	}
+	out, err := exec.Command("go", append(args, pkg)...).Output()
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); ok {
 			t.Fatalf("go list -deps %s: %v: %s", pkg, err, ee.Stderr)

@@ -1,4 +1,4 @@
-package sbom
+package spdxdoc
 
 import (
 	"strings"
@@ -6,21 +6,21 @@ import (
 	"github.com/spdx/tools-golang/spdx"
 )
 
-// annotBuilt records, on the root, an image the build reads that was built
+// AnnotBuilt records, on the root, an image the build reads that was built
 // from source first: "built:NAME=IDENTITY", the identity being
 // image.Identity's (layers and config, not the manifest digest, which
 // depends on how the image was pushed).
-const annotBuilt = "built:"
+const AnnotBuilt = "built:"
 
 // RecordBuilt notes in doc that the build reads name, an image built from
 // source first, with this identity.
 func RecordBuilt(doc *spdx.Document, name, identity string) {
-	root, err := root(doc)
+	root, err := Root(doc)
 	if err != nil || len(root.Annotations) == 0 {
 		return
 	}
 	a := root.Annotations[0]
-	a.AnnotationComment = annotBuilt + name + "=" + identity
+	a.AnnotationComment = AnnotBuilt + name + "=" + identity
 	root.Annotations = append(root.Annotations, a)
 }
 
@@ -28,12 +28,12 @@ func RecordBuilt(doc *spdx.Document, name, identity string) {
 // doc records, by name.
 func Built(doc *spdx.Document) map[string]string {
 	out := map[string]string{}
-	root, err := root(doc)
+	root, err := Root(doc)
 	if err != nil {
 		return out
 	}
 	for _, a := range root.Annotations {
-		if rest, ok := strings.CutPrefix(a.AnnotationComment, annotBuilt); ok {
+		if rest, ok := strings.CutPrefix(a.AnnotationComment, AnnotBuilt); ok {
 			if name, id, ok := strings.Cut(rest, "="); ok {
 				out[name] = id
 			}

@@ -1,4 +1,4 @@
-package sbom
+package spdxdoc
 
 import (
 	"bytes"
@@ -42,7 +42,7 @@ func Read(r io.Reader) (*spdx.Document, error) {
 		return nil, fmt.Errorf("reading the SBOM: %w", err)
 	}
 	if len(data) > MaxSize {
-		return nil, invalidf("the SBOM is larger than %d MiB", MaxSize>>20)
+		return nil, Invalidf("the SBOM is larger than %d MiB", MaxSize>>20)
 	}
 	// The reader converts older versions to 2.3; an SBOM sign-cli can
 	// check is 2.3 as written.
@@ -50,23 +50,23 @@ func Read(r io.Reader) (*spdx.Document, error) {
 		Version string `json:"spdxVersion"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, invalidf("not an SPDX JSON document: %v", err)
+		return nil, Invalidf("not an SPDX JSON document: %v", err)
 	}
 	if head.Version != spdx.Version {
-		return nil, invalidf("SPDX version %q, want %s", head.Version, spdx.Version)
+		return nil, Invalidf("SPDX version %q, want %s", head.Version, spdx.Version)
 	}
 	doc, err := spdxjson.Read(bytes.NewReader(data))
 	if err != nil {
-		return nil, invalidf("not an SPDX JSON document: %v", err)
+		return nil, Invalidf("not an SPDX JSON document: %v", err)
 	}
-	if _, err := entries(doc); err != nil {
+	if _, err := Entries(doc); err != nil {
 		return nil, err
 	}
 	return doc, nil
 }
 
-// root is the package the document describes.
-func root(doc *spdx.Document) (*spdx.Package, error) {
+// Root is the package the document describes: the image built.
+func Root(doc *spdx.Document) (*spdx.Package, error) {
 	var id common.ElementID
 	n := 0
 	for _, r := range doc.Relationships {
@@ -76,25 +76,25 @@ func root(doc *spdx.Document) (*spdx.Package, error) {
 		}
 	}
 	if n != 1 {
-		return nil, invalidf("the SBOM describes %d packages, want 1 (the image built)", n)
+		return nil, Invalidf("the SBOM describes %d packages, want 1 (the image built)", n)
 	}
 	for _, p := range doc.Packages {
 		if p != nil && p.PackageSPDXIdentifier == id {
 			return p, nil
 		}
 	}
-	return nil, invalidf("the SBOM describes %s, which it does not hold", id)
+	return nil, Invalidf("the SBOM describes %s, which it does not hold", id)
 }
 
 // Platforms returns the target platforms an SBOM records.
 func Platforms(doc *spdx.Document) ([]string, error) {
-	p, err := root(doc)
+	p, err := Root(doc)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, a := range p.Annotations {
-		if v, ok := strings.CutPrefix(a.AnnotationComment, annotPlatform+"="); ok {
+		if v, ok := strings.CutPrefix(a.AnnotationComment, AnnotPlatform+"="); ok {
 			out = append(out, v)
 		}
 	}

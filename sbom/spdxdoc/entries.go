@@ -1,14 +1,12 @@
-package sbom
+package spdxdoc
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"slices"
 	"sort"
 	"strings"
 
-	"github.com/containerd/platforms"
 	"github.com/spdx/tools-golang/spdx"
 	"github.com/spdx/tools-golang/spdx/v2/common"
 )
@@ -81,19 +79,19 @@ func (d *Difference) String() string {
 // relationship order, identifiers, formatting, dates and namespaces do not
 // matter. Both must be documents Read accepts.
 func Diff(old, new *spdx.Document) (*Difference, error) {
-	a, err := entries(old)
+	a, err := Entries(old)
 	if err != nil {
 		return nil, err
 	}
-	b, err := entries(new)
+	b, err := Entries(new)
 	if err != nil {
 		return nil, err
 	}
-	return diffEntries(a, b), nil
+	return DiffEntries(a, b), nil
 }
 
-// diffEntries compares two sets of entries.
-func diffEntries(a, b []Entry) *Difference {
+// DiffEntries compares two sets of entries.
+func DiffEntries(a, b []Entry) *Difference {
 	type slot struct{ key, rel string }
 	group := func(es []Entry) map[slot][]string {
 		m := map[slot][]string{}
@@ -128,13 +126,14 @@ func diffEntries(a, b []Entry) *Difference {
 			d.Added = append(d.Added, Entry{s.key, dg, s.rel})
 		}
 	}
-	sortEntries(d.Added)
-	sortEntries(d.Removed)
-	sortChanges(d.Changed)
+	SortEntries(d.Added)
+	SortEntries(d.Removed)
+	SortChanges(d.Changed)
 	return d
 }
 
-func sortChanges(cs []Change) {
+// SortChanges puts changes in the order Diff reports them.
+func SortChanges(cs []Change) {
 	sort.Slice(cs, func(i, j int) bool {
 		x, y := cs[i], cs[j]
 		if x.Key != y.Key {
@@ -155,13 +154,14 @@ func without(a, b []string) []string {
 	return out
 }
 
-func sortEntries(es []Entry) {
+// SortEntries puts entries in the order Diff reports them.
+func SortEntries(es []Entry) {
 	sort.Slice(es, func(i, j int) bool { return es[i].String() < es[j].String() })
 }
 
-// entries lists the images of an SBOM with their relationships to the root.
-func entries(doc *spdx.Document) ([]Entry, error) {
-	r, err := root(doc)
+// Entries lists the images (and crates) of an SBOM with their relationships to the root.
+func Entries(doc *spdx.Document) ([]Entry, error) {
+	r, err := Root(doc)
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +202,7 @@ func entries(doc *spdx.Document) ([]Entry, error) {
 		}
 		e, ok := byID[id]
 		if !ok {
-			return nil, invalidf("relationship %s names %s, which the SBOM does not hold", rel.Relationship, id)
+			return nil, Invalidf("relationship %s names %s, which the SBOM does not hold", rel.Relationship, id)
 		}
 		e.Relationship = rel.Relationship
 		out = append(out, e)
@@ -213,7 +213,7 @@ func entries(doc *spdx.Document) ([]Entry, error) {
 			out = append(out, e)
 		}
 	}
-	sortEntries(out)
+	SortEntries(out)
 	return out, nil
 }
 
@@ -223,13 +223,13 @@ func packageEntry(p *spdx.Package) (Entry, error) {
 	for _, ref := range p.PackageExternalReferences {
 		if ref != nil && ref.RefType == common.TypePackageManagerPURL {
 			if purl != "" {
-				return Entry{}, invalidf("package %s has several purls", p.PackageSPDXIdentifier)
+				return Entry{}, Invalidf("package %s has several purls", p.PackageSPDXIdentifier)
 			}
 			purl = ref.Locator
 		}
 	}
 	if !strings.HasPrefix(purl, "pkg:") {
-		return Entry{}, invalidf("package %s has no purl", p.PackageSPDXIdentifier)
+		return Entry{}, Invalidf("package %s has no purl", p.PackageSPDXIdentifier)
 	}
 	var sum string
 	for _, c := range p.PackageChecksums {
@@ -238,42 +238,21 @@ func packageEntry(p *spdx.Package) (Entry, error) {
 		}
 	}
 	if len(sum) != 64 || strings.Trim(sum, "0123456789abcdef") != "" {
-		return Entry{}, invalidf("package %s has no SHA256 checksum", p.PackageSPDXIdentifier)
+		return Entry{}, Invalidf("package %s has no SHA256 checksum", p.PackageSPDXIdentifier)
 	}
-	key := purlKey(purl)
-	if strings.HasPrefix(purl, cargoPurlPrefix) {
+	key := PurlKey(purl)
+	if strings.HasPrefix(purl, CargoPurlPrefix) {
 		key = purl
 	}
 	return Entry{Key: key, Digest: "sha256:" + sum}, nil
 }
 
-// Verify generates the SBOM of the build in opt again and compares it with
-// doc. The platforms must be those doc was made for (ErrPlatformMismatch
-// otherwise). It returns the document generated and the difference.
-func Verify(ctx context.Context, opt Options, doc *spdx.Document) (*spdx.Document, *Difference, error) {
-	want, err := Platforms(doc)
-	if err != nil {
-		return nil, nil, err
+// crateEdge reads a DEPENDS_ON relationship between two crates.
+func crateEdge(rel *spdx.Relationship, byID map[common.ElementID]Entry) (Entry, error) {
+	from, ok1 := byID[rel.RefA.ElementRefID]
+	to, ok2 := byID[rel.RefB.ElementRefID]
+	if !ok1 || !ok2 || !IsCrate(from) || !IsCrate(to) {
+		return Entry{}, Invalidf("relationship %s %s %s is not between two crates the SBOM holds", rel.RefA.ElementRefID, DependsOn, rel.RefB.ElementRefID)
 	}
-	plats, err := normalizePlatforms(opt.Platforms)
-	if err != nil {
-		return nil, nil, err
-	}
-	var got []string
-	for _, p := range plats {
-		got = append(got, platforms.FormatAll(p))
-	}
-	sort.Strings(want)
-	if !slices.Equal(want, got) {
-		return nil, nil, fmt.Errorf("%w: it records %s, the build is for %s", ErrPlatformMismatch, strings.Join(want, ","), strings.Join(got, ","))
-	}
-	fresh, err := Generate(ctx, opt)
-	if err != nil {
-		return nil, nil, err
-	}
-	d, err := Diff(doc, fresh)
-	if err != nil {
-		return nil, nil, err
-	}
-	return fresh, d, nil
+	return EdgeEntry(from.Key, to.Key), nil
 }
