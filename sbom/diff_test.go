@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -125,6 +126,30 @@ func TestVerify(t *testing.T) {
 	w := "~ pkg:oci/base?arch=amd64&repository_url=REG/base&tag=1 (DESCENDANT_OF): " + c.Old + " -> " + newBase.String() + "\n"
 	if out != w {
 		t.Errorf("diff output\n%q\nwant\n%q", out, w)
+	}
+
+	// A tag the SBOM pins that the registry no longer has: a difference,
+	// not an error; an image the SBOM does not pin that does not exist: an
+	// error.
+	req, _ := http.NewRequest(http.MethodDelete, "http://"+r.host+"/v2/data/manifests/1", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode/100 != 2 {
+		t.Fatalf("deleting data:1: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	d, err = verify(lockDockerfile)
+	if err != nil {
+		t.Fatalf("after data:1 was deleted: %v, want a difference", err)
+	}
+	out = strings.ReplaceAll(d.String(), r.host, "REG")
+	for _, frag := range []string{"\n- pkg:oci/data?arch=amd64&repository_url=REG/data&tag=1 sha256:", "~ pkg:oci/base?"} {
+		if !strings.Contains("\n"+out, frag) {
+			t.Errorf("diff output lacks %q:\n%s", frag, out)
+		}
+	}
+	r.push(t, "data:1")
+	if _, err := verify("FROM REG/base:1\nCOPY --from=REG/nothing:1 /x /x\n"); !errors.Is(err, ErrImageNotFound) {
+		t.Errorf("an image neither pinned nor in the registry: err = %v, want ErrImageNotFound", err)
 	}
 
 	// A Dockerfile that reads another image and no longer the tool.

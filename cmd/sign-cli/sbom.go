@@ -210,9 +210,10 @@ func newCmdSBOMVerify(app *App) *cobra.Command {
 		Long: `Generate the SBOM of the build again, with the same flags as 'generate', and
 compare it with --sbom FILE as sets of images (package URL without the digest,
 digest, relationship), never as bytes. Exit code 0: the same images; 1: not,
-with one line per difference on standard output ("+ " added, "- " removed,
-"~ " pinned to another digest); 2: bad input (a malformed SBOM, one made for
-other platforms); 3: a registry failed.`,
+with one line per difference on standard output ("+ " added, "- " removed or
+pinned by a tag the registry no longer has, "~ " pinned to another digest); 2:
+bad input (a malformed SBOM, one made for other platforms, an image the build
+names that neither the SBOM nor the registry has); 3: a registry failed.`,
 		Example: `  sign-cli sbom verify --sbom sbom.spdx.json .`,
 		Args:    exactArgs(1, "the build context directory"),
 		RunE: func(cmd *cobra.Command, args []string) error {

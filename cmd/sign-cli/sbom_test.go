@@ -101,6 +101,20 @@ func TestSBOMGenerateAndVerify(t *testing.T) {
 	if r.code != exitNotVerified || r.stdout != want {
 		t.Fatalf("verify after base:1 moved: code %d, stdout %q, want %q", r.code, r.stdout, want)
 	}
+
+	// The tag is deleted: not verified either, as a locked build sees it.
+	ref, err := name.ParseReference(w.host+"/base:1", name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Delete(ref); err != nil {
+		t.Fatalf("deleting base:1: %v", err)
+	}
+	r = runCLI(t, nil, "", "sbom", "verify", "--sbom", out, w.dir)
+	want = "- pkg:oci/base?arch=amd64&repository_url=" + w.host + "/base&tag=1 " + base + " (DESCENDANT_OF)\n"
+	if r.code != exitNotVerified || r.stdout != want {
+		t.Fatalf("verify after base:1 was deleted: %+v, want exit 1 and %q", r, want)
+	}
 }
 
 func TestSBOMErrors(t *testing.T) {
