@@ -63,12 +63,10 @@ const (
 )
 
 var (
-	root        = spdxdoc.Root
 	entries     = spdxdoc.Entries
 	diffEntries = spdxdoc.DiffEntries
 	sortEntries = spdxdoc.SortEntries
 	sortChanges = spdxdoc.SortChanges
-	purlKey     = spdxdoc.PurlKey
 	isCrate     = spdxdoc.IsCrate
 	edgeEntry   = spdxdoc.EdgeEntry
 )

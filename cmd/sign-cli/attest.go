@@ -18,11 +18,6 @@ func addAttestFileFlag(cmd *cobra.Command, dst *string) {
 	cmd.Flags().StringVar(dst, "attest", "", "also attest the SBOM in `FILE` (SPDX 2.3 JSON) about each image: an in-toto attestation in the registry (cosign's .att) and a proof of it on chain")
 }
 
-// addAttestBuildFlag adds build-and-sign's --attest.
-func addAttestBuildFlag(cmd *cobra.Command, dst *bool) {
-	cmd.Flags().BoolVar(dst, "attest", false, "also attest the SBOM given with --sbom FILE about the image built: an in-toto attestation in the registry and a proof of it on chain")
-}
-
 // addAttestationCheckFlag adds check's --attestation.
 func addAttestationCheckFlag(cmd *cobra.Command, dst *bool) {
 	cmd.Flags().BoolVar(dst, "attestation", false, "also require the image's SBOM attestation signed by the key, read from the registry (and, with --source all, its proof on chain); needs --source all or registry")

@@ -382,3 +382,8 @@ func (b *buildFlags) attestation(app *App) (*signature.Attestation, error) {
 	}
 	return loadAttestation(app, "--sbom", b.lock.sbom, false)
 }
+
+// addAttestBuildFlag adds build-and-sign's --attest.
+func addAttestBuildFlag(cmd *cobra.Command, dst *bool) {
+	cmd.Flags().BoolVar(dst, "attest", false, "also attest the SBOM given with --sbom FILE about the image built: an in-toto attestation in the registry and a proof of it on chain")
+}
