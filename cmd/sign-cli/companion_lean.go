@@ -30,6 +30,14 @@ func companionCmd(app *App, use, short string) *cobra.Command {
 			return app.runCompanion(app.args)
 		},
 	}
+	// Shell completion asks sign-cli-build, which knows the flags: the
+	// completion request (sign-cli __complete CMD ...) is handed over whole.
+	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if err := app.runCompanion(app.args); err != nil {
+			cobra.CompDebugln(err.Error(), true)
+		}
+		return nil, cobra.ShellCompDirectiveError
+	}
 	// 'sign-cli help CMD' shows sign-cli-build's help of CMD, with its flags.
 	cmd.SetHelpFunc(func(c *cobra.Command, _ []string) {
 		path := []string{}
