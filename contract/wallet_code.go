@@ -135,13 +135,13 @@ func (k WalletKind) ParseCode(boc []byte) (*cell.Cell, error) {
 
 // ErrNotWalletAddress: the StateInit that the kind's code and the key make
 // is not the wallet's address: the key or the kind is not the wallet's.
-var ErrNotWalletAddress = errors.New("the key and wallet kind do not make this address")
+var ErrNotWalletAddress = errors.New("the key or the kind does not match the wallet's address")
 
 // UndeployedStateInit is the StateInit that deploys the wallet at address
 // as a wallet of this kind with code owned by owner, as the EVER Wallet
 // extension made it (NewStateInit). Its hash must be the address: the
 // error wraps ErrNotWalletAddress otherwise, and names the address the key
-// and kind do make.
+// and kind do make (not address, which the caller names).
 func (k WalletKind) UndeployedStateInit(code *cell.Cell, owner ed25519.PublicKey, address *cell.Address) (*cell.Cell, error) {
 	if !k.DeploysItself() {
 		return nil, fmt.Errorf("%w: an undeployed %s cannot be deployed by its first transfer", ErrNoWalletCode, k)
@@ -151,7 +151,8 @@ func (k WalletKind) UndeployedStateInit(code *cell.Cell, owner ed25519.PublicKey
 		return nil, err
 	}
 	if !made.Equal(address) {
-		return nil, fmt.Errorf("%w: a %s of key %x is at %s, not %s", ErrNotWalletAddress, k, []byte(owner), made, address)
+		// The caller names the address it gave.
+		return nil, fmt.Errorf("%w: the %s of key %x is at %s", ErrNotWalletAddress, k, []byte(owner), made)
 	}
 	return init, nil
 }

@@ -106,7 +106,7 @@ func (d *Deployer) readUndeployed(ctx context.Context) (contract.WalletKind, err
 	}
 	init, err := kind.UndeployedStateInit(code, d.Wallet.Key.Public().Ed25519(), addr)
 	if errors.Is(err, contract.ErrNotWalletAddress) {
-		return contract.WalletUnknown, fmt.Errorf("%w: wallet %s is not deployed yet, and the key or the kind (%s) does not match its address: %v", ErrWrongWallet, addr, kind, err)
+		return contract.WalletUnknown, fmt.Errorf("%w: wallet %s is not deployed yet, and %v", ErrWrongWallet, addr, err)
 	}
 	if err != nil {
 		return contract.WalletUnknown, fmt.Errorf("deploying wallet %s: %w", addr, err)

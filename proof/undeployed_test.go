@@ -217,8 +217,8 @@ func TestUndeployedWalletRefused(t *testing.T) {
 		text string
 	}{
 		{"no kind", w.payer(addr, contract.WalletUnknown, key), contract.ErrUnknownWallet, "--wallet-type"},
-		{"another kind", w.payer(addr, contract.HighloadWalletV2, key), proof.ErrWrongWallet, "does not match its address"},
-		{"another key", w.payer(addr, contract.EverWallet, newKey(t)), proof.ErrWrongWallet, "does not match its address"},
+		{"another kind", w.payer(addr, contract.HighloadWalletV2, key), proof.ErrWrongWallet, "does not match the wallet's address"},
+		{"another key", w.payer(addr, contract.EverWallet, newKey(t)), proof.ErrWrongWallet, "does not match the wallet's address"},
 		{"a multisig", w.payer(addr, contract.SafeMultisig, key), proof.ErrWrongWallet, "not a SafeMultisig"},
 		{"no account runs the code", bare.payer(bareAddr, contract.EverWallet, key), contract.ErrNoWalletCode, "no account"},
 		{"the endpoint answers other code", func() *proof.Deployer {
