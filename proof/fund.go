@@ -134,7 +134,7 @@ func (d *Deployer) deployingInit(ctx context.Context) (init *cell.Cell, release 
 	acc, err := d.Client.Account(ctx, addr.String())
 	if err != nil {
 		d.initMu.Unlock()
-		return nil, nil, fmt.Errorf("reading wallet %s: %w", addr, err)
+		return nil, nil, fmt.Errorf("reading the wallet: %w", err) // fund names it
 	}
 	switch acc.Type {
 	case everos.Uninit:
@@ -145,7 +145,7 @@ func (d *Deployer) deployingInit(ctx context.Context) (init *cell.Cell, release 
 		return nil, func() {}, nil
 	}
 	d.initMu.Unlock()
-	return nil, nil, fmt.Errorf("%w: wallet %s is %s", ErrChain, addr, acc.Type)
+	return nil, nil, fmt.Errorf("%w: the wallet is %s", ErrChain, acc.Type)
 }
 
 // fund sends TopUp from the wallet to p's address and waits until it

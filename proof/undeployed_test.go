@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gosh-sh/sign-cli/abi/cell"
 	"github.com/gosh-sh/sign-cli/contract"
@@ -132,49 +133,82 @@ func TestUndeployedWalletLostDeployingMessage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lost messages wait for their expiry; skipped with -short")
 	}
-	for _, kind := range []contract.WalletKind{contract.EverWallet, contract.HighloadWalletV2} {
-		t.Run(kind.String(), func(t *testing.T) {
-			w := newWalletWorld(t, "go", kind)
-			key := newKey(t)
-			addr := w.undeployed(kind, key)
-			signer := newKey(t)
-			content := digestOf(t.Name())
+	for _, ex := range executorNames {
+		for _, kind := range []contract.WalletKind{contract.EverWallet, contract.HighloadWalletV2} {
+			t.Run(ex+"/"+kind.String(), func(t *testing.T) { testLostDeployingMessage(t, ex, kind) })
+		}
+	}
+}
 
-			w.chain.LoseMessages(1)
-			d := w.payer(addr, kind, key)
-			d.Resends = -1
-			if _, err := d.Deploy(t.Context(), signer, content); !errors.Is(err, everos.ErrMessageExpired) {
-				t.Fatalf("a run whose deploying message was lost: %v", err)
-			}
-			if st := w.status(addr); st != everos.Uninit {
-				t.Fatalf("the wallet is %s after its deploying message was lost", st)
-			}
-			if _, err := w.payer(addr, kind, key).Deploy(t.Context(), signer, content); err != nil {
-				t.Fatalf("the next run: %v", err)
-			}
-			w.checkOnce(t, signer, []string{content})
-			if deploys, withInit := w.walletDeploys(addr); deploys != 1 || withInit != 1 {
-				t.Fatalf("deployed %d times by %d messages with a StateInit", deploys, withInit)
-			}
+func testLostDeployingMessage(t *testing.T, ex string, kind contract.WalletKind) {
+	w := newWalletWorld(t, ex, kind)
+	key := newKey(t)
+	addr := w.undeployed(kind, key)
+	signer := newKey(t)
+	content := digestOf(t.Name())
 
-			// Within one run: the replacement of the lost message.
-			key2 := newKey(t)
-			addr2 := w.undeployed(kind, key2)
-			w.chain.LoseMessages(1)
-			var l lines
-			d = w.payer(addr2, kind, key2)
-			d.Progress = l.add
-			if _, err := d.Deploy(t.Context(), signer, content+"2"); err != nil {
-				t.Fatalf("a run that resends: %v\n%s", err, &l)
-			}
-			if !strings.Contains(l.String(), "expired unprocessed") {
-				t.Fatalf("nothing was lost: the test proves nothing\n%s", &l)
-			}
-			w.checkOnce(t, signer, []string{content + "2"})
-			if deploys, withInit := w.walletDeploys(addr2); deploys != 1 || withInit != 1 {
-				t.Fatalf("resent in one run: deployed %d times by %d messages with a StateInit", deploys, withInit)
-			}
-		})
+	w.chain.LoseMessages(1)
+	d := w.payer(addr, kind, key)
+	d.Resends = -1
+	if _, err := d.Deploy(t.Context(), signer, content); !errors.Is(err, everos.ErrMessageExpired) {
+		t.Fatalf("a run whose deploying message was lost: %v", err)
+	}
+	if st := w.status(addr); st != everos.Uninit {
+		t.Fatalf("the wallet is %s after its deploying message was lost", st)
+	}
+	if _, err := w.payer(addr, kind, key).Deploy(t.Context(), signer, content); err != nil {
+		t.Fatalf("the next run: %v", err)
+	}
+	w.checkOnce(t, signer, []string{content})
+	if deploys, withInit := w.walletDeploys(addr); deploys != 1 || withInit != 1 {
+		t.Fatalf("deployed %d times by %d messages with a StateInit", deploys, withInit)
+	}
+
+	// Within one run: the replacement of the lost message.
+	key2 := newKey(t)
+	addr2 := w.undeployed(kind, key2)
+	w.chain.LoseMessages(1)
+	var l lines
+	d = w.payer(addr2, kind, key2)
+	d.Progress = l.add
+	if _, err := d.Deploy(t.Context(), signer, content+"2"); err != nil {
+		t.Fatalf("a run that resends: %v\n%s", err, &l)
+	}
+	if !strings.Contains(l.String(), "expired unprocessed") {
+		t.Fatalf("nothing was lost: the test proves nothing\n%s", &l)
+	}
+	w.checkOnce(t, signer, []string{content + "2"})
+	if deploys, withInit := w.walletDeploys(addr2); deploys != 1 || withInit != 1 {
+		t.Fatalf("resent in one run: deployed %d times by %d messages with a StateInit", deploys, withInit)
+	}
+}
+
+// TestKilledDeployingBatchIsNotPaidAgain: a run killed while the
+// undeployed wallet's first batch (carrying its StateInit) is on its way
+// leaves it noted in the proofs' locks; the next run sends that same
+// message again, and every address is paid once and the wallet deployed
+// once, on both executors.
+func TestKilledDeployingBatchIsNotPaidAgain(t *testing.T) {
+	for _, ex := range executorNames {
+		for _, kind := range []contract.WalletKind{contract.EverWallet, contract.HighloadWalletV2} {
+			t.Run(ex+"/"+kind.String(), func(t *testing.T) {
+				w := newWalletWorld(t, ex, kind, devnet.WithBlockDelay(700*time.Millisecond))
+				key := newKey(t)
+				w.wallet, w.giver, w.payKind = w.undeployed(kind, key), key, kind
+				signer := newKey(t)
+				contents := contentsFor(t.Name(), 6)
+				locks := lockDir(t)
+
+				w.interrupted(t, locks, signer, contents, func(kill func()) { kill() })
+				w.resumed(t, locks, signer, contents)
+				// The next run may read the wallet before the noted batch
+				// lands and send its own batch with the StateInit too: a
+				// deployed wallet ignores it, and runs the transfers once.
+				if deploys, withInit := w.walletDeploys(w.wallet); deploys != 1 || withInit < 1 {
+					t.Fatalf("deployed %d times by %d messages with a StateInit", deploys, withInit)
+				}
+			})
+		}
 	}
 }
 
