@@ -117,7 +117,7 @@ func (k WalletKind) DeploysItself() bool {
 // ParseCode reads the kind's code from a bag of cells that someone else
 // handed over (a GraphQL endpoint, say) and accepts it only if its hash is
 // the kind's pinned code hash: whoever gave it cannot change the code a
-// wallet is deployed with, since the hash is the code.
+// wallet is deployed with, since no other code has that hash.
 func (k WalletKind) ParseCode(boc []byte) (*cell.Cell, error) {
 	want, err := k.CodeHash()
 	if err != nil {

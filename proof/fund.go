@@ -102,7 +102,7 @@ func (d *Deployer) readUndeployed(ctx context.Context) (contract.WalletKind, err
 	}
 	code, err := kind.ParseCode(boc)
 	if err != nil {
-		return contract.WalletUnknown, fmt.Errorf("the network's answer for %s's code: %w", kind, err)
+		return contract.WalletUnknown, fmt.Errorf("reading %s's code to deploy wallet %s: the network's answer: %w", kind, addr, err)
 	}
 	init, err := kind.UndeployedStateInit(code, d.Wallet.Key.Public().Ed25519(), addr)
 	if errors.Is(err, contract.ErrNotWalletAddress) {
