@@ -1,7 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -18,8 +25,9 @@ import (
 // funded from an exchange) when --wallet-type names its kind: its first
 // transfer deploys it, with the code the devnet serves for the kind's
 // hash. Without the kind, or with a key that does not make the wallet's
-// address, it says so on one line with exit code 2 and sends nothing. On
-// both executors.
+// address, it says so on one line with exit code 2 and sends nothing; an
+// endpoint that answers other code for the kind's hash is a failure (exit
+// code 3) and nothing is sent. On both executors.
 func TestSignFromUndeployedWallet(t *testing.T) {
 	for _, ex := range executors {
 		t.Run(ex, func(t *testing.T) {
@@ -68,6 +76,32 @@ func TestSignFromUndeployedWallet(t *testing.T) {
 			for _, tx := range w.chain.Transactions() {
 				if tx.Account == wallet {
 					t.Fatalf("a refused run made the wallet run a transaction: %+v", tx)
+				}
+			}
+
+			// An endpoint that answers the code query with other code is
+			// not believed: a network failure, and nothing is sent.
+			target, _ := url.Parse(w.chain.URL)
+			proxy := httputil.NewSingleHostReverseProxy(target)
+			liar := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				if bytes.Contains(body, []byte("code_hash:{eq:")) {
+					fmt.Fprintf(rw, `{"data":{"accounts":[{"code":%q}]}}`, contract.GiverCode().ToBase64())
+					return
+				}
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				proxy.ServeHTTP(rw, r)
+			}))
+			defer liar.Close()
+			lied := map[string]string{}
+			for k, v := range env {
+				lied[k] = v
+			}
+			lied["SIGN_CLI_NETWORK"] = liar.URL + "/graphql"
+			sign(lied, "--wallet-type", "everwallet").wantError(t, exitFailure, "not EverWallet's")
+			for _, tx := range w.chain.Transactions() {
+				if tx.Account == wallet {
+					t.Fatalf("a run given other code made the wallet run a transaction: %+v", tx)
 				}
 			}
 
