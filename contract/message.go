@@ -99,3 +99,23 @@ func newStateInit(code, data *cell.Cell) (*cell.Cell, *cell.Address, error) {
 	}
 	return c, abi.ContractAddress(0, c), nil
 }
+
+// WithStateInit is msg, an external message to a wallet, carrying init as
+// well: the wallet's first message deploys it (the body's signature covers
+// the body and the address, never the StateInit, so the message stays
+// signed). An init that is not the StateInit of msg's destination is
+// refused: the network would drop the message, and a wallet deployed from
+// the wrong key or code could not be used again.
+func WithStateInit(msg, init *cell.Cell) (*cell.Cell, error) {
+	m, err := abi.ParseMessage(msg)
+	if err != nil {
+		return nil, fmt.Errorf("attaching a StateInit: %w", err)
+	}
+	if m.Kind != abi.ExternalInMessage || m.Dst == nil || m.Dst.Type != cell.AddrStd {
+		return nil, fmt.Errorf("attaching a StateInit: a %s message is not an external call of a wallet", m.Kind)
+	}
+	if !abi.ContractAddress(int8(m.Dst.Workchain), init).Equal(m.Dst) {
+		return nil, fmt.Errorf("attaching a StateInit: it is not %s's (it deploys %s)", m.Dst, abi.ContractAddress(int8(m.Dst.Workchain), init))
+	}
+	return externalMessage(m.Dst, init, m.Body)
+}

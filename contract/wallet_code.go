@@ -106,6 +106,57 @@ func (k WalletKind) WalletCode(nodeModules string) (*cell.Cell, error) {
 	return nil, fmt.Errorf("%w: %s holds no %s (install %s)", ErrNoWalletCode, path, where.constant, StandaloneClientPackage)
 }
 
+// DeploysItself reports whether an undeployed wallet of this kind can be
+// paid from: its first external message carries its StateInit, as the
+// EVER Wallet extension sends it (EverWallet and the highload wallet).
+func (k WalletKind) DeploysItself() bool {
+	_, ok := packagedCode[k]
+	return ok
+}
+
+// ParseCode reads the kind's code from a bag of cells that someone else
+// handed over (a GraphQL endpoint, say) and accepts it only if its hash is
+// the kind's pinned code hash: whoever gave it cannot change the code a
+// wallet is deployed with, since no other code has that hash.
+func (k WalletKind) ParseCode(boc []byte) (*cell.Cell, error) {
+	want, err := k.CodeHash()
+	if err != nil {
+		return nil, err
+	}
+	code, err := cell.FromBOC(boc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading %s's code: %v", ErrNoWalletCode, k, err)
+	}
+	if code.Hash() != want {
+		return nil, fmt.Errorf("%w: the code given has hash %x, not %s's %x", ErrNoWalletCode, code.Hash(), k, want)
+	}
+	return code, nil
+}
+
+// ErrNotWalletAddress: the StateInit that the kind's code and the key make
+// is not the wallet's address: the key or the kind is not the wallet's.
+var ErrNotWalletAddress = errors.New("the key or the kind does not match the wallet's address")
+
+// UndeployedStateInit is the StateInit that deploys the wallet at address
+// as a wallet of this kind with code owned by owner, as the EVER Wallet
+// extension made it (NewStateInit). Its hash must be the address: the
+// error wraps ErrNotWalletAddress otherwise, and names the address the key
+// and kind do make (not address, which the caller names).
+func (k WalletKind) UndeployedStateInit(code *cell.Cell, owner ed25519.PublicKey, address *cell.Address) (*cell.Cell, error) {
+	if !k.DeploysItself() {
+		return nil, fmt.Errorf("%w: an undeployed %s cannot be deployed by its first transfer", ErrNoWalletCode, k)
+	}
+	init, made, err := k.NewStateInit(code, owner)
+	if err != nil {
+		return nil, err
+	}
+	if !made.Equal(address) {
+		// The caller names the address it gave.
+		return nil, fmt.Errorf("%w: the %s of key %x is at %s", ErrNotWalletAddress, k, []byte(owner), made)
+	}
+	return init, nil
+}
+
 // NewStateInit is the StateInit of a new wallet of this kind with code
 // (WalletCode) owned by owner, and its address in workchain 0: the data
 // the EVER Wallet extension gives a new wallet (EverWallet: the key and

@@ -15,6 +15,10 @@ const (
 	// queryAccounts reads many accounts in one request.
 	queryAccounts = `query accounts($ids:[String],$n:Int){accounts(filter:{id:{in:$ids}},limit:$n){` + accountFields + `}}`
 
+	// queryCodeByHash reads the code of one account whose code has hash $h
+	// (hex): how a contract's code is found on the network by its hash.
+	queryCodeByHash = `query code($h:String!){accounts(filter:{code_hash:{eq:$h}},limit:1){code}}`
+
 	// mutationPostRequests sends external messages.
 	mutationPostRequests = `mutation postRequests($requests:[Request]){postRequests(requests:$requests)}`
 
@@ -34,6 +38,7 @@ var allQueries = map[string]string{
 	"info":                           queryInfo,
 	"account":                        queryAccount,
 	"accounts":                       queryAccounts,
+	"codeByHash":                     queryCodeByHash,
 	"postRequests":                   mutationPostRequests,
 	"transactionByInMsg":             queryTransactionByInMsg,
 	"subscriptionTransactionByInMsg": subscriptionTransactionByInMsg,

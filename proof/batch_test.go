@@ -30,6 +30,9 @@ type walletWorld struct {
 	*world
 	wallet string
 	kind   contract.WalletKind
+	// payKind, when set, is the kind the deployer is told the wallet is
+	// (needed for a wallet that is not deployed yet).
+	payKind contract.WalletKind
 }
 
 func newWalletWorld(t *testing.T, executor string, kind contract.WalletKind, opts ...devnet.Option) *walletWorld {
@@ -69,6 +72,7 @@ func realWallet(t *testing.T, kind contract.WalletKind, key keys.Key) devnet.Acc
 func (w *walletWorld) deployer(c *everos.Client) *proof.Deployer {
 	d := w.world.deployer(c)
 	d.Wallet.Address = cell.MustParseAddress(w.wallet)
+	d.Wallet.Kind = w.payKind
 	return d
 }
 

@@ -74,6 +74,11 @@ type Deployer struct {
 	kindOnce sync.Once
 	kind     contract.WalletKind
 	kindErr  error
+	// walletInit is the StateInit of a wallet read as undeployed, until a
+	// later read finds it deployed (deployingInit); initMu also keeps its
+	// messages one at a time until then.
+	initMu     sync.Mutex
+	walletInit *cell.Cell
 
 	// The wallet's transfers go one at a time with increasing times (for
 	// the highload wallet, a few at a time; see batchesInFlight): a

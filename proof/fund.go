@@ -42,6 +42,9 @@ func (d *Deployer) readWallet(ctx context.Context) (contract.WalletKind, error) 
 	if err != nil {
 		return contract.WalletUnknown, fmt.Errorf("reading wallet %s: %w", addr, err)
 	}
+	if acc.Type == everos.Uninit {
+		return d.readUndeployed(ctx)
+	}
 	if acc.Type != everos.Active {
 		return contract.WalletUnknown, fmt.Errorf("%w: wallet %s is %s", contract.ErrUnknownWallet, addr, acc.Type)
 	}
@@ -68,6 +71,81 @@ func (d *Deployer) readWallet(ctx context.Context) (contract.WalletKind, error) 
 		return kind, nil
 	}
 	return contract.WalletUnknown, fmt.Errorf("%w: this key does not control wallet %s, which answers to key %x", ErrWrongWallet, addr, owner)
+}
+
+// readUndeployed prepares the StateInit that deploys a wallet which holds
+// tokens but has no code yet, as the EVER Wallet extension leaves a new
+// EverWallet or highload wallet until its first transfer. Its kind cannot
+// be read from code it does not have, so it must be given. The code comes
+// from the network, from any account that runs it, and is taken only with
+// the kind's pinned hash: an endpoint cannot choose the code the wallet is
+// deployed with. The StateInit must hash to the wallet's address, which
+// proves the key and the kind are the wallet's before anything is sent.
+func (d *Deployer) readUndeployed(ctx context.Context) (contract.WalletKind, error) {
+	addr, kind := d.Wallet.Address, d.Wallet.Kind
+	if kind == contract.WalletUnknown {
+		return kind, fmt.Errorf("%w: wallet %s is not deployed yet, and the kind of a wallet with no code cannot be read from it: give it (--wallet-type everwallet or highloadwalletv2)", contract.ErrUnknownWallet, addr)
+	}
+	if !kind.DeploysItself() {
+		return contract.WalletUnknown, fmt.Errorf("%w: wallet %s is not deployed yet, and only an EverWallet or a highload wallet v2 is deployed by its first transfer, not a %s", ErrWrongWallet, addr, kind)
+	}
+	h, err := kind.CodeHash()
+	if err != nil {
+		return contract.WalletUnknown, err
+	}
+	boc, err := d.Client.CodeByHash(ctx, h)
+	if err != nil {
+		return contract.WalletUnknown, fmt.Errorf("reading %s's code to deploy wallet %s: %w", kind, addr, err)
+	}
+	if boc == nil {
+		return contract.WalletUnknown, fmt.Errorf("%w: wallet %s is not deployed yet, and no account on the network runs %s's code (hash %x) to deploy it with", contract.ErrNoWalletCode, addr, kind, h)
+	}
+	code, err := kind.ParseCode(boc)
+	if err != nil {
+		return contract.WalletUnknown, fmt.Errorf("reading %s's code to deploy wallet %s: the network's answer: %w", kind, addr, err)
+	}
+	init, err := kind.UndeployedStateInit(code, d.Wallet.Key.Public().Ed25519(), addr)
+	if errors.Is(err, contract.ErrNotWalletAddress) {
+		return contract.WalletUnknown, fmt.Errorf("%w: wallet %s is not deployed yet, and %v", ErrWrongWallet, addr, err)
+	}
+	if err != nil {
+		return contract.WalletUnknown, fmt.Errorf("deploying wallet %s: %w", addr, err)
+	}
+	d.initMu.Lock()
+	d.walletInit = init
+	d.initMu.Unlock()
+	return kind, nil
+}
+
+// deployingInit is the StateInit the wallet's next message carries: the
+// wallet's own while it is still undeployed, nil once it is deployed. The
+// wallet is read again before every message until then, so a deploying
+// message that was lost is sent again with its StateInit, and one that
+// landed is not followed by another. While it returns a StateInit, the
+// wallet's messages go one at a time: release ends this one's turn, after
+// its transaction (or its expiry) is known.
+func (d *Deployer) deployingInit(ctx context.Context) (init *cell.Cell, release func(), err error) {
+	d.initMu.Lock()
+	if d.walletInit == nil {
+		d.initMu.Unlock()
+		return nil, func() {}, nil
+	}
+	addr := d.Wallet.Address
+	acc, err := d.Client.Account(ctx, addr.String())
+	if err != nil {
+		d.initMu.Unlock()
+		return nil, nil, fmt.Errorf("reading the wallet: %w", err) // fund names it
+	}
+	switch acc.Type {
+	case everos.Uninit:
+		return d.walletInit, d.initMu.Unlock, nil
+	case everos.Active:
+		d.walletInit = nil
+		d.initMu.Unlock()
+		return nil, func() {}, nil
+	}
+	d.initMu.Unlock()
+	return nil, nil, fmt.Errorf("%w: the wallet is %s", ErrChain, acc.Type)
 }
 
 // fund sends TopUp from the wallet to p's address and waits until it
@@ -228,6 +306,11 @@ func (d *Deployer) takeBatch(n int) []*fundRequest {
 // other wallets refuse a call whose time is not later than the last one
 // they accepted, and calls racing to them would arrive in any order.
 func (d *Deployer) sendBatch(ctx context.Context, kind contract.WalletKind, batch []*fundRequest) (*everos.Transaction, time.Time, error) {
+	init, release, err := d.deployingInit(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	defer release()
 	now, err := d.Client.ServerTime(ctx)
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("reading the network's clock: %w", err)
@@ -244,8 +327,14 @@ func (d *Deployer) sendBatch(ctx context.Context, kind contract.WalletKind, batc
 		addrs[i] = r.p.Address().String()
 	}
 	msg, err := kind.TransfersMessage(d.Wallet.Address, ts, d.Wallet.Key.Ed25519(), timeMs, uint32(expire.Unix()))
+	if err == nil && init != nil {
+		msg, err = contract.WithStateInit(msg, init)
+	}
 	if err != nil {
 		return nil, expire, fmt.Errorf("building the transfer from wallet %s: %w", d.Wallet.Address, err)
+	}
+	if init != nil {
+		d.progress("wallet %s is not deployed yet: its next message carries its StateInit and deploys it", d.Wallet.Address)
 	}
 	if len(batch) == 1 {
 		d.progress("funding proof %s with %s from wallet %s (waiting for its transaction)", addrs[0], FormatTokens(d.topUp()), d.Wallet.Address)

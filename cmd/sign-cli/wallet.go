@@ -29,7 +29,7 @@ type walletFlags struct {
 func (k *walletFlags) add(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVarP(&k.address, "wallet", "g", "", "address of the wallet that pays for proofs (default $WALLET)")
-	f.StringVar(&k.kind, "wallet-type", "", "the wallet's contract when its code is not recognized: "+strings.Join(walletKindNames(), ", "))
+	f.StringVar(&k.kind, "wallet-type", "", "the wallet's contract, when its code is not recognized or it is not deployed yet (everwallet, highloadwalletv2: its first transfer deploys it): "+strings.Join(walletKindNames(), ", "))
 	f.StringVarP(&k.secret, "wallet-secret", "s", "", "the paying wallet's secret key (default $WALLET_SECRET; prefer the variable or --wallet-secret-file)")
 	f.StringVar(&k.secretFile, "wallet-secret-file", "", "read the paying wallet's key from `FILE` (- for standard input)")
 	k.phraseType = bindPhraseType(cmd)

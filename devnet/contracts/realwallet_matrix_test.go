@@ -164,8 +164,42 @@ func TestEverWalletMatrix(t *testing.T) {
 		w.expect(name("tokens to an undeployed wallet"), fa, w.internalMessage("", fa, 5e9, false, nil), later, vAborted)
 		call := signed(t, faddr, fresh, everHeaders(pubOf(fresh), uint64(later)*1000, later+60, everSendTransaction).StoreRef(args))
 		w.expect(name("first call without its StateInit"), fa, extMsg(t, faddr, nil, call), later, nodeRejected)
+		otherInit, _, err := contract.EverWallet.NewStateInit(realCode(t, contract.EverWallet), pubOf(other))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.expect(name("first call with another key's StateInit"), fa, extMsg(t, faddr, otherInit, call), later, nodeRejected)
+		w.expect(name("first call with its StateInit, signed by another key"), fa, extMsg(t, faddr, init, signed(t, faddr, other, everHeaders(nil, uint64(later)*1000, later+60, everSendTransaction).StoreRef(args))), later, exit(40))
+		w.expect(name("first call with its StateInit, expired"), fa, extMsg(t, faddr, init, signed(t, faddr, fresh, everHeaders(pubOf(fresh), uint64(later)*1000, later-1, everSendTransaction).StoreRef(args))), later, exit(57))
 		nk, goo = w.expect(name("first call with its StateInit"), fa, extMsg(t, faddr, init, call), later, vAccepted)
 		w.deliver(name("first call"), nk, goo, later)
+		// Sent again (a retry that did not read the wallet first): the
+		// StateInit of a deployed wallet is ignored, the call is a replay.
+		w.expect(name("the deploying call again"), fa, extMsg(t, faddr, init, call), later+1, exit(52))
+		nk, goo = w.expect(name("a later call with its StateInit"), fa, extMsg(t, faddr, init, signed(t, faddr, fresh, everHeaders(pubOf(fresh), uint64(later+1)*1000, later+60, everSendTransaction).StoreRef(args))), later+1, vAccepted)
+		w.deliver(name("a later call with its StateInit"), nk, goo, later+1)
+
+		// The package's deploying message: a batch of sendTransactionRaw
+		// with the StateInit WithStateInit attaches.
+		fresh2 := randKey(r)
+		init2, faddr2, err := contract.EverWallet.NewStateInit(realCode(t, contract.EverWallet), pubOf(fresh2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.expect(name("tokens to another undeployed wallet"), faddr2.String(), w.internalMessage("", faddr2.String(), 5e9, false, nil), later, vAborted)
+		rawTs := make([]contract.Transfer, contract.EverWalletMaxTransfers)
+		for i := range rawTs {
+			rawTs[i] = contract.Transfer{Dest: randAddress(r), Value: 1e7, Flags: contract.MultisigFlags}
+		}
+		deploying, err := contract.EverWallet.TransfersMessage(faddr2, rawTs, fresh2, uint64(later)*1000, later+60)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if deploying, err = contract.WithStateInit(deploying, init2); err != nil {
+			t.Fatal(err)
+		}
+		nk, goo = w.expect(name("TransfersMessage with its StateInit"), faddr2.String(), deploying.ToBOC(), later, vAccepted)
+		w.deliver(name("TransfersMessage with its StateInit"), nk, goo, later)
 
 		// The package's own batches.
 		ts := make([]contract.Transfer, contract.EverWalletMaxTransfers)
@@ -283,6 +317,39 @@ func TestHighloadMatrix(t *testing.T) {
 		nk, goo = w.expect(name("TransfersMessage after the others expired"), a, batch.ToBOC(), later, vAccepted)
 		w.deliver(name("TransfersMessage"), nk, goo, later)
 		w.expect(name("TransfersMessage again"), a, batch.ToBOC(), later+1, exit(32))
+
+		// A wallet that was never deployed: its first call carries its
+		// StateInit, as the EVER Wallet extension and sign-cli send it.
+		fresh := randKey(r)
+		init, faddr, err := contract.HighloadWalletV2.NewStateInit(realCode(t, contract.HighloadWalletV2), pubOf(fresh))
+		if err != nil {
+			t.Fatal(err)
+		}
+		otherInit, _, err := contract.HighloadWalletV2.NewStateInit(realCode(t, contract.HighloadWalletV2), pubOf(other))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fa := faddr.String()
+		w.expect(name("tokens to an undeployed wallet"), fa, w.internalMessage("", fa, 5e10, false, nil), later, vAborted)
+		fq := uint64(later+60)<<32 | uint64(r.Uint32())
+		call := highloadBody(t, fresh, 0, fq, one, 0)
+		w.expect(name("first call without its StateInit"), fa, extMsg(t, faddr, nil, call), later, nodeRejected)
+		w.expect(name("first call with another key's StateInit"), fa, extMsg(t, faddr, otherInit, call), later, nodeRejected)
+		w.expect(name("first call with its StateInit, signed by another key"), fa, extMsg(t, faddr, init, highloadBody(t, other, 0, fq, one, 0)), later, exit(35))
+		w.expect(name("first call with its StateInit, another subwallet"), fa, extMsg(t, faddr, init, highloadBody(t, fresh, 1, fq, one, 0)), later, exit(34))
+		w.expect(name("first call with its StateInit, expired"), fa, extMsg(t, faddr, init, highloadBody(t, fresh, 0, uint64(later-1)<<32, one, 0)), later, exit(35))
+		nk, goo = w.expect(name("first call with its StateInit"), fa, extMsg(t, faddr, init, call), later, vAccepted)
+		w.deliver(name("first call"), nk, goo, later)
+		w.expect(name("the deploying call again"), fa, extMsg(t, faddr, init, call), later+1, exit(32))
+		next, err := contract.HighloadWalletV2.TransfersMessage(faddr, ts, fresh, 0, later+61)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next, err = contract.WithStateInit(next, init); err != nil {
+			t.Fatal(err)
+		}
+		nk, goo = w.expect(name("a later TransfersMessage with its StateInit"), fa, next.ToBOC(), later+1, vAccepted)
+		w.deliver(name("a later TransfersMessage with its StateInit"), nk, goo, later+1)
 	}
 	t.Logf("verdicts compared: %v", w.verdicts)
 }
