@@ -157,8 +157,15 @@ func TestBatchedFunding(t *testing.T) {
 					w.chain.ResetFaults()
 					w.checkOnce(t, signer, contents)
 					txs := w.walletTxs()
-					if txs != d.WalletTransactions() && f.name == "no fault" {
-						t.Errorf("the wallet made %d transactions, the deployer counts %d", txs, d.WalletTransactions())
+					// The deployer counts the wallet messages it sent: never fewer
+					// than the transactions they made. More is a message the wallet
+					// did not take (for example one that expired on a loaded machine
+					// and was resent after the wallet was read again); checkOnce
+					// above holds either way: every address funded once.
+					if sent := d.WalletTransactions(); sent < txs {
+						t.Errorf("the wallet made %d transactions, the deployer counts %d messages", txs, sent)
+					} else if sent > txs {
+						t.Logf("%d wallet messages for %d wallet transactions", sent, txs)
 					}
 					switch max := kind.MaxTransfers(); {
 					case max == 1 && txs != proofs:
