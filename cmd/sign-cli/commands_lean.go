@@ -15,19 +15,11 @@ func NewCmdBuildAndSign(app *App) *cobra.Command {
 // NewCmdSBOM groups the SBOM commands: show here, generate and verify run
 // by sign-cli-build.
 func NewCmdSBOM(app *App) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "sbom",
-		Short: shortSBOM,
-		Long:  longSBOM,
-		Args:  exactArgs(0, "a subcommand (generate, verify or show)"),
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
-	cmd.AddCommand(
+	return newCmdSBOMGroup(
 		companionCmd(app, useSBOMGenerate, shortSBOMGenerate),
 		companionCmd(app, useSBOMVerify, shortSBOMVerify),
 		newCmdSBOMShow(app),
 	)
-	return cmd
 }
 
 // NewCmdAnytree is anytree and its subcommands, run by sign-cli-build.

@@ -1,5 +1,7 @@
 package main
 
+import "github.com/spf13/cobra"
+
 // The build commands (build-and-sign, sbom generate and verify, anytree)
 // link BuildKit, gRPC and OpenTelemetry, whose package initialization costs
 // every start of the binary about 3.7 ms, three quarters of the whole. A
@@ -29,3 +31,16 @@ for an image. See docs/sbom.md.`
 	shortSBOMVerify   = "Check that a build still reads exactly the images its SBOM pins"
 	shortAnytree      = "Build, push and sign an image from a repository at a commit, locked by its SBOM"
 )
+
+// newCmdSBOMGroup is the sbom command, holding subs.
+func newCmdSBOMGroup(subs ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "sbom",
+		Short: shortSBOM,
+		Long:  longSBOM,
+		Args:  exactArgs(0, "a subcommand (generate, verify or show)"),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(subs...)
+	return cmd
+}

@@ -138,15 +138,7 @@ func sourceDateEpoch(app *App) (time.Time, error) {
 
 // NewCmdSBOM groups the commands that make and check SBOMs.
 func NewCmdSBOM(app *App) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "sbom",
-		Short: shortSBOM,
-		Long:  longSBOM,
-		Args:  exactArgs(0, "a subcommand (generate, verify or show)"),
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
-	cmd.AddCommand(newCmdSBOMGenerate(app), newCmdSBOMVerify(app), newCmdSBOMShow(app))
-	return cmd
+	return newCmdSBOMGroup(newCmdSBOMGenerate(app), newCmdSBOMVerify(app), newCmdSBOMShow(app))
 }
 
 func newCmdSBOMGenerate(app *App) *cobra.Command {
