@@ -3,7 +3,9 @@ package devnet
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -247,5 +249,84 @@ func TestSubscriptionCollections(t *testing.T) {
 		if strings.Join(got[s.id], "|") != strings.Join(s.want, "|") {
 			t.Errorf("subscription %s got %q, want %q", s.id, got[s.id], s.want)
 		}
+	}
+}
+
+// One connection carries a client's every subscription, as a batch of
+// awaited messages does: each of many subscriptions, started with its own
+// id, gets its transaction though all come in one block, and a stopped
+// one gets nothing more.
+func TestWebsocketManySubscriptions(t *testing.T) {
+	const n = 1024
+	var dropped atomic.Int64
+	srv := NewServer(WithAccounts(activeAccount(t, 1, 1)), WithBlockInterval(300*time.Millisecond),
+		WithLogf(func(format string, args ...any) {
+			if strings.Contains(format, "dropped") {
+				dropped.Add(1)
+			}
+		}))
+	defer srv.Close()
+	c := dialWS(t, srv, "graphql-ws")
+	c.WriteJSON(wsMessage{Type: "connection_init", Payload: json.RawMessage(`{}`)})
+	if m := next(t, c); m.Type != "connection_ack" {
+		t.Fatalf("got %+v, want connection_ack", m)
+	}
+	q := `subscription($h:String){transactions(filter:{in_msg:{eq:$h}}){in_msg}}`
+	bocs := make([][]byte, n)
+	want := map[string]string{}
+	for i := range n {
+		b, h, err := extMessage(testAddr(1), nil, cellOf(t, uint64(i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bocs[i] = b
+		id := strconv.Itoa(i + 1)
+		want[id] = hexID(h)
+		if err := c.WriteJSON(start(id, q, map[string]any{"h": hexID(h)})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The server handles a connection's messages in order: once the
+	// query's answer is back, every subscription is registered.
+	c.WriteJSON(start("q", `{info{version}}`, nil))
+	for m := next(t, c); m.ID != "q" || m.Type != "complete"; m = next(t, c) {
+	}
+	// The last one is stopped before its message runs.
+	c.WriteJSON(wsMessage{ID: strconv.Itoa(n), Type: "stop"})
+	if m := next(t, c); m.Type != "complete" || m.ID != strconv.Itoa(n) {
+		t.Fatalf("stop answered with %+v", m)
+	}
+	for _, b := range bocs {
+		if err := srv.Deliver(b, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string]string{}
+	for len(got) < n-1 && dropped.Load() == 0 {
+		m := next(t, c)
+		if m.Type != "data" {
+			t.Fatalf("got %+v, want data", m)
+		}
+		if _, dup := got[m.ID]; dup || m.ID == strconv.Itoa(n) {
+			t.Fatalf("data for %s again or after its stop", m.ID)
+		}
+		got[m.ID] = gjson.GetBytes(m.Payload, "data.transactions.in_msg").String()
+		if got[m.ID] != want[m.ID] {
+			t.Fatalf("subscription %s got the transaction of %s, want %s", m.ID, got[m.ID], want[m.ID])
+		}
+	}
+	// Nothing for the stopped one follows.
+	c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	for {
+		var m wsMessage
+		if err := c.ReadJSON(&m); err != nil {
+			break
+		}
+		if m.Type != "ka" {
+			t.Errorf("after every delivery: %+v", m)
+		}
+	}
+	if n := dropped.Load(); n > 0 {
+		t.Errorf("%d events dropped", n)
 	}
 }
