@@ -87,6 +87,12 @@ type Client struct {
 
 	offset atomic.Int64 // server clock minus local clock, ns
 	synced atomic.Bool
+
+	// wsLock (a channel, so that a waiter's context can give up on it)
+	// guards ws: the one subscription connection per endpoint.
+	wsLock chan struct{}
+	ws     map[string]*wsConn
+	wsIdle time.Duration // how long an unused connection stays; tests shorten it
 }
 
 // New checks cfg and returns a Client. It does not contact the network.
@@ -94,7 +100,7 @@ func New(cfg Config) (*Client, error) {
 	if len(cfg.Endpoints) == 0 {
 		return nil, ErrNoEndpoint
 	}
-	c := &Client{cfg: cfg, auth: AuthHeader(cfg.Secret), http: cfg.HTTPClient}
+	c := &Client{cfg: cfg, auth: AuthHeader(cfg.Secret), http: cfg.HTTPClient, wsLock: make(chan struct{}, 1)}
 	for _, e := range cfg.Endpoints {
 		u, err := NormalizeEndpoint(e, cfg.AllowInsecureHTTP)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,11 @@ const (
 // polling.
 var errSubscription = errors.New("subscription failed")
 
+// defaultWSIdle is how long a websocket with no subscription stays open
+// for the next one: waits come in bursts (a batch of messages), and a new
+// connection costs a handshake and counts against the endpoint's limits.
+const defaultWSIdle = 30 * time.Second
+
 type wsMessage struct {
 	ID      string          `json:"id,omitempty"`
 	Type    string          `json:"type"`
@@ -45,22 +51,84 @@ type wsEvent struct {
 	err error
 }
 
-// subscription is one graphql-ws connection carrying one subscription.
-type subscription struct {
+// wsConn is one graphql-ws connection to an endpoint, carrying every
+// subscription of the Client to it. One goroutine reads and routes data by
+// subscription id; writes are serialized by wmu.
+type wsConn struct {
 	conn     *websocket.Conn
 	endpoint string
 	maxSize  int64 // of one frame
-	events   chan wsEvent
-	done     chan struct{}
-	once     sync.Once
+	timeout  time.Duration
+	idle     time.Duration
+
+	wmu sync.Mutex
+
+	mu     sync.Mutex
+	subs   map[string]*subscription
+	nextID int
+	err    error       // why the connection ended; nil while it works
+	timer  *time.Timer // closes the connection once idle
 }
 
-// subscribe opens a websocket to the current endpoint and subscribes to the
-// transaction of message id (hex).
+// subscription is one transaction subscription on a shared connection.
+type subscription struct {
+	ws     *wsConn
+	id     string
+	events chan wsEvent
+	once   sync.Once
+}
+
+// subscribe subscribes to the transaction of message id (hex) on the
+// current endpoint's connection, opening it when there is none.
 func (c *Client) subscribe(ctx context.Context, id string) (*subscription, error) {
 	c.mu.Lock()
 	endpoint := c.endpoints[c.order[c.current]]
 	c.mu.Unlock()
+	// A connection that broke since it was last used is replaced once.
+	for range 2 {
+		w, err := c.wsConnTo(ctx, endpoint)
+		if err != nil {
+			return nil, err
+		}
+		s, err := w.start(id)
+		if err == nil || !errors.Is(err, errConnEnded) {
+			return s, err
+		}
+	}
+	return nil, fmt.Errorf("opening subscription to %s: %w", endpoint, errConnEnded)
+}
+
+// errConnEnded is what start reports on a connection that had already
+// ended: a new one is opened.
+var errConnEnded = errors.New("connection already ended")
+
+// wsConnTo returns the working connection to endpoint, opening one if
+// needed. Openers wait for each other, so that concurrent waits share one
+// connection rather than race to open many.
+func (c *Client) wsConnTo(ctx context.Context, endpoint string) (*wsConn, error) {
+	select {
+	case c.wsLock <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("opening subscription to %s: %w", endpoint, ctx.Err())
+	}
+	defer func() { <-c.wsLock }()
+	if w := c.ws[endpoint]; w != nil && w.alive() {
+		return w, nil
+	}
+	w, err := c.dialWS(ctx, endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if c.ws == nil {
+		c.ws = map[string]*wsConn{}
+	}
+	c.ws[endpoint] = w
+	return w, nil
+}
+
+// dialWS opens a websocket to endpoint and completes the graphql-ws
+// handshake.
+func (c *Client) dialWS(ctx context.Context, endpoint string) (*wsConn, error) {
 	d := websocket.Dialer{
 		Proxy:            http.ProxyFromEnvironment,
 		HandshakeTimeout: c.cfg.RequestTimeout,
@@ -82,27 +150,33 @@ func (c *Client) subscribe(ctx context.Context, id string) (*subscription, error
 		}
 		return nil, fmt.Errorf("opening subscription to %s: %w", endpoint, err)
 	}
-	s := &subscription{conn: conn, endpoint: endpoint, maxSize: c.cfg.MaxResponseSize, events: make(chan wsEvent, 4), done: make(chan struct{})}
-	if err := s.handshake(c.cfg.RequestTimeout, payload, id); err != nil {
+	idle := c.wsIdle
+	if idle <= 0 {
+		idle = defaultWSIdle
+	}
+	w := &wsConn{conn: conn, endpoint: endpoint, maxSize: c.cfg.MaxResponseSize, timeout: c.cfg.RequestTimeout,
+		idle: idle, subs: map[string]*subscription{}}
+	if err := w.handshake(payload); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("opening subscription to %s: %w", endpoint, err)
 	}
-	go s.read(id)
-	return s, nil
+	w.timer = time.AfterFunc(idle, w.closeIfIdle)
+	go w.read()
+	return w, nil
 }
 
-func (s *subscription) handshake(timeout time.Duration, auth map[string]string, id string) error {
-	if p := s.conn.Subprotocol(); p != wsProtocol {
+func (w *wsConn) handshake(auth map[string]string) error {
+	if p := w.conn.Subprotocol(); p != wsProtocol {
 		return fmt.Errorf("server chose subprotocol %q, want %q", p, wsProtocol)
 	}
-	s.conn.SetWriteDeadline(time.Now().Add(timeout))
-	s.conn.SetReadDeadline(time.Now().Add(timeout))
+	w.conn.SetWriteDeadline(time.Now().Add(w.timeout))
+	w.conn.SetReadDeadline(time.Now().Add(w.timeout))
 	init, _ := json.Marshal(auth)
-	if err := s.conn.WriteJSON(wsMessage{Type: wsConnectionInit, Payload: init}); err != nil {
+	if err := w.conn.WriteJSON(wsMessage{Type: wsConnectionInit, Payload: init}); err != nil {
 		return fmt.Errorf("sending connection_init: %w", err)
 	}
 	for acked := false; !acked; {
-		m, err := s.next()
+		m, err := w.next()
 		if err != nil {
 			return fmt.Errorf("waiting for connection_ack: %w", err)
 		}
@@ -116,72 +190,196 @@ func (s *subscription) handshake(timeout time.Duration, auth map[string]string, 
 			return fmt.Errorf("unexpected %q before connection_ack", m.Type)
 		}
 	}
+	w.conn.SetReadDeadline(time.Time{})
+	w.conn.SetWriteDeadline(time.Time{})
+	return nil
+}
+
+func (w *wsConn) alive() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err == nil
+}
+
+// start registers a subscription to the transaction of message id and
+// sends its start. It returns errConnEnded when the connection had ended.
+func (w *wsConn) start(id string) (*subscription, error) {
+	w.mu.Lock()
+	if w.err != nil {
+		w.mu.Unlock()
+		return nil, errConnEnded
+	}
+	w.nextID++
+	s := &subscription{ws: w, id: strconv.Itoa(w.nextID), events: make(chan wsEvent, 4)}
+	w.subs[s.id] = s
+	w.timer.Stop()
+	w.mu.Unlock()
 	start, _ := json.Marshal(map[string]any{
 		"query":     subscriptionTransactionByInMsg,
 		"variables": map[string]string{"h": id},
 	})
-	if err := s.conn.WriteJSON(wsMessage{ID: "1", Type: wsStart, Payload: start}); err != nil {
-		return fmt.Errorf("sending start: %w", err)
+	if err := w.write(wsMessage{ID: s.id, Type: wsStart, Payload: start}, w.timeout); err != nil {
+		err = fmt.Errorf("opening subscription to %s: sending start: %w", w.endpoint, err)
+		w.fail(err)
+		return nil, err
 	}
-	s.conn.SetReadDeadline(time.Time{})
-	s.conn.SetWriteDeadline(time.Time{})
-	return nil
+	return s, nil
 }
 
-// read turns server messages into events until the connection ends.
-func (s *subscription) read(id string) {
-	emit := func(e wsEvent) bool {
-		select {
-		case s.events <- e:
-			return true
-		case <-s.done:
-			return false
-		}
-	}
+// write sends one message, bounded in time so that a server that stops
+// reading cannot hold every waiter.
+func (w *wsConn) write(m wsMessage, timeout time.Duration) error {
+	w.wmu.Lock()
+	defer w.wmu.Unlock()
+	w.conn.SetWriteDeadline(time.Now().Add(timeout))
+	return w.conn.WriteJSON(m)
+}
+
+// stopTimeout bounds sending a stop or connection_terminate: a waiter
+// that has its answer does not wait long to say it is done.
+const stopTimeout = time.Second
+
+// read routes server messages to their subscriptions until the connection
+// ends, then fails every subscription still on it.
+func (w *wsConn) read() {
 	for {
-		m, err := s.next()
+		m, err := w.next()
 		if err != nil {
-			emit(wsEvent{err: fmt.Errorf("%w: reading from %s: %w", errSubscription, s.endpoint, err)})
+			w.fail(fmt.Errorf("%w: reading from %s: %w", errSubscription, w.endpoint, err))
 			return
 		}
 		switch m.Type {
-		case wsKeepAlive, wsConnectionAck:
-			continue
 		case wsData:
-			if m.ID != "1" {
+			s := w.sub(m.ID)
+			if s == nil {
+				// A stopped subscription's late data, or a hostile server's.
 				continue
 			}
 			p := gjson.ParseBytes(m.Payload)
-			if ge := graphQLErrors(s.endpoint, 0, p.Get("errors")); ge != nil {
-				emit(wsEvent{err: fmt.Errorf("%w: %w", errSubscription, ge)})
-				return
+			if ge := graphQLErrors(w.endpoint, 0, p.Get("errors")); ge != nil {
+				w.end(s, fmt.Errorf("%w: %w", errSubscription, ge))
+				continue
 			}
 			tx, err := parseTransaction(p.Get("data.transactions"))
 			if err != nil {
-				err = fmt.Errorf("%w: %w", errSubscription, err)
+				w.end(s, fmt.Errorf("%w: %w", errSubscription, err))
+				continue
 			}
-			if !emit(wsEvent{tx: tx, err: err}) || err != nil {
+			// A waiter that is behind loses the event rather than hold up
+			// the others: it asks the server again anyway.
+			select {
+			case s.events <- wsEvent{tx: tx}:
+			default:
+			}
+		case wsError, wsComplete:
+			if m.ID == "" && m.Type == wsError {
+				w.fail(fmt.Errorf("%w: server error: %s", errSubscription, payloadMessage(m.Payload)))
 				return
 			}
-		case wsError, wsConnectionError:
-			emit(wsEvent{err: fmt.Errorf("%w: server error: %s", errSubscription, payloadMessage(m.Payload))})
+			s := w.sub(m.ID)
+			if s == nil {
+				// The answer to a stop, or about an id never started.
+				continue
+			}
+			if m.Type == wsError {
+				w.end(s, fmt.Errorf("%w: server error: %s", errSubscription, payloadMessage(m.Payload)))
+			} else {
+				w.end(s, fmt.Errorf("%w: server completed the subscription", errSubscription))
+			}
+		case wsConnectionError:
+			w.fail(fmt.Errorf("%w: server error: %s", errSubscription, payloadMessage(m.Payload)))
 			return
-		case wsComplete:
-			emit(wsEvent{err: fmt.Errorf("%w: server completed the subscription", errSubscription)})
+		}
+	}
+}
+
+func (w *wsConn) sub(id string) *subscription {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.subs[id]
+}
+
+// end ends one subscription with err, which the server ended or broke.
+func (w *wsConn) end(s *subscription, err error) {
+	w.mu.Lock()
+	if w.subs[s.id] != s {
+		w.mu.Unlock()
+		return
+	}
+	w.forget(s)
+	w.mu.Unlock()
+	s.fail(err)
+}
+
+// forget removes s; the idle timer starts when it was the last one. w.mu
+// is held.
+func (w *wsConn) forget(s *subscription) {
+	delete(w.subs, s.id)
+	if len(w.subs) == 0 && w.err == nil {
+		w.timer.Reset(w.idle)
+	}
+}
+
+// fail ends the connection: every subscription on it gets err, and the
+// next subscribe opens a new connection.
+func (w *wsConn) fail(err error) {
+	w.mu.Lock()
+	if w.err != nil {
+		w.mu.Unlock()
+		return
+	}
+	w.err = err
+	subs := w.subs
+	w.subs = map[string]*subscription{}
+	w.timer.Stop()
+	w.mu.Unlock()
+	w.conn.Close()
+	for _, s := range subs {
+		s.fail(err)
+	}
+}
+
+// closeIfIdle closes the connection when no subscription came since the
+// timer was set.
+func (w *wsConn) closeIfIdle() {
+	w.mu.Lock()
+	idle := len(w.subs) == 0 && w.err == nil
+	if idle {
+		w.err = errors.New("connection closed when idle")
+	}
+	w.mu.Unlock()
+	if !idle {
+		return
+	}
+	_ = w.write(wsMessage{Type: wsConnectionTerminate}, stopTimeout)
+	w.conn.Close()
+}
+
+// fail delivers the subscription's last event, err, even to a waiter that
+// is behind: an undelivered transaction it displaces is found by polling.
+func (s *subscription) fail(err error) {
+	for {
+		select {
+		case s.events <- wsEvent{err: err}:
 			return
+		default:
+		}
+		select {
+		case <-s.events:
+		default:
 		}
 	}
 }
 
 // next reads one server message, its frame bounded in size and nesting
 // before it is decoded.
-func (s *subscription) next() (wsMessage, error) {
+func (w *wsConn) next() (wsMessage, error) {
 	var m wsMessage
-	_, r, err := s.conn.NextReader()
+	_, r, err := w.conn.NextReader()
 	if err != nil {
 		return m, err
 	}
-	raw, err := readLimited(r, s.maxSize)
+	raw, err := readLimited(r, w.maxSize)
 	if err == nil {
 		err = checkDepth(raw, MaxResponseDepth)
 	}
@@ -214,17 +412,25 @@ func payloadMessage(p json.RawMessage) string {
 	return snippet(p)
 }
 
-// close stops the subscription and the connection. Safe on nil and twice.
+// close ends the subscription: the server is told to stop it, and the
+// connection stays for other subscriptions. Safe on nil and twice.
 func (s *subscription) close() {
 	if s == nil {
 		return
 	}
 	s.once.Do(func() {
-		close(s.done)
-		s.conn.SetWriteDeadline(time.Now().Add(time.Second))
-		_ = s.conn.WriteJSON(wsMessage{ID: "1", Type: wsStop})
-		_ = s.conn.WriteJSON(wsMessage{Type: wsConnectionTerminate})
-		s.conn.Close()
+		w := s.ws
+		w.mu.Lock()
+		live := w.err == nil && w.subs[s.id] == s
+		if live {
+			w.forget(s)
+		}
+		w.mu.Unlock()
+		if live {
+			if err := w.write(wsMessage{ID: s.id, Type: wsStop}, stopTimeout); err != nil {
+				w.fail(fmt.Errorf("%w: sending stop to %s: %w", errSubscription, w.endpoint, err))
+			}
+		}
 	})
 }
 
