@@ -315,7 +315,7 @@ func (d *Deployer) sendBatch(ctx context.Context, kind contract.WalletKind, batc
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("reading the network's clock: %w", err)
 	}
-	expire := now.Add(d.lifetime())
+	expire := d.expiry(now)
 	d.timeMu.Lock()
 	timeMs := max(uint64(now.UnixMilli()), d.lastTimeMs+1)
 	d.lastTimeMs = timeMs
