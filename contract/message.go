@@ -115,7 +115,8 @@ func WithStateInit(msg, init *cell.Cell) (*cell.Cell, error) {
 		return nil, fmt.Errorf("attaching a StateInit: a %s message is not an external call of a wallet", m.Kind)
 	}
 	if !abi.ContractAddress(int8(m.Dst.Workchain), init).Equal(m.Dst) {
-		return nil, fmt.Errorf("attaching a StateInit: it is not %s's (it deploys %s)", m.Dst, abi.ContractAddress(int8(m.Dst.Workchain), init))
+		// The caller names the wallet the message is for.
+		return nil, fmt.Errorf("attaching a StateInit: it deploys %s, not the message's destination", abi.ContractAddress(int8(m.Dst.Workchain), init))
 	}
 	return externalMessage(m.Dst, init, m.Body)
 }

@@ -503,7 +503,7 @@ func (l *Ledger) execute(q queued) ([]*Message, error) {
 func (l *Ledger) runMessage(q queued) ([]*Message, error) {
 	now := l.Now()
 	if !q.expireAt.IsZero() && !now.Before(q.expireAt) {
-		return nil, fmt.Errorf("dropping message %x: expired at %s, now %s", q.msg.Hash, q.expireAt, now)
+		return nil, fmt.Errorf("dropping message %x to %s: expired at %s, now %s", q.msg.Hash, q.msg.Dst, q.expireAt, now)
 	}
 	if err := q.msg.CheckInit(); err != nil {
 		return nil, fmt.Errorf("dropping message %x: %v", q.msg.Hash, err)

@@ -319,7 +319,7 @@ func (s *Server) postRequest(r map[string]any) (string, error) {
 		expire = time.UnixMilli(int64(ms))
 	}
 	if s.faultLose() {
-		s.cfg.logf("devnet: losing message %x as asked", m.Hash)
+		s.cfg.logf("devnet: losing message %x to %s as asked", m.Hash, m.Dst)
 		return id, nil
 	}
 	if err := s.post(m, expire); err != nil {

@@ -136,6 +136,21 @@ func (d *Deployer) lifetime() time.Duration {
 	return d.MessageLifetime
 }
 
+// expiry is when a message made at the network's time now expires: its
+// lifetime later, rounded up to a whole second. The contracts read the
+// expire header in whole seconds, so the header and the expiry the client
+// waits for (and the network drops the message at) must be the same
+// second: a header truncated alone took up to a second off the lifetime
+// while the client still waited for the message, which, on a loaded
+// machine, expired unprocessed and was replaced.
+func (d *Deployer) expiry(now time.Time) time.Time {
+	e := now.Add(d.lifetime())
+	if whole := e.Truncate(time.Second); whole.Before(e) {
+		return whole.Add(time.Second)
+	}
+	return e
+}
+
 func (d *Deployer) resends() int {
 	switch {
 	case d.Resends == 0:
@@ -265,7 +280,7 @@ type messageMaker func(now time.Time) (*cell.Cell, time.Time, error)
 
 func (d *Deployer) deploy(ctx context.Context, key keys.Key, p *contract.Proof, acc *everos.Account) (*Deployment, error) {
 	fresh := func(now time.Time) (*cell.Cell, time.Time, error) {
-		expire := now.Add(d.lifetime())
+		expire := d.expiry(now)
 		root, err := p.DeployMessage(key.Ed25519(), now, uint32(expire.Unix()))
 		return root, expire, err
 	}

@@ -266,7 +266,7 @@ func (d *Deployer) transfer(ctx context.Context, kind contract.WalletKind, p *co
 		}
 		tx, expire, err := d.sendBatch(ctx, kind, batch)
 		for _, b := range batch {
-			b.done <- fundResult{tx, expire, err}
+			b.done <- fundResult{tx, expire, forRequest(err, b.p)}
 		}
 		<-slots
 	}
@@ -315,7 +315,7 @@ func (d *Deployer) sendBatch(ctx context.Context, kind contract.WalletKind, batc
 	if err != nil {
 		return nil, time.Time{}, fmt.Errorf("reading the network's clock: %w", err)
 	}
-	expire := now.Add(d.lifetime())
+	expire := d.expiry(now)
 	d.timeMu.Lock()
 	timeMs := max(uint64(now.UnixMilli()), d.lastTimeMs+1)
 	d.lastTimeMs = timeMs
@@ -331,7 +331,9 @@ func (d *Deployer) sendBatch(ctx context.Context, kind contract.WalletKind, batc
 		msg, err = contract.WithStateInit(msg, init)
 	}
 	if err != nil {
-		return nil, expire, fmt.Errorf("building the transfer from wallet %s: %w", d.Wallet.Address, err)
+		// contract's errors say what they were building; fund names
+		// the wallet.
+		return nil, expire, err
 	}
 	if init != nil {
 		d.progress("wallet %s is not deployed yet: its next message carries its StateInit and deploys it", d.Wallet.Address)
@@ -348,12 +350,36 @@ func (d *Deployer) sendBatch(ctx context.Context, kind contract.WalletKind, batc
 	m := everos.Message{BOC: msg.ToBOC(), Hash: msg.Hash(), ExpireAt: expire}
 	for _, r := range batch {
 		if err := recordTransfer(r.lock, m, addrs); err != nil {
-			return nil, expire, fmt.Errorf("noting the transfer to %s: %w", r.p.Address(), err)
+			return nil, expire, &noteError{p: r.p, err: err}
 		}
 	}
 	d.walletTxs.Add(1)
 	tx, err := d.Client.SendAndWait(ctx, m)
 	return tx, expire, err
+}
+
+// noteError is a batch's transfer that could not be noted in the lock of
+// one of the proofs it pays; the transfer was not sent.
+type noteError struct {
+	p   *contract.Proof
+	err error
+}
+
+func (e *noteError) Error() string {
+	return fmt.Sprintf("noting the transfer in the lock of proof %s: %v", e.p.Address(), e.err)
+}
+
+func (e *noteError) Unwrap() error { return e.err }
+
+// forRequest is a batch's error as the request for p reports it: fund
+// names p, so p's own lock is "the proof's lock", and another proof's lock
+// is named.
+func forRequest(err error, p *contract.Proof) error {
+	var ne *noteError
+	if errors.As(err, &ne) && ne.p == p {
+		return fmt.Errorf("noting the transfer in the proof's lock: %w", ne.err)
+	}
+	return err
 }
 
 // waitForBalance waits until the transfer the wallet sent reaches addr:
